@@ -1,0 +1,2 @@
+//! Bounce email and DSN reader: per-recipient delivery failures for maildiag
+#![forbid(unsafe_code)]

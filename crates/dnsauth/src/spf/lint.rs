@@ -1,0 +1,1 @@
+//! SPF linter (placeholder while being written).

@@ -1,0 +1,781 @@
+//! Lenient extraction of SMTP replies embedded in other text: MTA log lines, bounce
+//! prose, Exchange NDR fields and library error messages.
+//!
+//! The extractor looks for a reply code at a token boundary and accepts it as a reply
+//! only with corroboration: an enhanced status code right after it, a label ending just
+//! before it (`said:`, `returned was:`, `LED=`, `smtp;`, a quote), or the start of a
+//! line. Numbers in prose such as `Expected response code 250 but got code "550"` are
+//! therefore not taken for replies.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::IpAddr;
+use std::ops::Range;
+
+use maildiag_types::{EnhancedCode, ReplyCode};
+use memchr::memmem;
+
+use crate::code::enhanced_code_lenient;
+
+/// Most replies returned from one input; further ones are ignored (bounded work).
+pub const MAX_REPLIES: usize = 64;
+/// Longest reply text kept, in bytes; longer texts are cut (bounded work and memory).
+pub const MAX_TEXT: usize = 8 * 1024;
+/// How far before and after a reply the extractor looks for the host and command.
+const CONTEXT_WINDOW: usize = 1024;
+
+/// The SMTP command a reply answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum SmtpCommand {
+    /// The initial greeting, after connecting.
+    Connect,
+    /// `HELO`.
+    Helo,
+    /// `EHLO`.
+    Ehlo,
+    /// `STARTTLS`.
+    StartTls,
+    /// `AUTH`.
+    Auth,
+    /// `MAIL FROM`.
+    MailFrom,
+    /// `RCPT TO`.
+    RcptTo,
+    /// `DATA` (the command itself).
+    Data,
+    /// The end of the message data (`.` after DATA, or the last `BDAT`).
+    EndOfData,
+    /// `BDAT`.
+    Bdat,
+    /// `RSET`.
+    Rset,
+    /// `QUIT`.
+    Quit,
+}
+
+impl SmtpCommand {
+    /// The command as people write it (`RCPT TO`, `end of DATA`...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SmtpCommand::Connect => "connect",
+            SmtpCommand::Helo => "HELO",
+            SmtpCommand::Ehlo => "EHLO",
+            SmtpCommand::StartTls => "STARTTLS",
+            SmtpCommand::Auth => "AUTH",
+            SmtpCommand::MailFrom => "MAIL FROM",
+            SmtpCommand::RcptTo => "RCPT TO",
+            SmtpCommand::Data => "DATA",
+            SmtpCommand::EndOfData => "end of DATA",
+            SmtpCommand::Bdat => "BDAT",
+            SmtpCommand::Rset => "RSET",
+            SmtpCommand::Quit => "QUIT",
+        }
+    }
+
+    /// Recognises a command named at the start of `s` (ASCII case-insensitive), as MTAs
+    /// name them in logs: `RCPT TO`, `end of DATA`, `MAIL FROM`, `initial greeting`...
+    pub fn from_phrase(s: &[u8]) -> Option<SmtpCommand> {
+        const TABLE: &[(&[u8], SmtpCommand)] = &[
+            (b"end of data", SmtpCommand::EndOfData),
+            (b"pipelined end of data", SmtpCommand::EndOfData),
+            (b"data content", SmtpCommand::EndOfData),
+            (b"message content", SmtpCommand::EndOfData),
+            (b"message body", SmtpCommand::EndOfData),
+            (b"rcpt", SmtpCommand::RcptTo),
+            (b"pipelined rcpt", SmtpCommand::RcptTo),
+            (b"mail", SmtpCommand::MailFrom),
+            (b"pipelined mail", SmtpCommand::MailFrom),
+            (b"data", SmtpCommand::Data),
+            (b"pipelined data", SmtpCommand::Data),
+            (b"bdat", SmtpCommand::Bdat),
+            (b"ehlo", SmtpCommand::Ehlo),
+            (b"helo", SmtpCommand::Helo),
+            (b"lhlo", SmtpCommand::Ehlo),
+            (b"starttls", SmtpCommand::StartTls),
+            (b"auth", SmtpCommand::Auth),
+            (b"rset", SmtpCommand::Rset),
+            (b"quit", SmtpCommand::Quit),
+            (b"initial", SmtpCommand::Connect),
+            (b"the initial", SmtpCommand::Connect),
+            (b"server greeting", SmtpCommand::Connect),
+            (b"greeting", SmtpCommand::Connect),
+            (b"connect", SmtpCommand::Connect),
+        ];
+        TABLE.iter().find_map(|(p, c)| {
+            let ok = s.len() >= p.len()
+                && s[..p.len()].eq_ignore_ascii_case(p)
+                && s.get(p.len()).is_none_or(|c| !c.is_ascii_alphanumeric());
+            ok.then_some(*c)
+        })
+    }
+}
+
+impl fmt::Display for SmtpCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The remote server a reply came from, as the surrounding text names it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RemoteHost<'a> {
+    /// The host name, when given (`mx.example.com`; a trailing dot is removed).
+    pub name: Option<Cow<'a, str>>,
+    /// The IP address, when given.
+    pub ip: Option<IpAddr>,
+}
+
+impl RemoteHost<'_> {
+    /// Detaches the host from its input.
+    pub fn into_owned(self) -> RemoteHost<'static> {
+        RemoteHost { name: self.name.map(|n| Cow::Owned(n.into_owned())), ip: self.ip }
+    }
+}
+
+/// One reply (or bare status code) found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Extracted<'a> {
+    /// Where it stands in the input: from the reply code (or status code) to the end of
+    /// its text.
+    pub span: Range<usize>,
+    /// The basic reply code; `None` for a bare status such as Sendmail's `dsn=4.7.1` or
+    /// qmail's `(#5.1.1)`.
+    pub code: Option<ReplyCode>,
+    /// The enhanced status code, when given.
+    pub enhanced: Option<EnhancedCode>,
+    /// The reply text with codes stripped and continuation prefixes merged.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::ser::bytes"))]
+    pub text: Cow<'a, [u8]>,
+    /// The command the reply answered, when the text says.
+    pub command: Option<SmtpCommand>,
+    /// The remote host, when the text names it.
+    pub host: Option<RemoteHost<'a>>,
+}
+
+impl Extracted<'_> {
+    /// The text as a string, invalid UTF-8 replaced.
+    pub fn text_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.text)
+    }
+
+    /// Detaches the result from its input.
+    pub fn into_owned(self) -> Extracted<'static> {
+        Extracted {
+            span: self.span,
+            code: self.code,
+            enhanced: self.enhanced,
+            text: Cow::Owned(self.text.into_owned()),
+            command: self.command,
+            host: self.host.map(RemoteHost::into_owned),
+        }
+    }
+}
+
+/// Finds every SMTP reply (and bare DSN status) in `input`, in input order.
+///
+/// ```
+/// use maildiag_reply::{extract, SmtpCommand};
+///
+/// let line = b"Nov 22 10:00:01 mx postfix/smtp[123]: 4BC2: to=<u@example.com>, \
+///     relay=mx.example.com[192.0.2.1]:25, dsn=4.7.1, status=deferred (host \
+///     mx.example.com[192.0.2.1] said: 450 4.7.1 <u@example.com>: Recipient address \
+///     rejected: Greylisted for 5 minutes (in reply to RCPT TO command))";
+/// let found = extract(line);
+/// let reply = found.iter().find(|r| r.code.is_some()).unwrap();
+/// assert_eq!(reply.code.unwrap().get(), 450);
+/// assert_eq!(reply.enhanced.unwrap().to_string(), "4.7.1");
+/// assert_eq!(reply.text_lossy(),
+///     "<u@example.com>: Recipient address rejected: Greylisted for 5 minutes");
+/// assert_eq!(reply.command, Some(SmtpCommand::RcptTo));
+/// assert_eq!(reply.host.as_ref().unwrap().name.as_deref(), Some("mx.example.com"));
+/// ```
+pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    // Bracket depth of the current line before position `i`: ( < { [
+    let mut depth = [0i32; 4];
+    let mut line_start = 0;
+    while i < input.len() && out.len() < MAX_REPLIES {
+        let c = input[i];
+        match c {
+            b'\n' => {
+                depth = [0; 4];
+                line_start = i + 1;
+                i += 1;
+                continue;
+            }
+            b'(' | b'<' | b'{' | b'[' => depth[bracket(c)] += 1,
+            b')' | b'>' | b'}' | b']' => depth[bracket(c)] -= 1,
+            b'2'..=b'5' => {
+                if let Some(found) = candidate(input, i, line_start, &depth) {
+                    // Skip to the end of the accepted text, keeping bracket depths true.
+                    let end = found.span.end.max(i + 1);
+                    for &b in &input[i..end] {
+                        match b {
+                            b'\n' => depth = [0; 4],
+                            b'(' | b'<' | b'{' | b'[' => depth[bracket(b)] += 1,
+                            b')' | b'>' | b'}' | b']' => depth[bracket(b)] -= 1,
+                            _ => {}
+                        }
+                    }
+                    if let Some(nl) = memchr::memrchr(b'\n', &input[i..end]) {
+                        line_start = i + nl + 1;
+                    }
+                    out.push(found);
+                    i = end;
+                    continue;
+                }
+            }
+            b'=' | b'#' => {
+                if let Some(found) = bare_status(input, i) {
+                    i = found.span.end;
+                    out.push(found);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The most informative reply in `input`: the first with a reply code and an enhanced
+/// code, else the first with a reply code, else the first bare status.
+///
+/// ```
+/// let text = br#"Expected response code 250 but got code "550", with message "550 5.7.1 Relaying denied""#;
+/// let r = maildiag_reply::extract_best(text).unwrap();
+/// assert_eq!(r.code.unwrap().get(), 550);
+/// assert_eq!(r.text_lossy(), "Relaying denied");
+/// ```
+pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
+    let all = extract(input);
+    let rank = |e: &Extracted<'_>| match (e.code, e.enhanced) {
+        (Some(_), Some(_)) => 0,
+        (Some(_), None) => 1,
+        _ => 2,
+    };
+    let best = all.iter().enumerate().min_by_key(|(n, e)| (rank(e), *n)).map(|(n, _)| n)?;
+    let mut all = all;
+    let mut chosen = all.swap_remove(best);
+    // A bare status elsewhere on the line (`dsn=5.1.1`) completes a reply without one.
+    if chosen.enhanced.is_none() {
+        chosen.enhanced = all.iter().find(|e| e.code.is_none()).and_then(|e| e.enhanced);
+    }
+    Some(chosen)
+}
+
+const fn bracket(c: u8) -> usize {
+    match c {
+        b'(' | b')' => 0,
+        b'<' | b'>' => 1,
+        b'{' | b'}' => 2,
+        _ => 3,
+    }
+}
+
+/// Tries to read a reply whose code starts at `i`.
+fn candidate<'a>(
+    input: &'a [u8],
+    i: usize,
+    line_start: usize,
+    depth: &[i32; 4],
+) -> Option<Extracted<'a>> {
+    let code = ReplyCode::from_digits([*input.get(i)?, *input.get(i + 1)?, *input.get(i + 2)?])?;
+    // Token boundary before: not part of a number, word, address or version.
+    if i > 0 {
+        let p = input[i - 1];
+        if p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b'/' | b'+' | b'@' | b'%') {
+            return None;
+        }
+    }
+    let sep = input.get(i + 3).copied();
+    if !matches!(sep, None | Some(b' ' | b'\t' | b'-' | b'\r' | b'\n')) {
+        return None;
+    }
+    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
+    let mut pos = (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end);
+    // Gmail's prose repeats the code: "was: 550 550 5.7.1 ...".
+    if input[pos..].starts_with(&input[i..i + 3])
+        && matches!(input.get(pos + 3), Some(b' ' | b'-'))
+    {
+        pos += 4;
+    }
+    let enhanced = enhanced_at(input, pos, line_end);
+    if let Some((_, len)) = enhanced {
+        pos = (pos + len).min(line_end);
+    }
+    let enhanced = enhanced.map(|(e, _)| e);
+
+    let intro = introducer(input, line_start, i);
+    let at_line_start = input[line_start..i].iter().all(|c| matches!(c, b' ' | b'\t' | b'<' | b'>'));
+    let continuation = sep == Some(b'-');
+    if enhanced.is_none() && intro == Intro::None && !at_line_start {
+        return None;
+    }
+    if continuation && enhanced.is_none() && intro == Intro::None && pos >= line_end {
+        return None;
+    }
+
+    // Where the text ends.
+    let mut end = line_end;
+    if let Intro::Quote(q) = intro {
+        match closing_quote(&input[pos..line_end], q) {
+            Some(n) => end = pos + n,
+            None if pos >= line_end => return None,
+            None => {}
+        }
+    }
+    if depth.iter().any(|&d| d > 0) {
+        end = end.min(unmatched_closer(&input[pos..end], depth).map_or(end, |n| pos + n));
+    }
+    if let Intro::Quote(_) = intro {
+        if input[pos..end].iter().all(u8::is_ascii_whitespace) && enhanced.is_none() {
+            return None; // a quoted bare number: `got code "550",`
+        }
+    }
+    // A continuation reply runs on over the following lines with the same code.
+    let mut extra_lines = Vec::new();
+    if continuation && end == line_end {
+        let mut next = line_end;
+        while next < input.len() {
+            let start = next + 1;
+            let trimmed = start + input[start..].iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+            let rest = &input[trimmed..];
+            if !(rest.starts_with(&input[i..i + 3]) && matches!(rest.get(3), Some(b' ' | b'-'))) {
+                break;
+            }
+            let le = memchr::memchr(b'\n', rest).map_or(input.len(), |n| trimmed + n);
+            extra_lines.push(trimmed..le);
+            end = le;
+            next = le;
+            if rest.get(3) == Some(&b' ') || extra_lines.len() >= 256 {
+                break;
+            }
+        }
+    }
+    let span = i..end;
+    let mut text = merge_text(input, pos, end, &extra_lines, &input[i..i + 3], enhanced);
+    // The command may be named up to three lines earlier (bounce prose, transcripts).
+    let lookback = i.saturating_sub(CONTEXT_WINDOW);
+    let ctx_start = memchr::memrchr_iter(b'\n', &input[lookback..line_start])
+        .nth(3)
+        .map_or(lookback, |n| lookback + n + 1);
+    let command = split_command(&mut text).or_else(|| command_before(&input[ctx_start..i]));
+    let enhanced = enhanced.or_else(|| split_qmail_status(&mut text));
+    strip_state_suffix(&mut text);
+    trim(&mut text);
+    if text.len() > MAX_TEXT {
+        text = Cow::Owned(text[..MAX_TEXT].to_vec());
+    }
+    let host = find_host(
+        &input[i.saturating_sub(CONTEXT_WINDOW)..i],
+        &input[end..(end + CONTEXT_WINDOW).min(input.len())],
+    );
+    Some(Extracted { span, code: Some(code), enhanced, text, command, host })
+}
+
+/// An enhanced code at `pos` followed by a space, punctuation or the line end.
+fn enhanced_at(input: &[u8], pos: usize, line_end: usize) -> Option<(EnhancedCode, usize)> {
+    let (rest, code) = enhanced_code_lenient(&input[pos..line_end]).ok()?;
+    let len = line_end - pos - rest.len();
+    match rest.first() {
+        None => Some((code, len)),
+        Some(b' ' | b'\t' | b'\r') => Some((code, len + 1)),
+        Some(c) if !c.is_ascii_alphanumeric() => Some((code, len)),
+        Some(_) => None,
+    }
+}
+
+/// What precedes a code and vouches for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intro {
+    None,
+    /// A label such as `said:`, `LED=`, `smtp;`.
+    Label,
+    /// An opening quote right before the code; the text ends at its closing twin.
+    Quote(u8),
+}
+
+fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
+    let before = &input[line_start..i];
+    let trimmed_len = before.len() - before.iter().rev().take_while(|c| **c == b' ' || **c == b'\t').count();
+    let before = &before[..trimmed_len];
+    match before.last() {
+        Some(&q @ (b'\'' | b'"')) => Intro::Quote(q),
+        Some(b':') => Intro::Label,
+        Some(b';') => {
+            // Only a diagnostic type vouches (`smtp; 550 ...`, `X-Postfix; ...`), not prose.
+            let body = &before[..before.len() - 1];
+            let tok_len = body.iter().rev().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
+            let tok = &body[body.len() - tok_len..];
+            if tok.eq_ignore_ascii_case(b"smtp") || tok.eq_ignore_ascii_case(b"esmtp") || tok.len() > 2 && tok[..2].eq_ignore_ascii_case(b"x-") {
+                Intro::Label
+            } else {
+                Intro::None
+            }
+        }
+        Some(b'=') => {
+            const LABELS: &[&[u8]] = &[b"led=", b"reply=", b"response=", b"msg=", b"status=", b"diag="];
+            let lower_ends = |l: &[u8]| before.len() >= l.len() && before[before.len() - l.len()..].eq_ignore_ascii_case(l);
+            if LABELS.iter().any(|l| lower_ends(l)) { Intro::Label } else { Intro::None }
+        }
+        Some(b'<') if before.ends_with(b"<<<") => Intro::Label,
+        _ => Intro::None,
+    }
+}
+
+/// The closing twin of an opening quote: the first `q` followed by the line end or a
+/// delimiter (`'s` inside prose does not close `'...'`), else the last `q`.
+fn closing_quote(text: &[u8], q: u8) -> Option<usize> {
+    memchr::memchr_iter(q, text)
+        .find(|&n| {
+            let rest = &text[n + 1..];
+            matches!(rest.first(), None | Some(b',' | b';' | b'}' | b')' | b']' | b'>'))
+                || rest.iter().all(u8::is_ascii_whitespace)
+        })
+        .or_else(|| memchr::memrchr(q, text))
+}
+
+/// The offset of the first closer in `text` that closes a bracket opened before it.
+fn unmatched_closer(text: &[u8], depth: &[i32; 4]) -> Option<usize> {
+    let mut d = [0i32; 4];
+    for (n, &c) in text.iter().enumerate() {
+        match c {
+            b'(' | b'<' | b'{' | b'[' => d[bracket(c)] += 1,
+            b')' | b'>' | b'}' | b']' => {
+                let k = bracket(c);
+                d[k] -= 1;
+                if d[k] < 0 && depth[k] > 0 {
+                    return Some(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The reply text from `pos` to `end`, with continuation lines and in-line continuation
+/// prefixes (`550-5.1.1 `, `550 5.1.1 `) removed.
+fn merge_text<'a>(
+    input: &'a [u8],
+    pos: usize,
+    end: usize,
+    extra_lines: &[Range<usize>],
+    code: &[u8],
+    enhanced: Option<EnhancedCode>,
+) -> Cow<'a, [u8]> {
+    let first_end = extra_lines.first().map_or(end, |_| {
+        memchr::memchr(b'\n', &input[pos..end]).map_or(end, |n| pos + n)
+    });
+    let first = trim_cr(&input[pos..first_end]);
+    let mut pieces: Vec<&[u8]> = vec![first];
+    for r in extra_lines {
+        let line = trim_cr(&input[r.clone()]);
+        let mut p = 4.min(line.len());
+        if let Some((_, len)) = enhanced_at(line, p, line.len()) {
+            p += len;
+        }
+        pieces.push(&line[p.min(line.len())..]);
+    }
+    // In-line continuations (Exim logs put the whole multi-line reply on one line).
+    let mut out: Option<Vec<u8>> = None;
+    for (n, piece) in pieces.iter().enumerate() {
+        let cleaned = strip_inline_prefixes(piece, code, enhanced);
+        if n == 0 && pieces.len() == 1 {
+            return cleaned;
+        }
+        let buf = out.get_or_insert_with(Vec::new);
+        if !buf.is_empty() && !cleaned.is_empty() {
+            buf.push(b' ');
+        }
+        buf.extend_from_slice(&cleaned);
+    }
+    Cow::Owned(out.unwrap_or_default())
+}
+
+fn trim_cr(s: &[u8]) -> &[u8] {
+    s.strip_suffix(b"\r").unwrap_or(s)
+}
+
+/// Removes ` 550-5.1.1 ` / ` 550 5.1.1 ` / ` 550-` runs inside one line of text.
+fn strip_inline_prefixes<'a>(text: &'a [u8], code: &[u8], enhanced: Option<EnhancedCode>) -> Cow<'a, [u8]> {
+    let finder = memmem::Finder::new(code);
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(n) = finder.find(&text[search..]) {
+        let at = search + n;
+        search = at + 3;
+        let preceded = at > 0 && matches!(text[at - 1], b' ' | b'\t');
+        let sep = text.get(at + 3).copied();
+        if !preceded || !matches!(sep, Some(b'-' | b' ')) {
+            continue;
+        }
+        let mut skip = at + 4;
+        let had_enhanced = match enhanced_at(text, skip, text.len()) {
+            Some((e, len)) if Some(e) == enhanced => {
+                skip += len;
+                true
+            }
+            _ => false,
+        };
+        if sep == Some(b' ') && !had_enhanced {
+            continue; // "... over 550 messages ..." is prose, not a prefix
+        }
+        let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
+        buf.extend_from_slice(&text[copied..at - 1]);
+        buf.push(b' ');
+        copied = skip.min(text.len());
+        search = copied;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut buf) => {
+            buf.extend_from_slice(&text[copied..]);
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// Removes a trailing `(in reply to X command)` and returns the command.
+fn split_command(text: &mut Cow<'_, [u8]>) -> Option<SmtpCommand> {
+    let at = memmem::rfind(text, b"(in reply to ")?;
+    let tail = &text[at + 13..];
+    let command = SmtpCommand::from_phrase(tail);
+    let close = memchr::memchr(b')', tail).map_or(text.len(), |n| at + 13 + n + 1);
+    let rest_is_blank = text[close..].iter().all(u8::is_ascii_whitespace);
+    if command.is_some() && rest_is_blank {
+        match text {
+            Cow::Borrowed(b) => *b = &b[..at],
+            Cow::Owned(v) => v.truncate(at),
+        }
+    }
+    command
+}
+
+/// Finds the command named before a reply: Exim's `after RCPT TO:<...>:`, Postfix's
+/// `while sending RCPT TO`, a transcript's `>>> RCPT To:<...>` line.
+fn command_before(before: &[u8]) -> Option<SmtpCommand> {
+    const MARKERS: &[&[u8]] = &[b"after ", b"while sending ", b"while receiving ", b"while performing ", b">>> "];
+    MARKERS
+        .iter()
+        .filter_map(|m| memmem::rfind(before, m).map(|n| (n, n + m.len())))
+        .max_by_key(|(n, _)| *n)
+        .and_then(|(_, start)| SmtpCommand::from_phrase(&before[start..]))
+}
+
+/// Removes qmail's trailing `(#5.1.1)` status and returns it.
+fn split_qmail_status(text: &mut Cow<'_, [u8]>) -> Option<EnhancedCode> {
+    let at = memmem::rfind(text, b"(#")?;
+    let (rest, code) = enhanced_code_lenient(&text[at + 2..]).ok()?;
+    if !matches!(rest, [b')', tail @ ..] if tail.iter().all(|c| c.is_ascii_whitespace() || *c == b'.')) {
+        return None;
+    }
+    match text {
+        Cow::Borrowed(b) => *b = &b[..at],
+        Cow::Owned(v) => v.truncate(at),
+    }
+    Some(code)
+}
+
+/// Removes Gmail's trailing `(state 13)` / `(state 14).`.
+fn strip_state_suffix(text: &mut Cow<'_, [u8]>) {
+    let Some(at) = memmem::rfind(text, b"(state ") else { return };
+    let tail = &text[at + 7..];
+    let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && tail[digits..].iter().all(|c| matches!(c, b')' | b'.' | b' ' | b'\r')) {
+        match text {
+            Cow::Borrowed(b) => *b = &b[..at],
+            Cow::Owned(v) => v.truncate(at),
+        }
+    }
+}
+
+fn trim(text: &mut Cow<'_, [u8]>) {
+    let is_ws = |c: &u8| c.is_ascii_whitespace();
+    let start = text.iter().take_while(|c| is_ws(c)).count();
+    let end = text.len() - text[start..].iter().rev().take_while(|c| is_ws(c)).count();
+    match text {
+        Cow::Borrowed(b) => *b = &b[start..end],
+        Cow::Owned(v) => {
+            v.truncate(end);
+            v.drain(..start);
+        }
+    }
+}
+
+/// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`.
+fn bare_status(input: &[u8], i: usize) -> Option<Extracted<'_>> {
+    let start = match input[i] {
+        b'=' if i >= 3 && input[i - 3..i].eq_ignore_ascii_case(b"dsn") => i + 1,
+        b'#' if i >= 1 && input[i - 1] == b'(' => i + 1,
+        _ => return None,
+    };
+    let line_end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |n| start + n);
+    let (rest, code) = enhanced_code_lenient(&input[start..line_end]).ok()?;
+    let end = line_end - rest.len();
+    Some(Extracted {
+        span: start..end,
+        code: None,
+        enhanced: Some(code),
+        text: Cow::Borrowed(&[]),
+        command: None,
+        host: None,
+    })
+}
+
+/// Finds the remote host in the text around a reply: the naming nearest before it
+/// (Postfix `host NAME[IP] said`, Exim `host NAME [IP]:` / `H=NAME [IP]`, Sendmail
+/// `relay=NAME. [IP]`, `while talking to NAME.:`, Exchange `Remote Server at NAME (IP)`
+/// and `<NAME #5.0.0 smtp;...>`), else Exchange's `{FQDN=NAME};{IP=IP}` after it.
+fn find_host<'a>(before: &'a [u8], after: &'a [u8]) -> Option<RemoteHost<'a>> {
+    const MARKERS: &[&[u8]] = &[b"host ", b"H=", b"relay=", b"Remote Server at ", b"while talking to ", b"<"];
+    let mut best: Option<(usize, RemoteHost<'a>)> = None;
+    for m in MARKERS {
+        for at in memmem::rfind_iter(before, m) {
+            if best.as_ref().is_some_and(|(b, _)| *b > at) {
+                break;
+            }
+            if at > 0 && before[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let rest = &before[at + m.len()..];
+            if *m == b"<" && !angle_host(rest) {
+                continue;
+            }
+            if let Some(h) = host_at(rest) {
+                best = Some((at, h));
+                break;
+            }
+        }
+    }
+    if let Some((_, h)) = best {
+        return Some(h);
+    }
+    let at = memmem::find(after, b"FQDN=")?;
+    let mut h = host_at(&after[at + 5..])?;
+    if h.ip.is_none() {
+        h.ip = memmem::find(after, b"{IP=").and_then(|n| parse_ip(&after[n + 4..]));
+    }
+    Some(h)
+}
+
+/// `NAME #` right after `<`: old Exchange's `<mx.example.com #5.0.0 smtp;...>`.
+fn angle_host(rest: &[u8]) -> bool {
+    let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-')).count();
+    n > 0 && rest[n..].starts_with(b" #")
+}
+
+/// `NAME[IP]`, `NAME [IP]`, `NAME (IP)`, `NAME.:` or a bare `[IP]` at the start of `s`.
+fn host_at(s: &[u8]) -> Option<RemoteHost<'_>> {
+    let name_len = s
+        .iter()
+        .take(255)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        .count();
+    let raw = &s[..name_len];
+    let name = raw.strip_suffix(b".").unwrap_or(raw);
+    let rest = &s[name_len..];
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let ip = match rest.first() {
+        Some(b'[' | b'(') => parse_ip(&rest[1..]),
+        _ => None,
+    };
+    let plausible = name.contains(&b'.') || name.eq_ignore_ascii_case(b"localhost");
+    let name = if plausible && name != b"unknown" {
+        std::str::from_utf8(name).ok().map(Cow::Borrowed)
+    } else {
+        None
+    };
+    (name.is_some() || ip.is_some()).then_some(RemoteHost { name, ip })
+}
+
+fn parse_ip(s: &[u8]) -> Option<IpAddr> {
+    let s = s.strip_prefix(b"IPv6:").unwrap_or(s);
+    let len = s.iter().take(45).take_while(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':')).count();
+    std::str::from_utf8(&s[..len]).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn best(s: &str) -> Extracted<'_> {
+        extract_best(s.as_bytes()).unwrap_or_else(|| panic!("nothing in {s:?}"))
+    }
+
+    #[test]
+    fn exim_continuations_merge() {
+        let l = "2024-01-01 10:00:00 1abc-000 ** u@x.example R=dnslookup T=remote_smtp H=mx.x.example [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<u@x.example>: 550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address. 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp";
+        let r = best(l);
+        assert_eq!(r.code.map(ReplyCode::get), Some(550));
+        assert_eq!(r.command, Some(SmtpCommand::RcptTo));
+        assert_eq!(r.text_lossy(), "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address. https://support.google.com/mail/?p=NoSuchUser - gsmtp");
+        let h = r.host.unwrap();
+        assert_eq!(h.name.as_deref(), Some("mx.x.example"));
+        assert_eq!(h.ip, "192.0.2.7".parse().ok());
+        assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn multiline_bounce_text() {
+        let t = "host mx.example.com [192.0.2.1]\n  SMTP error from remote mail server after end of data:\n  550-5.7.1 line one\n  550-5.7.1 line two\n  550 5.7.1 line three\n";
+        let r = best(t);
+        assert_eq!(r.text_lossy(), "line one line two line three");
+        assert_eq!(r.command, Some(SmtpCommand::EndOfData));
+    }
+
+    #[test]
+    fn library_error_numbers_are_not_replies() {
+        let all = extract(br#"Expected response code 250 but got code "550", with message "550 5.7.1 Relay denied""#);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].text_lossy(), "Relay denied");
+    }
+
+    #[test]
+    fn exchange_forms() {
+        let r = best("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'");
+        assert_eq!(r.text_lossy(), "RESOLVER.ADR.RecipNotFound; not found");
+        let r = best("Reason: [{LED=450 4.7.1 Unable to relay recipient};{MSG=};{FQDN=mx.b.example};{IP=192.0.2.9};{LRT=}]");
+        assert_eq!(r.text_lossy(), "Unable to relay recipient");
+        assert_eq!(r.host.unwrap().ip, "192.0.2.9".parse().ok());
+        let r = best("Remote Server returned '<mx.c.example #5.0.0 smtp;550 5.1.1 User unknown>'");
+        assert_eq!((r.code.map(ReplyCode::get), r.text_lossy().as_ref()), (Some(550), "User unknown"));
+    }
+
+    #[test]
+    fn gmail_prose_and_qmail() {
+        let r = best("The error that the other server returned was: 550 550 5.7.1 Mail refused (state 13).");
+        assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.7.1"));
+        assert_eq!(r.text_lossy(), "Mail refused");
+        let r = best("Remote host said: 553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
+        assert_eq!(r.code.map(ReplyCode::get), Some(553));
+        assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.7.1"));
+    }
+
+    #[test]
+    fn sendmail_dsn_and_stat() {
+        let l = "Nov 22 10:00:01 h sm-mta[1]: x: to=<u@x>, delay=00:00:01, mailer=esmtp, relay=mx.x. [192.0.2.3], dsn=4.7.1, stat=Deferred: 450 4.7.1 Try again later";
+        let all = extract(l.as_bytes());
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].code, None);
+        let r = best(l);
+        assert_eq!(r.text_lossy(), "Try again later");
+        assert_eq!(r.host.unwrap().name.as_deref(), Some("mx.x"));
+    }
+
+    #[test]
+    fn prose_numbers_ignored() {
+        assert!(extract(b"we sent 250 messages and 450 were deferred").is_empty());
+        assert!(extract(b"size=512, nrcpt=1 (queue active)").is_empty());
+        assert!(extract(b"client=unknown[250.1.2.3]").is_empty());
+    }
+}
