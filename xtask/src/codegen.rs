@@ -219,6 +219,9 @@ struct PhraseGroup {
     kind: Option<String>,
     #[serde(default)]
     word: bool,
+    /// Added to the phrase's specificity when phrases compete (negative: generic wording).
+    #[serde(default)]
+    weight: i8,
     phrases: Vec<String>,
 }
 
@@ -315,13 +318,18 @@ fn rustfmt(root: &Path, src: &str) -> Result<String, String> {
     let mut stdin = child.stdin.take().ok_or("rustfmt: no stdin")?;
     let input = src.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
     writer
         .join()
         .map_err(|_| "rustfmt writer panicked".to_string())?
         .map_err(|e| format!("rustfmt stdin: {e}"))?;
     if !out.status.success() {
-        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt output: {e}"))
 }
@@ -359,7 +367,10 @@ fn retry(r: &Retry) -> String {
         Some(s) => format!("Some({s})"),
         None => "None".into(),
     };
-    format!("RetryGuidance {{ advised: {}, after_s: {after} }}", r.advised)
+    format!(
+        "RetryGuidance {{ advised: {}, after_s: {after} }}",
+        r.advised
+    )
 }
 
 fn severity_path(s: &str, ctx: &str) -> Result<String, String> {
@@ -368,11 +379,18 @@ fn severity_path(s: &str, ctx: &str) -> Result<String, String> {
 }
 
 fn nonempty(s: &str, what: &str, ctx: &str) -> Result<(), String> {
-    if s.trim().is_empty() { Err(format!("{ctx}: empty {what}")) } else { Ok(()) }
+    if s.trim().is_empty() {
+        Err(format!("{ctx}: empty {what}"))
+    } else {
+        Ok(())
+    }
 }
 
 fn check_snake(s: &str, ctx: &str) -> Result<(), String> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
         return Err(format!("{ctx}: detail {s:?} is not snake_case"));
     }
@@ -383,12 +401,13 @@ fn check_snake(s: &str, ctx: &str) -> Result<(), String> {
 pub(crate) fn basic_codes_in(text: &str) -> Vec<u16> {
     let mut v = Vec::new();
     for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if w.len() == 3 {
-            if let Ok(n) = w.parse::<u16>() {
-                if ReplyCode::new(n).is_some() && !v.contains(&n) {
-                    v.push(n);
-                }
-            }
+        let n = if w.len() == 3 {
+            w.parse::<u16>().ok()
+        } else {
+            None
+        };
+        if let Some(n) = n.filter(|n| ReplyCode::new(*n).is_some() && !v.contains(n)) {
+            v.push(n);
         }
     }
     v
@@ -442,26 +461,49 @@ fn render_iana(f: &IanaFile) -> Result<String, String> {
             return Err(format!("{ctx}: duplicate code"));
         }
     }
-    let classes: Vec<_> = rows.iter().filter(|(k, _)| matches!(k, IanaKey::Class(_))).collect();
-    let subjects: Vec<_> = rows.iter().filter(|(k, _)| matches!(k, IanaKey::Subject(_))).collect();
-    let enumerated: Vec<_> =
-        rows.iter().filter(|(k, _)| matches!(k, IanaKey::Enhanced(..))).collect();
+    let classes: Vec<_> = rows
+        .iter()
+        .filter(|(k, _)| matches!(k, IanaKey::Class(_)))
+        .collect();
+    let subjects: Vec<_> = rows
+        .iter()
+        .filter(|(k, _)| matches!(k, IanaKey::Subject(_)))
+        .collect();
+    let enumerated: Vec<_> = rows
+        .iter()
+        .filter(|(k, _)| matches!(k, IanaKey::Enhanced(..)))
+        .collect();
     let class_digits: Vec<u8> = classes
         .iter()
-        .filter_map(|(k, _)| if let IanaKey::Class(d) = k { Some(*d) } else { None })
+        .filter_map(|(k, _)| {
+            if let IanaKey::Class(d) = k {
+                Some(*d)
+            } else {
+                None
+            }
+        })
         .collect();
     if class_digits != [2, 4, 5] {
-        return Err(format!("iana.toml: need class rows 2, 4, 5; found {class_digits:?}"));
+        return Err(format!(
+            "iana.toml: need class rows 2, 4, 5; found {class_digits:?}"
+        ));
     }
     if subjects.len() != 8 {
-        return Err(format!("iana.toml: need 8 subject rows X.0.YYY..X.7.YYY, found {}", subjects.len()));
+        return Err(format!(
+            "iana.toml: need 8 subject rows X.0.YYY..X.7.YYY, found {}",
+            subjects.len()
+        ));
     }
     let mut s = format!(
         "{HEADER}\n//! The IANA SMTP Enhanced Status Codes registry (from `data/iana.toml`).\n\n\
          use crate::{{Category, Class, CodeInfo, CodeKind}};\n\n"
     );
     let mut emit = |name: &str, doc: &str, list: &[(&IanaKey, &&IanaRow)]| {
-        let _ = writeln!(s, "/// {doc}\npub(crate) static {name}: [CodeInfo; {}] = [", list.len());
+        let _ = writeln!(
+            s,
+            "/// {doc}\npub(crate) static {name}: [CodeInfo; {}] = [",
+            list.len()
+        );
         for (k, r) in list {
             let (kind, class, subject, detail) = match k {
                 IanaKey::Class(d) => {
@@ -470,18 +512,31 @@ fn render_iana(f: &IanaFile) -> Result<String, String> {
                         4 => "Class::Transient",
                         _ => "Class::Permanent",
                     };
-                    ("Class", format!("Some({c})"), "None".to_string(), "None".to_string())
+                    (
+                        "Class",
+                        format!("Some({c})"),
+                        "None".to_string(),
+                        "None".to_string(),
+                    )
                 }
-                IanaKey::Subject(sub) => {
-                    ("Subject", "None".into(), format!("Some({sub})"), "None".into())
-                }
-                IanaKey::Enhanced(sub, d) => {
-                    ("Enhanced", "None".into(), format!("Some({sub})"), format!("Some({d})"))
-                }
+                IanaKey::Subject(sub) => (
+                    "Subject",
+                    "None".into(),
+                    format!("Some({sub})"),
+                    "None".into(),
+                ),
+                IanaKey::Enhanced(sub, d) => (
+                    "Enhanced",
+                    "None".into(),
+                    format!("Some({sub})"),
+                    format!("Some({d})"),
+                ),
             };
             let cat = r.category.parse::<Category>().unwrap_or(Category::Other);
-            let codes: Vec<String> =
-                basic_codes_in(&r.basic).iter().map(|c| c.to_string()).collect();
+            let codes: Vec<String> = basic_codes_in(&r.basic)
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
             let _ = writeln!(
                 s,
                 "CodeInfo {{ code: {:?}, kind: CodeKind::{kind}, class: {class}, subject: {subject}, \
@@ -503,8 +558,16 @@ fn render_iana(f: &IanaFile) -> Result<String, String> {
         s.push_str("];\n\n");
     };
     emit("CLASSES", "Class sub-codes 2, 4, 5.", &classes);
-    emit("SUBJECTS", "Subject sub-codes X.0 ... X.7, indexed by subject.", &subjects);
-    emit("ENHANCED", "Enumerated codes, sorted by (subject, detail).", &enumerated);
+    emit(
+        "SUBJECTS",
+        "Subject sub-codes X.0 ... X.7, indexed by subject.",
+        &subjects,
+    );
+    emit(
+        "ENHANCED",
+        "Enumerated codes, sorted by (subject, detail).",
+        &enumerated,
+    );
     Ok(s)
 }
 
@@ -535,7 +598,9 @@ fn render_basic(f: &BasicFile) -> Result<String, String> {
         let ctx = format!("basic.toml {code}");
         let sev = severity_path(&r.class, &ctx)?;
         if sev == "Severity::Unknown" {
-            return Err(format!("{ctx}: class must be success, transient or permanent"));
+            return Err(format!(
+                "{ctx}: class must be success, transient or permanent"
+            ));
         }
         let want = match code / 100 {
             2 | 3 => "Severity::Success",
@@ -584,7 +649,9 @@ fn render_categories(f: &CategoryFile) -> Result<String, String> {
         if !BOUNCE_CLASSES.contains(&r.bounce_class.as_str()) {
             return Err(format!("{ctx}: unknown bounce class {:?}", r.bounce_class));
         }
-        r.party.parse::<Party>().map_err(|e| format!("{ctx}: {e}"))?;
+        r.party
+            .parse::<Party>()
+            .map_err(|e| format!("{ctx}: {e}"))?;
         if by.insert(c, r).is_some() {
             return Err(format!("{ctx}: duplicate category"));
         }
@@ -597,7 +664,9 @@ fn render_categories(f: &CategoryFile) -> Result<String, String> {
         Category::ALL.len()
     );
     for c in Category::ALL {
-        let r = by.get(c).ok_or_else(|| format!("categories.toml: category {c} missing"))?;
+        let r = by
+            .get(c)
+            .ok_or_else(|| format!("categories.toml: category {c} missing"))?;
         let ctx = format!("categories.toml {c}");
         let party: Party = r.party.parse().map_err(|e| format!("{ctx}: {e}"))?;
         let _ = writeln!(
@@ -736,14 +805,21 @@ pub(crate) fn template_fragments(pattern: &str, extra: &[String]) -> Vec<String>
     let mut i = 0;
     while i < b.len() {
         let rest = &pattern[i..];
-        let skip = if let Some(w) = extra.iter().find(|w| !w.is_empty() && rest.starts_with(**w)) {
+        let skip = if let Some(w) = extra
+            .iter()
+            .find(|w| !w.is_empty() && rest.starts_with(**w))
+        {
             w.len()
         } else if b[i] == b'%' {
             let mut j = i + 1;
             while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.' || b[j] == b'-') {
                 j += 1;
             }
-            if j < b.len() && b[j].is_ascii_alphabetic() { j + 1 - i } else { 0 }
+            if j < b.len() && b[j].is_ascii_alphabetic() {
+                j + 1 - i
+            } else {
+                0
+            }
         } else if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
             let mut depth = 0;
             let mut j = i;
@@ -761,7 +837,9 @@ pub(crate) fn template_fragments(pattern: &str, extra: &[String]) -> Vec<String>
                 j += 1;
             }
             (j + 1).min(b.len()) - i
-        } else if b[i] == b'$' && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        } else if b[i] == b'$'
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
         {
             let mut j = i + 1;
             while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
@@ -827,7 +905,9 @@ fn plan(
                 .max_by_key(|f| f.trim().len())
                 .ok_or_else(|| format!("{ctx}: template has no fixed text"))?;
             if best.trim().len() < 4 {
-                return Err(format!("{ctx}: template's longest fixed fragment {best:?} is too short"));
+                return Err(format!(
+                    "{ctx}: template's longest fixed fragment {best:?} is too short"
+                ));
             }
             if frags.len() == 1 {
                 return Ok((best.clone(), None, word));
@@ -880,7 +960,10 @@ fn entry_ident(id: &str) -> String {
 
 /// The first basic code in a text like `450/550`.
 fn first_basic(t: &str, ctx: &str) -> Result<u16, String> {
-    let first = t.split(['/', ',', ' ']).find(|s| !s.is_empty()).unwrap_or("");
+    let first = t
+        .split(['/', ',', ' '])
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
     first
         .parse::<u16>()
         .ok()
@@ -890,20 +973,34 @@ fn first_basic(t: &str, ctx: &str) -> Result<u16, String> {
 
 /// The first enhanced code in a text like `4.7.500-699` or `4.1.2 / 5.1.2`.
 fn first_enhanced(t: &str, ctx: &str) -> Result<EnhancedCode, String> {
-    let first = t.split(['/', ',', ' ']).find(|s| !s.is_empty()).unwrap_or("");
+    let first = t
+        .split(['/', ',', ' '])
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
     let base = first.split('-').next().unwrap_or("");
-    base.parse::<EnhancedCode>().map_err(|_| format!("{ctx}: bad enhanced code {t:?}"))
+    base.parse::<EnhancedCode>()
+        .map_err(|_| format!("{ctx}: bad enhanced code {t:?}"))
 }
 
 fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, String> {
     let provs = sorted_providers(f)?;
-    let pos: HashMap<&str, usize> =
-        provs.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let pos: HashMap<&str, usize> = provs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let mut per: Vec<Vec<&EntryRow>> = vec![Vec::new(); provs.len()];
     let mut seen = BTreeSet::new();
     for (n, e) in f.entry.iter().enumerate() {
-        let ctx = format!("providers.toml entry #{} ({} {:?})", n + 1, e.provider, e.pattern);
-        let p = *pos.get(e.provider.as_str()).ok_or_else(|| format!("{ctx}: unknown provider"))?;
+        let ctx = format!(
+            "providers.toml entry #{} ({} {:?})",
+            n + 1,
+            e.provider,
+            e.pattern
+        );
+        let p = *pos
+            .get(e.provider.as_str())
+            .ok_or_else(|| format!("{ctx}: unknown provider"))?;
         category(&e.category, &ctx)?;
         nonempty(&e.meaning, "meaning", &ctx)?;
         nonempty(&e.remedy, "remedy", &ctx)?;
@@ -952,11 +1049,23 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
         );
         for (ei, e) in entries.iter().enumerate() {
             let ctx = format!("providers.toml {} {:?}", e.provider, e.pattern);
-            let (anchor, re, word) =
-                plan(&e.kind, &e.pattern, &e.placeholders, e.anchor.as_deref(), false, &ctx)?;
+            let (anchor, re, word) = plan(
+                &e.kind,
+                &e.pattern,
+                &e.placeholders,
+                e.anchor.as_deref(),
+                false,
+                &ctx,
+            )?;
             pats.add(
                 &anchor,
-                Target { kind: TargetKind::Entry, a: pi, b: ei, regex: None, word },
+                Target {
+                    kind: TargetKind::Entry,
+                    a: pi,
+                    b: ei,
+                    regex: None,
+                    word,
+                },
                 re,
             );
             let kind = match e.kind.as_str() {
@@ -972,7 +1081,12 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
             let enhanced = match &e.enhanced {
                 Some(x) => {
                     let c = first_enhanced(x, &ctx)?;
-                    format!("Some(ec({}, {}, {}))", c.class().digit(), c.subject(), c.detail())
+                    format!(
+                        "Some(ec({}, {}, {}))",
+                        c.class().digit(),
+                        c.subject(),
+                        c.detail()
+                    )
                 }
                 None => "None".into(),
             };
@@ -1046,7 +1160,17 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
     for (i, (g, cat, kind, p)) in rows.iter().enumerate() {
         let ctx = format!("phrases.toml {p:?}");
         let (anchor, re, word) = plan(kind, p, &[], None, g.word, &ctx)?;
-        pats.add(&anchor, Target { kind: TargetKind::Phrase, a: i, b: 0, regex: None, word }, re);
+        pats.add(
+            &anchor,
+            Target {
+                kind: TargetKind::Phrase,
+                a: i,
+                b: 0,
+                regex: None,
+                word,
+            },
+            re,
+        );
         let kind = match *kind {
             "literal" => "Literal",
             "template" => "Template",
@@ -1064,9 +1188,10 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
         let _ = writeln!(
             s,
             "PhraseRule {{ kind: MatchKind::{kind}, pattern: {p:?}, category: {}, detail: {}, \
-             temporary: {temporary}, retry: {r} }},",
+             temporary: {temporary}, retry: {r}, weight: {} }},",
             cat_path(*cat),
             opt_str(g.detail.as_deref()),
+            g.weight,
         );
     }
     s.push_str("];\n");
@@ -1084,7 +1209,17 @@ fn render_markers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Strin
             if !seen.insert(m.to_ascii_lowercase()) {
                 return Err(format!("providers.toml {}: duplicate marker {m:?}", p.id));
             }
-            pats.add(m, Target { kind: TargetKind::Marker, a: i, b: 0, regex: None, word: true }, None);
+            pats.add(
+                m,
+                Target {
+                    kind: TargetKind::Marker,
+                    a: i,
+                    b: 0,
+                    regex: None,
+                    word: true,
+                },
+                None,
+            );
         }
     }
     Ok(String::new())
@@ -1121,13 +1256,26 @@ mod tests {
 
     #[test]
     fn templates_split_on_placeholders() {
-        let f = template_fragments("<%s>: Recipient address rejected: Domain %s does not accept", &[]);
-        assert_eq!(f, vec![">: Recipient address rejected: Domain ", " does not accept"]);
+        let f = template_fragments(
+            "<%s>: Recipient address rejected: Domain %s does not accept",
+            &[],
+        );
+        assert_eq!(
+            f,
+            vec![">: Recipient address rejected: Domain ", " does not accept"]
+        );
         let f = template_fragments(
             "Access denied, [$SenderIPAddress] has exceeded permitted limits within $range range",
             &[],
         );
-        assert_eq!(f, vec!["Access denied, [", "] has exceeded permitted limits within ", " range"]);
+        assert_eq!(
+            f,
+            vec![
+                "Access denied, [",
+                "] has exceeded permitted limits within ",
+                " range"
+            ]
+        );
         let f = template_fragments("$rbl_code Service unavailable; ${rbl_reason?; $x} end", &[]);
         assert_eq!(f, vec![" Service unavailable; ", " end"]);
         let f = template_fragments("from your IP address ip-address.", &["ip-address".into()]);
@@ -1141,6 +1289,9 @@ mod tests {
         assert_eq!(iana_key("X.7.30"), Some(IanaKey::Enhanced(7, 30)));
         assert_eq!(iana_key("X.07.1"), None);
         assert_eq!(iana_key("3.XXX.YYY"), None);
-        assert_eq!(basic_codes_in("450, 550 (other 4XX or 5XX codes are allowed)"), vec![450, 550]);
+        assert_eq!(
+            basic_codes_in("450, 550 (other 4XX or 5XX codes are allowed)"),
+            vec![450, 550]
+        );
     }
 }

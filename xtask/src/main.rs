@@ -6,16 +6,44 @@
 use std::process::ExitCode;
 
 mod codegen;
+mod eval_bounces;
+mod gen_logs;
 mod import_iana;
 mod spf_suite;
 
 /// One task: its name, a one-line help text, and its entry point.
-type Task = (&'static str, &'static str, fn(Vec<String>) -> Result<(), String>);
+type Task = (
+    &'static str,
+    &'static str,
+    fn(Vec<String>) -> Result<(), String>,
+);
 
 const TASKS: &[Task] = &[
-    ("codegen", "regenerate crates/codes/src/generated (--check: fail if stale)", codegen::run),
-    ("import-iana", "refresh crates/codes/data/iana.toml from the IANA registry XML or CSV", import_iana::run),
-    ("spf-suite", "run OpenSPF YAML suites against the loopback DNS server", spf_suite::run),
+    (
+        "gen-logs",
+        "write a synthetic MTA log: --format F --size 1G --seed N -o FILE [--truth T.json]",
+        gen_logs::run,
+    ),
+    (
+        "eval-bounces",
+        "score maildiag-bounce against a labelled bounce corpus",
+        eval_bounces::run,
+    ),
+    (
+        "codegen",
+        "regenerate crates/codes/src/generated (--check: fail if stale)",
+        codegen::run,
+    ),
+    (
+        "import-iana",
+        "refresh crates/codes/data/iana.toml from the IANA registry XML or CSV",
+        import_iana::run,
+    ),
+    (
+        "spf-suite",
+        "run OpenSPF YAML suites against the loopback DNS server",
+        spf_suite::run,
+    ),
 ];
 
 fn main() -> ExitCode {

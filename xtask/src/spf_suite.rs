@@ -32,7 +32,9 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     let mut failures = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        let (p, f, names) = rt.block_on(run_file(&text, verbose)).map_err(|e| format!("{path}: {e}"))?;
+        let (p, f, names) = rt
+            .block_on(run_file(&text, verbose))
+            .map_err(|e| format!("{path}: {e}"))?;
         println!("{path}: {p} passed, {f} failed");
         passed += p;
         failed += f;
@@ -42,7 +44,11 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         println!("FAILED {f}");
     }
     println!("{passed} passed, {failed} failed");
-    if failed > 0 { Err(format!("{failed} test(s) failed")) } else { Ok(()) }
+    if failed > 0 {
+        Err(format!("{failed} test(s) failed"))
+    } else {
+        Ok(())
+    }
 }
 
 fn str_of(v: &Value) -> Option<String> {
@@ -59,7 +65,11 @@ fn str_of(v: &Value) -> Option<String> {
 /// character-string and hickory's decoder rejects the whole answer otherwise.
 fn txt_parts(v: &Value) -> Vec<Vec<u8>> {
     let mut parts: Vec<Vec<u8>> = match v {
-        Value::Sequence(items) => items.iter().filter_map(str_of).map(String::into_bytes).collect(),
+        Value::Sequence(items) => items
+            .iter()
+            .filter_map(str_of)
+            .map(String::into_bytes)
+            .collect(),
         other => vec![str_of(other).unwrap_or_default().into_bytes()],
     };
     if parts.is_empty() {
@@ -71,10 +81,14 @@ fn txt_parts(v: &Value) -> Vec<Vec<u8>> {
 /// Builds one scenario's zone the way pyspf's test driver does.
 fn build_zone(zonedata: &Value) -> Result<Zone, String> {
     let mut zone = Zone::new();
-    let Value::Mapping(map) = zonedata else { return Ok(zone) };
+    let Value::Mapping(map) = zonedata else {
+        return Ok(zone);
+    };
     for (owner, recs) in map {
         let owner = str_of(owner).ok_or("owner name is not a string")?;
-        let Value::Sequence(recs) = recs else { continue };
+        let Value::Sequence(recs) = recs else {
+            continue;
+        };
         let mut has_txt = false;
         let mut has_timeout = false;
         let mut spf_copies = Vec::new();
@@ -106,12 +120,16 @@ fn build_zone(zonedata: &Value) -> Result<Zone, String> {
                                     other => str_of(other).into_iter().collect(),
                                 };
                                 for ip in ips {
-                                    let ip: IpAddr = ip.parse().map_err(|e| format!("{owner}: bad address {ip}: {e}"))?;
+                                    let ip: IpAddr = ip
+                                        .parse()
+                                        .map_err(|e| format!("{owner}: bad address {ip}: {e}"))?;
                                     zone.a(&owner, ip);
                                 }
                             }
                             "MX" => {
-                                let Value::Sequence(s) = v else { return Err(format!("{owner}: bad MX")) };
+                                let Value::Sequence(s) = v else {
+                                    return Err(format!("{owner}: bad MX"));
+                                };
                                 let pref = s.first().and_then(Value::as_u64).unwrap_or(0);
                                 let host = s.get(1).and_then(str_of).unwrap_or_default();
                                 zone.mx(&owner, u16::try_from(pref).unwrap_or(0), &host);
@@ -140,19 +158,28 @@ fn build_zone(zonedata: &Value) -> Result<Zone, String> {
 }
 
 async fn run_file(text: &str, verbose: bool) -> Result<(usize, usize, Vec<String>), String> {
-    let server = TestServer::start(Zone::new()).await.map_err(|e| format!("test server: {e}"))?;
+    let server = TestServer::start(Zone::new())
+        .await
+        .map_err(|e| format!("test server: {e}"))?;
     let (mut passed, mut failed) = (0, 0);
     let mut failures = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(text) {
         let scenario = Value::deserialize(doc).map_err(|e| format!("YAML: {e}"))?;
-        let desc = scenario.get("description").and_then(str_of).unwrap_or_default();
+        let desc = scenario
+            .get("description")
+            .and_then(str_of)
+            .unwrap_or_default();
         let zone = build_zone(scenario.get("zonedata").unwrap_or(&Value::Null))?;
         server.set_zone(zone);
-        let Some(Value::Mapping(tests)) = scenario.get("tests") else { continue };
+        let Some(Value::Mapping(tests)) = scenario.get("tests") else {
+            continue;
+        };
         for (name, t) in tests {
             let name = str_of(name).unwrap_or_default();
             let get = |k: &str| t.get(k).and_then(str_of).unwrap_or_default();
-            let ip: IpAddr = get("host").parse().map_err(|e| format!("{name}: bad host: {e}"))?;
+            let ip: IpAddr = get("host")
+                .parse()
+                .map_err(|e| format!("{name}: bad host: {e}"))?;
             let expected: Vec<String> = match t.get("result") {
                 Some(Value::Sequence(s)) => s.iter().filter_map(str_of).collect(),
                 Some(v) => str_of(v).into_iter().collect(),
@@ -168,13 +195,14 @@ async fn run_file(text: &str, verbose: bool) -> Result<(usize, usize, Vec<String
             let got = out.result.as_str();
             let mut ok = expected.iter().any(|e| e.eq_ignore_ascii_case(got));
             let mut why = format!("expected {} got {got} ({})", expected.join("|"), out.reason);
-            if ok && got == "fail" {
-                if let Some(exp) = t.get("explanation").and_then(str_of) {
-                    let got_exp = out.explanation.clone().unwrap_or_else(|| "DEFAULT".into());
-                    if exp != got_exp {
-                        ok = false;
-                        why = format!("explanation expected {exp:?} got {got_exp:?}");
-                    }
+            if ok
+                && got == "fail"
+                && let Some(exp) = t.get("explanation").and_then(str_of)
+            {
+                let got_exp = out.explanation.clone().unwrap_or_else(|| "DEFAULT".into());
+                if exp != got_exp {
+                    ok = false;
+                    why = format!("explanation expected {exp:?} got {got_exp:?}");
                 }
             }
             if ok {

@@ -1,2 +1,280 @@
-//! Bounce email and DSN reader: per-recipient delivery failures for maildiag
+//! Bounce emails and delivery status notifications, read into per-recipient results.
+//!
+//! A bounce is an email. Most MTAs send RFC 3464 reports
+//! (`multipart/report; report-type=delivery-status`), but many do not: qmail, Exim,
+//! Exchange, Gmail, Yahoo, Amazon SES notifications and dozens more write prose. This
+//! crate parses the email with [`mail_parser`] (MIME, transfer encodings, charsets),
+//! reads `message/delivery-status` parts with `maildiag-reply`'s RFC 3464 parser, and
+//! otherwise hands the text to one of its format readers, each of which recognises its
+//! own MTA's bounces by headers and body markers.
+//!
+//! The result is a [`Bounce`]: what kind of report the email is ([`ReportKind`]: a
+//! failure, an automatic reply, an ARF feedback report, a delivery-success report or
+//! nothing at all) and one [`BounceRecipient`] per recipient with its action, enhanced
+//! status code, reply code, diagnostic text, remote and reporting MTA, the format that
+//! read it and the bounced message's identifiers.
+//!
+//! ```
+//! let email = b"From: MAILER-DAEMON@mx.example.net\r\n\
+//! Subject: failure notice\r\n\
+//! \r\n\
+//! Hi. This is the qmail-send program at mx.example.net.\r\n\
+//! I'm afraid I wasn't able to deliver your message to the following addresses.\r\n\
+//! This is a permanent error; I've given up. Sorry it didn't work out.\r\n\
+//! \r\n\
+//! <bob@example.org>:\r\n\
+//! 192.0.2.7 does not like recipient.\r\n\
+//! Remote host said: 550 5.1.1 <bob@example.org>: Recipient address rejected\r\n\
+//! Giving up on 192.0.2.7.\r\n\
+//! \r\n\
+//! --- Below this line is a copy of the message.\r\n\
+//! \r\n\
+//! From: alice@example.com\r\nTo: bob@example.org\r\nSubject: hi\r\nMessage-ID: <1@example.com>\r\n\r\nhello\r\n";
+//!
+//! let bounce = maildiag_bounce::parse(email)?;
+//! assert!(bounce.is_bounce());
+//! let r = &bounce.recipients[0];
+//! assert_eq!(r.recipient, "bob@example.org");
+//! assert_eq!(r.format, "qmail");
+//! assert_eq!(r.status.map(|s| s.to_string()).as_deref(), Some("5.1.1"));
+//! assert_eq!(r.reply_code.map(|c| c.get()), Some(550));
+//! assert_eq!(r.original.message_id.as_deref(), Some("1@example.com"));
+//! # Ok::<(), maildiag_bounce::Error>(())
+//! ```
+//!
+//! Order of work: ARF feedback reports first, then the standard delivery-status reader
+//! (the format is then named by the first format reader that recognises the email),
+//! then the format readers, then automatic replies, then a generic reader for emails
+//! from a mailer daemon. Emails that are none of these are [`ReportKind::NotAReport`].
+//! Broken input is an [`Error`], never a panic.
+//!
+//! | feature | effect |
+//! |---|---|
+//! | `serde` | `Serialize` for [`Bounce`], [`BounceRecipient`] and friends |
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod dsn;
+mod email;
+mod error;
+mod formats;
+mod model;
+mod nonbounce;
+mod status;
+mod text;
+
+use mail_parser::MessageParser;
+
+pub use error::{Error, ErrorKind};
+pub use formats::names as format_names;
+pub use maildiag_reply::{Action, SmtpCommand};
+pub use maildiag_types::{EnhancedCode, ReplyCode};
+pub use model::{Bounce, BounceRecipient, OriginalMessage, ReportKind, StatusSource};
+
+use email::Ctx;
+use formats::REGISTRY;
+
+/// Largest email accepted (32 MiB).
+pub const MAX_EMAIL_LEN: usize = 32 << 20;
+
+/// The bounce reader. Holds no state; [`BounceParser::default`] is the usual one.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct BounceParser {}
+
+impl BounceParser {
+    /// A reader with the default settings.
+    pub fn new() -> BounceParser {
+        BounceParser {}
+    }
+
+    /// Reads one email (LF, CRLF or CR line ends).
+    pub fn parse(&self, raw: &[u8]) -> Result<Bounce, Error> {
+        if raw.len() > MAX_EMAIL_LEN {
+            return Err(Error::new(ErrorKind::TooLarge {
+                limit: MAX_EMAIL_LEN,
+            }));
+        }
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::new(ErrorKind::Empty));
+        }
+        // CR-only line ends (old Macintosh files): mail-parser expects LF.
+        let fixed;
+        let raw = if memchr::memchr(b'\n', raw).is_none() && memchr::memchr(b'\r', raw).is_some() {
+            fixed = raw
+                .iter()
+                .map(|&c| if c == b'\r' { b'\n' } else { c })
+                .collect::<Vec<u8>>();
+            &fixed[..]
+        } else {
+            raw
+        };
+        // mbox "From " separator line: skip it.
+        let raw = if raw.starts_with(b"From ") {
+            memchr::memchr(b'\n', raw).map_or(raw, |n| &raw[n + 1..])
+        } else {
+            raw
+        };
+        let msg = MessageParser::default()
+            .parse(raw)
+            .ok_or(Error::new(ErrorKind::NotAnEmail))?;
+        if msg.headers().is_empty() {
+            return Err(Error::new(ErrorKind::NotAnEmail));
+        }
+        let mut ctx = Ctx::new(&msg);
+        read(&mut ctx)
+    }
+}
+
+/// Reads one email with the default [`BounceParser`].
+pub fn parse(raw: &[u8]) -> Result<Bounce, Error> {
+    BounceParser::default().parse(raw)
+}
+
+fn bounce(
+    ctx: &Ctx,
+    kind: ReportKind,
+    format: &'static str,
+    recipients: Vec<BounceRecipient>,
+) -> Bounce {
+    Bounce {
+        kind,
+        format,
+        subject: Some(ctx.subject.clone()).filter(|s| !s.is_empty()),
+        from: ctx.header("from").map(text::clean_address),
+        date: ctx.date.clone(),
+        feedback_type: None,
+        original: ctx.original.clone(),
+        recipients,
+    }
+}
+
+fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
+    if nonbounce::is_feedback(ctx) {
+        let (ftype, rcpts) = nonbounce::read_feedback(ctx);
+        let mut b = bounce(ctx, ReportKind::Feedback, "arf", rcpts);
+        b.feedback_type = ftype;
+        return Ok(b);
+    }
+    let detected = REGISTRY.iter().find(|f| (f.detect)(ctx));
+    // The standard delivery-status reader.
+    let has_dsn = !ctx.dsn_parts.is_empty() || dsn::text_dsn_start(&ctx.body).is_some();
+    if has_dsn {
+        let name = detected.map_or("rfc3464", |f| f.name);
+        let mut rcpts = dsn::read(ctx, name);
+        // Formats whose text says more than their DSN (e.g. a missing diagnostic).
+        if let Some(f) = detected
+            && let Some(read) = f.read
+            && rcpts.iter().any(|r| r.diagnostic.is_empty())
+        {
+            let extra = read(ctx);
+            for r in &mut rcpts {
+                if r.diagnostic.is_empty()
+                    && let Some(x) = extra
+                        .iter()
+                        .find(|x| x.recipient.eq_ignore_ascii_case(&r.recipient))
+                {
+                    let mut fresh =
+                        status::finish(x.clone(), name, ctx, r.reporting_mta.as_deref());
+                    fresh.action = r.action;
+                    if r.status.is_some() {
+                        fresh.status = r.status;
+                        fresh.status_source = r.status_source;
+                    }
+                    *r = fresh;
+                }
+            }
+        }
+        if !rcpts.is_empty() {
+            for r in &mut rcpts {
+                r.original = ctx.original.clone();
+            }
+            let success = rcpts.iter().all(|r| {
+                matches!(
+                    r.action,
+                    Action::Delivered | Action::Relayed | Action::Expanded
+                )
+            });
+            let kind = if success {
+                ReportKind::DeliverySuccess
+            } else {
+                ReportKind::Failure
+            };
+            return Ok(bounce(ctx, kind, name, rcpts));
+        }
+    }
+    if let Some(f) = detected
+        && let Some(read) = f.read
+    {
+        let found = read(ctx);
+        if !found.is_empty() {
+            let reporting = reporting_mta(ctx);
+            let rcpts: Vec<BounceRecipient> = found
+                .into_iter()
+                .filter(|x| x.recipient.contains('@'))
+                .map(|x| status::finish(x, f.name, ctx, reporting.as_deref()))
+                .collect();
+            if !rcpts.is_empty() {
+                let success = rcpts.iter().all(|r| r.action == Action::Delivered);
+                let kind = if success {
+                    ReportKind::DeliverySuccess
+                } else {
+                    ReportKind::Failure
+                };
+                return Ok(bounce(ctx, kind, f.name, rcpts));
+            }
+        }
+    }
+    let daemon = formats::from_daemon(ctx) || text::any_ci(&ctx.subject, BOUNCE_SUBJECTS);
+    if !daemon && nonbounce::is_auto_reply(ctx) {
+        let rcpts = nonbounce::read_auto_reply(ctx);
+        return Ok(bounce(ctx, ReportKind::AutoReply, "rfc3834", rcpts));
+    }
+    if daemon || detected.is_some() {
+        let found = formats::simple(ctx, &[], &[], &[]);
+        let reporting = reporting_mta(ctx);
+        let rcpts: Vec<BounceRecipient> = found
+            .into_iter()
+            .filter(|x| x.recipient.contains('@'))
+            .map(|x| status::finish(x, "generic", ctx, reporting.as_deref()))
+            .collect();
+        if rcpts.is_empty() {
+            return Err(Error::new(ErrorKind::NoRecipients {
+                format: detected.map_or("generic", |f| f.name),
+            }));
+        }
+        return Ok(bounce(ctx, ReportKind::Failure, "generic", rcpts));
+    }
+    if nonbounce::is_auto_reply(ctx) {
+        let rcpts = nonbounce::read_auto_reply(ctx);
+        return Ok(bounce(ctx, ReportKind::AutoReply, "rfc3834", rcpts));
+    }
+    Ok(bounce(ctx, ReportKind::NotAReport, "none", Vec::new()))
+}
+
+const BOUNCE_SUBJECTS: &[&str] = &[
+    "undeliver",
+    "undelivered",
+    "delivery status notification",
+    "delivery failure",
+    "delivery failed",
+    "failure notice",
+    "returned mail",
+    "mail delivery",
+    "could not be delivered",
+    "delivery notification",
+    "nondeliverable",
+    "non-delivery",
+];
+
+/// The host that wrote the report: the `by` host of the topmost `Received` header.
+fn reporting_mta(ctx: &Ctx) -> Option<String> {
+    let rcv = ctx.header("received")?;
+    let p = text::find_ci(rcv, " by ")?;
+    let host: String = rcv[p + 4..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    (host.contains('.')).then_some(host)
+}

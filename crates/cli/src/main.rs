@@ -16,6 +16,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Read bounce emails (.eml, mbox, Maildir) and print each recipient's failure.
+    Bounce(cmd::bounce::Args),
+    /// Check a sender domain's DNS authentication (SPF, DMARC, DKIM, PTR, MX, DNSBL, MTA-STS).
+    Check(cmd::check::Args),
+    /// Look up status codes, basic reply codes and known provider replies.
+    Codes(cmd::codes::Args),
     /// Explain SMTP replies, log lines or bounce diagnostics.
     Explain(cmd::explain::Args),
 }
@@ -23,6 +29,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bounce(args) => cmd::bounce::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Codes(args) => cmd::codes::run(args),
         Command::Explain(args) => cmd::explain::run(args),
     }
 }

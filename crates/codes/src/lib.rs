@@ -269,19 +269,23 @@ impl ProviderEntry {
     /// Whether the entry's basic code text names `code` (alternatives like `450/550`
     /// included).
     pub fn covers_basic(&self, code: u16) -> bool {
-        self.basic.is_some_and(|b| codes_in(b).any(|c| c.parse::<u16>().ok() == Some(code)))
+        self.basic
+            .is_some_and(|b| codes_in(b).any(|c| c.parse::<u16>().ok() == Some(code)))
     }
 
     /// Whether the entry's enhanced code text covers `code`, including ranges such as
     /// `4.7.500-699` and alternatives such as `4.1.2 / 5.1.2`.
     pub fn covers_enhanced(&self, code: EnhancedCode) -> bool {
-        self.enhanced_text.is_some_and(|t| codes_in(t).any(|c| enhanced_covers(c, code)))
+        self.enhanced_text
+            .is_some_and(|t| codes_in(t).any(|c| enhanced_covers(c, code)))
     }
 }
 
 /// Splits `450/550`, `4.1.2 / 5.1.2`, `451, 550` into their parts.
 fn codes_in(t: &str) -> impl Iterator<Item = &str> {
-    t.split(['/', ',', ' ']).map(str::trim).filter(|s| !s.is_empty())
+    t.split(['/', ',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// `4.7.500-699` covers `4.7.650`; `5.7.1` covers `5.7.1`.
@@ -320,6 +324,9 @@ pub struct PhraseRule {
     pub temporary: Option<bool>,
     /// Retry guidance specific to the phrase, overriding the category's.
     pub retry: Option<RetryGuidance>,
+    /// How much more (or, negative, less) than its length the phrase counts when phrases
+    /// compete: generic wording (`refused`, `spam`) weighs less than a named cause.
+    pub weight: i8,
 }
 
 /// The IANA entry for the enumerated code `X.s.d` of `code` (the class is ignored: the
@@ -359,7 +366,9 @@ pub fn iana() -> impl Iterator<Item = &'static CodeInfo> {
 /// The basic reply code `code`, if it is one the RFCs define.
 pub fn basic(code: u16) -> Option<&'static BasicInfo> {
     let t = &generated::basic::BASIC;
-    t.binary_search_by(|b| b.code.cmp(&code)).ok().map(|i| &t[i])
+    t.binary_search_by(|b| b.code.cmp(&code))
+        .ok()
+        .map(|i| &t[i])
 }
 
 /// Every known basic reply code, in ascending order.

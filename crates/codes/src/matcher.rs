@@ -69,7 +69,8 @@ struct Automaton {
 }
 
 static AUTOMATON: OnceLock<Option<Automaton>> = OnceLock::new();
-static REGEX_CACHE: [OnceLock<Option<Regex>>; REGEX_COUNT] = [const { OnceLock::new() }; REGEX_COUNT];
+static REGEX_CACHE: [OnceLock<Option<Regex>>; REGEX_COUNT] =
+    [const { OnceLock::new() }; REGEX_COUNT];
 
 fn automaton() -> Option<&'static Automaton> {
     AUTOMATON
@@ -82,7 +83,9 @@ fn automaton() -> Option<&'static Automaton> {
                     .build(PATTERNS.iter())
             };
             // The DFA is fastest; fall back to the automatic choice if it cannot be built.
-            let ac = build(Some(AhoCorasickKind::DFA)).or_else(|_| build(None)).ok()?;
+            let ac = build(Some(AhoCorasickKind::DFA))
+                .or_else(|_| build(None))
+                .ok()?;
             Some(Automaton { ac })
         })
         .as_ref()
@@ -90,7 +93,10 @@ fn automaton() -> Option<&'static Automaton> {
 
 fn regex(i: u16) -> Option<&'static Regex> {
     let i = usize::from(i);
-    REGEX_CACHE.get(i)?.get_or_init(|| Regex::new(REGEXES.get(i)?).ok()).as_ref()
+    REGEX_CACHE
+        .get(i)?
+        .get_or_init(|| Regex::new(REGEXES.get(i)?).ok())
+        .as_ref()
 }
 
 /// Finds every catalogue entry, phrase rule and provider marker in `text`, in one pass.
@@ -125,7 +131,9 @@ pub struct Matches<'t> {
 
 impl core::fmt::Debug for Matches<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Matches").field("len", &self.text.len()).finish_non_exhaustive()
+        f.debug_struct("Matches")
+            .field("len", &self.text.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -137,7 +145,10 @@ impl Iterator for Matches<'_> {
             if let Some((start, end, next, stop)) = self.pending {
                 if next < stop {
                     self.pending = Some((start, end, next + 1, stop));
-                    if let Some(m) = TARGETS.get(next).and_then(|t| resolve(self.text, t, start, end)) {
+                    if let Some(m) = TARGETS
+                        .get(next)
+                        .and_then(|t| resolve(self.text, t, start, end))
+                    {
                         return Some(m);
                     }
                     continue;
@@ -145,7 +156,10 @@ impl Iterator for Matches<'_> {
                 self.pending = None;
             }
             let m = self.inner.as_mut()?.next()?;
-            let (first, len) = PATTERN_TARGETS.get(m.pattern().as_usize()).copied().unwrap_or((0, 0));
+            let (first, len) = PATTERN_TARGETS
+                .get(m.pattern().as_usize())
+                .copied()
+                .unwrap_or((0, 0));
             let first = first as usize;
             self.pending = Some((m.start(), m.end(), first, first + len as usize));
         }
@@ -162,7 +176,11 @@ fn resolve(text: &[u8], t: &Target, start: usize, end: usize) -> Option<Match> {
         let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
         let after = text.get(end).copied();
         let first = text.get(start).copied().unwrap_or(b' ');
-        let last = end.checked_sub(1).and_then(|i| text.get(i)).copied().unwrap_or(b' ');
+        let last = end
+            .checked_sub(1)
+            .and_then(|i| text.get(i))
+            .copied()
+            .unwrap_or(b' ');
         if (is_word_byte(first) && before.is_some_and(is_word_byte))
             || (is_word_byte(last) && after.is_some_and(is_word_byte))
         {
@@ -173,7 +191,9 @@ fn resolve(text: &[u8], t: &Target, start: usize, end: usize) -> Option<Match> {
         (start, end)
     } else {
         let re = regex(t.regex)?;
-        let m = re.find_iter(text).find(|m| m.start() <= start && m.end() >= end)?;
+        let m = re
+            .find_iter(text)
+            .find(|m| m.start() <= start && m.end() >= end)?;
         (m.start(), m.end())
     };
     let rule = match t.kind {

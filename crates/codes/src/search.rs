@@ -26,10 +26,20 @@ pub enum Hit {
 /// ```
 pub fn search(query: &str) -> impl Iterator<Item = Hit> + '_ {
     let all = move |fields: &[&str]| {
-        query.split_whitespace().all(|w| fields.iter().any(|f| contains_ci(f, w)))
+        query
+            .split_whitespace()
+            .all(|w| fields.iter().any(|f| contains_ci(f, w)))
     };
     let codes = crate::iana()
-        .filter(move |c| all(&[c.code, c.title, c.description, c.action, c.category.as_str()]))
+        .filter(move |c| {
+            all(&[
+                c.code,
+                c.title,
+                c.description,
+                c.action,
+                c.category.as_str(),
+            ])
+        })
         .map(Hit::Code);
     let basics = crate::basics()
         .iter()

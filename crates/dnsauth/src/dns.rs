@@ -172,7 +172,11 @@ pub trait DnsLookup: Send + Sync {
     }
 
     /// The addresses at `name`: A records when `v6` is false, AAAA when true.
-    fn addrs(&self, name: &str, v6: bool) -> impl Future<Output = Result<Vec<IpAddr>, LookupError>> + Send {
+    fn addrs(
+        &self,
+        name: &str,
+        v6: bool,
+    ) -> impl Future<Output = Result<Vec<IpAddr>, LookupError>> + Send {
         async move {
             let t = if v6 { RecordType::Aaaa } else { RecordType::A };
             let recs = self.lookup(name, t).await?;
@@ -181,13 +185,19 @@ pub trait DnsLookup: Send + Sync {
     }
 
     /// The MX records at `name` as (preference, exchange), sorted by preference.
-    fn mx(&self, name: &str) -> impl Future<Output = Result<Vec<(u16, String)>, LookupError>> + Send {
+    fn mx(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Vec<(u16, String)>, LookupError>> + Send {
         async move {
             let recs = self.lookup(name, RecordType::Mx).await?;
             let mut v: Vec<(u16, String)> = recs
                 .into_iter()
                 .filter_map(|r| match r {
-                    Rdata::Mx { preference, exchange } => Some((preference, exchange)),
+                    Rdata::Mx {
+                        preference,
+                        exchange,
+                    } => Some((preference, exchange)),
                     _ => None,
                 })
                 .collect();
@@ -296,7 +306,10 @@ impl Default for DnsConfig {
 impl DnsConfig {
     /// A configuration asking only the given name servers.
     pub fn with_nameservers(nameservers: Vec<SocketAddr>) -> Self {
-        DnsConfig { nameservers, ..DnsConfig::default() }
+        DnsConfig {
+            nameservers,
+            ..DnsConfig::default()
+        }
     }
 
     /// The `nameserver` lines of `/etc/resolv.conf` (port 53).
@@ -417,16 +430,21 @@ impl HickoryLookup {
         let hname = Name::from_labels(labels.iter().map(|l| l.as_bytes()))
             .map_err(|_| LookupError::InvalidName(name.to_owned()))?;
         if self.queries.fetch_add(1, Ordering::Relaxed) >= self.config.max_queries {
-            return Err(LookupError::Other("query budget of this run exhausted".into()));
+            return Err(LookupError::Other(
+                "query budget of this run exhausted".into(),
+            ));
         }
         let deadline = self.start + self.config.deadline;
         let per_query = self.config.query_timeout * (self.config.attempts.max(1) as u32 + 1);
         let until = deadline.min(Instant::now() + per_query);
-        let res = match tokio::time::timeout_at(until, self.resolver.lookup(hname, rtype.to_hickory())).await {
-            Err(_) if Instant::now() >= deadline => return Err(LookupError::Deadline),
-            Err(_) => return Err(LookupError::Timeout),
-            Ok(r) => r,
-        };
+        let res =
+            match tokio::time::timeout_at(until, self.resolver.lookup(hname, rtype.to_hickory()))
+                .await
+            {
+                Err(_) if Instant::now() >= deadline => return Err(LookupError::Deadline),
+                Err(_) => return Err(LookupError::Timeout),
+                Ok(r) => r,
+            };
         match res {
             Ok(lookup) => {
                 let mut out = Vec::new();
@@ -443,20 +461,29 @@ impl HickoryLookup {
                             exchange: name_to_string(&mx.exchange),
                         },
                         RData::TXT(t) if rtype == RecordType::Txt => {
-                            let parts: Vec<Vec<u8>> = t.txt_data.iter().map(|p| p.to_vec()).collect();
+                            let parts: Vec<Vec<u8>> =
+                                t.txt_data.iter().map(|p| p.to_vec()).collect();
                             txt_bytes += parts.iter().map(Vec::len).sum::<usize>();
                             if txt_bytes > self.config.max_txt_bytes {
                                 break;
                             }
                             Rdata::Txt(parts)
                         }
-                        RData::PTR(p) if rtype == RecordType::Ptr => Rdata::Ptr(name_to_string(&p.0)),
-                        RData::CNAME(c) if rtype == RecordType::Cname => Rdata::Cname(name_to_string(&c.0)),
+                        RData::PTR(p) if rtype == RecordType::Ptr => {
+                            Rdata::Ptr(name_to_string(&p.0))
+                        }
+                        RData::CNAME(c) if rtype == RecordType::Cname => {
+                            Rdata::Cname(name_to_string(&c.0))
+                        }
                         _ => continue,
                     };
                     out.push(r);
                 }
-                if out.is_empty() { Err(LookupError::NoData) } else { Ok(out) }
+                if out.is_empty() {
+                    Err(LookupError::NoData)
+                } else {
+                    Ok(out)
+                }
             }
             Err(e) => Err(map_error(&e)),
         }
@@ -483,23 +510,24 @@ fn map_error(e: &NetError) -> LookupError {
 /// A name as text: labels joined by dots, no trailing dot, bytes outside printable
 /// ASCII kept as they are (lossy UTF-8).
 fn name_to_string(n: &Name) -> String {
-    let labels: Vec<String> = n.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+    let labels: Vec<String> = n
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect();
     labels.join(".")
 }
 
 impl DnsLookup for HickoryLookup {
-    fn lookup(&self, name: &str, rtype: RecordType) -> impl Future<Output = LookupResult> + Send {
-        async move {
-            let key = (name.trim_end_matches('.').to_ascii_lowercase(), rtype);
-            if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-                return hit;
-            }
-            let res = self.query(name, rtype).await;
-            if let Ok(mut c) = self.cache.lock() {
-                c.insert(key, res.clone());
-            }
-            res
+    async fn lookup(&self, name: &str, rtype: RecordType) -> LookupResult {
+        let key = (name.trim_end_matches('.').to_ascii_lowercase(), rtype);
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
         }
+        let res = self.query(name, rtype).await;
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(key, res.clone());
+        }
+        res
     }
 }
 
@@ -509,8 +537,17 @@ mod tests {
 
     #[test]
     fn reverse_names() {
-        assert_eq!(reverse_name("192.0.2.1".parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))), "1.2.0.192.in-addr.arpa");
-        let v6: IpAddr = "2001:db8::1".parse().unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+        assert_eq!(
+            reverse_name(
+                "192.0.2.1"
+                    .parse()
+                    .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+            ),
+            "1.2.0.192.in-addr.arpa"
+        );
+        let v6: IpAddr = "2001:db8::1"
+            .parse()
+            .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
         assert!(reverse_name(v6).starts_with("1.0.0.0.0.0.0.0"));
         assert!(reverse_name(v6).ends_with("8.b.d.0.1.0.0.2.ip6.arpa"));
     }
@@ -520,6 +557,9 @@ mod tests {
         assert!(check_name("a..b").is_err());
         assert!(check_name(&format!("{}.com", "a".repeat(64))).is_err());
         assert_eq!(check_name("example.com.").map(|v| v.len()), Ok(2));
-        assert_eq!(parse_resolv_conf("# x\nnameserver 127.0.0.53\nnameserver ::1\n").len(), 2);
+        assert_eq!(
+            parse_resolv_conf("# x\nnameserver 127.0.0.53\nnameserver ::1\n").len(),
+            2
+        );
     }
 }

@@ -82,7 +82,10 @@ impl Zone {
 
     /// Adds a TXT record made of exactly these strings.
     pub fn txt_parts(&mut self, name: &str, parts: &[&str]) -> &mut Self {
-        self.add(name, ZoneRecord::Txt(parts.iter().map(|p| p.as_bytes().to_vec()).collect()))
+        self.add(
+            name,
+            ZoneRecord::Txt(parts.iter().map(|p| p.as_bytes().to_vec()).collect()),
+        )
     }
 
     /// Adds an A or AAAA record.
@@ -100,7 +103,10 @@ impl Zone {
 
     /// Adds a PTR record at the reverse name of `ip`.
     pub fn ptr(&mut self, ip: IpAddr, host: &str) -> &mut Self {
-        self.add(&crate::dns::reverse_name(ip), ZoneRecord::Ptr(host.to_owned()))
+        self.add(
+            &crate::dns::reverse_name(ip),
+            ZoneRecord::Ptr(host.to_owned()),
+        )
     }
 
     /// Adds a CNAME record.
@@ -125,7 +131,9 @@ impl Zone {
     fn exists(&self, k: &str) -> bool {
         self.records.contains_key(k)
             || self.timeout.contains(k)
-            || self.records.keys().any(|n| n.len() > k.len() && n.ends_with(k) && n.as_bytes()[n.len() - k.len() - 1] == b'.')
+            || self.records.keys().any(|n| {
+                n.len() > k.len() && n.ends_with(k) && n.as_bytes()[n.len() - k.len() - 1] == b'.'
+            })
     }
 }
 
@@ -144,7 +152,10 @@ fn to_name(s: &str) -> Option<Name> {
 }
 
 fn name_key(n: &Name) -> String {
-    let labels: Vec<String> = n.iter().map(|l| String::from_utf8_lossy(l).to_ascii_lowercase()).collect();
+    let labels: Vec<String> = n
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).to_ascii_lowercase())
+        .collect();
     labels.join(".")
 }
 
@@ -153,14 +164,25 @@ fn to_rdata(rec: &ZoneRecord) -> Option<(RecordType, RData)> {
         ZoneRecord::A(a) => (RecordType::A, RData::A(A(*a))),
         ZoneRecord::Aaaa(a) => (RecordType::AAAA, RData::AAAA(AAAA(*a))),
         ZoneRecord::Mx(p, h) => (RecordType::MX, RData::MX(MX::new(*p, to_name(h)?))),
-        ZoneRecord::Txt(parts) => (RecordType::TXT, RData::TXT(TXT::from_bytes(parts.iter().map(Vec::as_slice).collect()))),
+        ZoneRecord::Txt(parts) => (
+            RecordType::TXT,
+            RData::TXT(TXT::from_bytes(parts.iter().map(Vec::as_slice).collect())),
+        ),
         ZoneRecord::Ptr(h) => (RecordType::PTR, RData::PTR(PTR(to_name(h)?))),
         ZoneRecord::Cname(h) => (RecordType::CNAME, RData::CNAME(CNAME(to_name(h)?))),
     })
 }
 
 fn soa_record() -> Option<Record> {
-    let soa = SOA::new(to_name("ns.test")?, to_name("hostmaster.test")?, 1, 3600, 600, 86400, 60);
+    let soa = SOA::new(
+        to_name("ns.test")?,
+        to_name("hostmaster.test")?,
+        1,
+        3600,
+        600,
+        86400,
+        60,
+    );
     Some(Record::from_rdata(Name::root(), 60, RData::SOA(soa)))
 }
 
@@ -208,7 +230,11 @@ fn answer(zone: &Zone, req: &Message) -> Reply {
         match cname {
             Some(target) if q.query_type != RecordType::CNAME => {
                 let Some(tname) = to_name(&target) else { break };
-                resp.add_answer(Record::from_rdata(owner.clone(), 60, RData::CNAME(CNAME(tname.clone()))));
+                resp.add_answer(Record::from_rdata(
+                    owner.clone(),
+                    60,
+                    RData::CNAME(CNAME(tname.clone())),
+                ));
                 owner = tname;
                 k = key(&target);
             }
@@ -260,6 +286,22 @@ impl TestServer {
         Err(last_err.unwrap_or_else(|| std::io::Error::other("no free port")))
     }
 
+    /// Starts serving `zone` on a fixed address (UDP and TCP), for servers run by hand
+    /// (the peer comparison in `docs/peer-compare/`). Only loopback addresses are
+    /// accepted, so a test zone is never served to the network.
+    pub async fn start_on(addr: SocketAddr, zone: Zone) -> std::io::Result<TestServer> {
+        if !addr.ip().is_loopback() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{addr} is not a loopback address"),
+            ));
+        }
+        let udp = UdpSocket::bind(addr).await?;
+        let addr = udp.local_addr()?;
+        let tcp = TcpListener::bind(addr).await?;
+        Ok(Self::run(udp, tcp, addr, zone))
+    }
+
     fn run(udp: UdpSocket, tcp: TcpListener, addr: SocketAddr, zone: Zone) -> TestServer {
         let zone = Arc::new(RwLock::new(zone));
         let queries = Arc::new(AtomicUsize::new(0));
@@ -267,10 +309,17 @@ impl TestServer {
         let udp_task = tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
             loop {
-                let Ok((n, peer)) = udp.recv_from(&mut buf).await else { continue };
+                let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
+                    continue;
+                };
                 qc.fetch_add(1, Ordering::Relaxed);
-                let Ok(req) = Message::from_vec(&buf[..n]) else { continue };
-                let max = req.edns.as_ref().map_or(512, |e| usize::from(e.max_payload().max(512)));
+                let Ok(req) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                let max = req
+                    .edns
+                    .as_ref()
+                    .map_or(512, |e| usize::from(e.max_payload().max(512)));
                 let reply = match z.read() {
                     Ok(zone) => answer(&zone, &req),
                     Err(_) => continue,
@@ -293,7 +342,9 @@ impl TestServer {
         let (z, qc) = (zone.clone(), queries.clone());
         let tcp_task = tokio::spawn(async move {
             loop {
-                let Ok((mut stream, _)) = tcp.accept().await else { continue };
+                let Ok((mut stream, _)) = tcp.accept().await else {
+                    continue;
+                };
                 let (z, qc) = (z.clone(), qc.clone());
                 tokio::spawn(async move {
                     loop {
@@ -306,15 +357,21 @@ impl TestServer {
                             return;
                         }
                         qc.fetch_add(1, Ordering::Relaxed);
-                        let Ok(req) = Message::from_vec(&buf) else { return };
+                        let Ok(req) = Message::from_vec(&buf) else {
+                            return;
+                        };
                         let reply = match z.read() {
                             Ok(zone) => answer(&zone, &req),
                             Err(_) => return,
                         };
                         if let Reply::Message(m) = reply {
                             let Ok(bytes) = m.to_vec() else { return };
-                            let Ok(l) = u16::try_from(bytes.len()) else { return };
-                            if stream.write_all(&l.to_be_bytes()).await.is_err() || stream.write_all(&bytes).await.is_err() {
+                            let Ok(l) = u16::try_from(bytes.len()) else {
+                                return;
+                            };
+                            if stream.write_all(&l.to_be_bytes()).await.is_err()
+                                || stream.write_all(&bytes).await.is_err()
+                            {
                                 return;
                             }
                         }
@@ -322,7 +379,12 @@ impl TestServer {
                 });
             }
         });
-        TestServer { addr, zone, queries, tasks: vec![udp_task, tcp_task] }
+        TestServer {
+            addr,
+            zone,
+            queries,
+            tasks: vec![udp_task, tcp_task],
+        }
     }
 
     /// The address (127.0.0.1 and the port) to point a resolver at.

@@ -109,7 +109,7 @@ pub struct DiagnosticCode<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Field<'a> {
     /// The field name as written.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::ser::bytes"))]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::ser::slice"))]
     pub name: &'a [u8],
     /// The value, unfolded and trimmed.
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::ser::bytes"))]

@@ -212,7 +212,9 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
             b'(' | b'<' | b'{' | b'[' => depth[bracket(c)] += 1,
             b')' | b'>' | b'}' | b']' => depth[bracket(c)] -= 1,
             b'2'..=b'5' => {
-                if let Some(found) = candidate(input, i, line_start, &depth) {
+                let found = candidate(input, i, line_start, &depth)
+                    .or_else(|| leading_status(input, i, line_start));
+                if let Some(found) = found {
                     // Skip to the end of the accepted text, keeping bracket depths true.
                     let end = found.span.end.max(i + 1);
                     for &b in &input[i..end] {
@@ -364,9 +366,13 @@ fn candidate<'a>(
     let mut text = merge_text(input, pos, end, &extra_lines, &input[i..i + 3], enhanced);
     // The command may be named up to three lines earlier (bounce prose, transcripts).
     let lookback = i.saturating_sub(CONTEXT_WINDOW);
-    let ctx_start = memchr::memrchr_iter(b'\n', &input[lookback..line_start])
-        .nth(3)
-        .map_or(lookback, |n| lookback + n + 1);
+    let ctx_start = if line_start > lookback {
+        memchr::memrchr_iter(b'\n', &input[lookback..line_start])
+            .nth(3)
+            .map_or(lookback, |n| lookback + n + 1)
+    } else {
+        lookback
+    };
     let command = split_command(&mut text).or_else(|| command_before(&input[ctx_start..i]));
     let enhanced = enhanced.or_else(|| split_qmail_status(&mut text));
     strip_state_suffix(&mut text);
@@ -514,7 +520,8 @@ fn strip_inline_prefixes<'a>(text: &'a [u8], code: &[u8], enhanced: Option<Enhan
     while let Some(n) = finder.find(&text[search..]) {
         let at = search + n;
         search = at + 3;
-        let preceded = at > 0 && matches!(text[at - 1], b' ' | b'\t');
+        // The space before the prefix must not belong to a prefix already removed.
+        let preceded = at > copied && matches!(text[at - 1], b' ' | b'\t');
         let sep = text.get(at + 3).copied();
         if !preceded || !matches!(sep, Some(b'-' | b' ')) {
             continue;
@@ -610,6 +617,25 @@ fn trim(text: &mut Cow<'_, [u8]>) {
             v.drain(..start);
         }
     }
+}
+
+/// A status line that starts with an enhanced code and no reply code, as Exchange NDRs
+/// and some bounces write it: `5.7.321 starttls-not-supported: ...`.
+fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
+    if !input[line_start..i].iter().all(|c| matches!(c, b' ' | b'\t')) {
+        return None;
+    }
+    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
+    let (code, len) = enhanced_at(input, i, line_end)?;
+    if len == line_end - i || !matches!(input.get(i + len - 1), Some(b' ' | b'\t')) {
+        return None; // a status alone, or `5.7.1:` glued to text
+    }
+    let mut text = Cow::Borrowed(trim_cr(&input[i + len..line_end]));
+    trim(&mut text);
+    if text.is_empty() {
+        return None;
+    }
+    Some(Extracted { span: i..line_end, code: None, enhanced: Some(code), text, command: None, host: None })
 }
 
 /// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`.

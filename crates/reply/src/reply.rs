@@ -253,6 +253,8 @@ pub struct ReplyReader {
     line_count: usize,
     /// Bytes already searched for a line end.
     searched: usize,
+    /// The enhanced code of the reply's first line, once it has been seen.
+    first_enhanced: Option<Option<EnhancedCode>>,
 }
 
 impl ReplyReader {
@@ -288,7 +290,22 @@ impl ReplyReader {
             };
             let line_end = self.searched + n + 1;
             self.searched = line_end;
-            let continuation = self.buf.get(self.lines_end + 3) == Some(&b'-');
+            // A valid continuation line with the first line's code: wait for more. Anything
+            // else ends the reply here, so that errors surface exactly where the whole-input
+            // parser reports them.
+            let raw = &self.buf[self.lines_end..line_end - 1];
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let continuation = match self.parser.split_line(raw, self.lines_end) {
+                Ok(line) => {
+                    let enhanced = self.parser.enhanced_prefix(line.text).map(|(e, _)| e);
+                    let first = *self.first_enhanced.get_or_insert(enhanced);
+                    // The same RFC 2034 consistency rule as `ReplyParser::parse`.
+                    let consistent = !self.parser.strict
+                        || !matches!((first, enhanced), (Some(a), Some(b)) if a != b);
+                    !line.last && consistent && self.buf.get(..3) == raw.get(..3)
+                }
+                Err(_) => false,
+            };
             self.line_count += 1;
             if continuation && self.line_count < self.parser.max_lines {
                 self.lines_end = line_end;
@@ -305,6 +322,7 @@ impl ReplyReader {
         self.lines_end = 0;
         self.line_count = 0;
         self.searched = 0;
+        self.first_enhanced = None;
     }
 }
 

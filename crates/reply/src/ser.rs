@@ -18,3 +18,7 @@ pub(crate) fn opt_bytes<S: Serializer>(v: &Option<Cow<'_, [u8]>>, s: S) -> Resul
 pub(crate) fn lines<S: Serializer>(v: &[Cow<'_, [u8]>], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|l| String::from_utf8_lossy(l)))
 }
+
+pub(crate) fn slice<S: Serializer>(v: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(v))
+}

@@ -6,7 +6,9 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use super::record::{MacroPart, MacroString, Mechanism, Qualifier, SpfRecord, SpfSyntaxError, is_spf_record};
+use super::record::{
+    MacroPart, MacroString, Mechanism, Qualifier, SpfRecord, SpfSyntaxError, is_spf_record,
+};
 use crate::dns::{DnsLookup, LookupError, check_name};
 
 /// The seven SPF results (RFC 7208 §2.6).
@@ -73,7 +75,11 @@ pub struct SpfLimits {
 
 impl Default for SpfLimits {
     fn default() -> Self {
-        SpfLimits { dns_mechanisms: 10, void_lookups: 2, per_mechanism_names: 10 }
+        SpfLimits {
+            dns_mechanisms: 10,
+            void_lookups: 2,
+            per_mechanism_names: 10,
+        }
     }
 }
 
@@ -99,13 +105,22 @@ impl SpfRequest {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 => v4,
         };
-        SpfRequest { ip, helo: helo.to_owned(), mail_from: mail_from.to_owned(), receiver: "unknown".to_owned() }
+        SpfRequest {
+            ip,
+            helo: helo.to_owned(),
+            mail_from: mail_from.to_owned(),
+            receiver: "unknown".to_owned(),
+        }
     }
 
     /// The sender used for macros and the domain checked: MAIL FROM, or
     /// `postmaster@helo` when it is empty; a missing local part becomes `postmaster`.
     pub fn sender(&self) -> (String, String) {
-        let s = if self.mail_from.is_empty() { &self.helo } else { &self.mail_from };
+        let s = if self.mail_from.is_empty() {
+            &self.helo
+        } else {
+            &self.mail_from
+        };
         match s.rfind('@') {
             Some(p) if p > 0 => (s[..p].to_owned(), s[p + 1..].to_owned()),
             Some(p) => ("postmaster".to_owned(), s[p + 1..].to_owned()),
@@ -140,7 +155,11 @@ struct Step {
 
 impl Step {
     fn new(result: SpfResult, reason: impl Into<String>) -> Step {
-        Step { result, explanation: None, reason: reason.into() }
+        Step {
+            result,
+            explanation: None,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -148,9 +167,20 @@ impl Step {
 /// processing on).
 pub async fn check_host<L: DnsLookup>(dns: &L, req: &SpfRequest, limits: SpfLimits) -> SpfOutcome {
     let (local, domain) = req.sender();
-    let mut ev = Evaluator { dns, req, local, sender_domain: domain.clone(), limits, lookups: 0, voids: 0 };
+    let mut ev = Evaluator {
+        dns,
+        req,
+        local,
+        sender_domain: domain.clone(),
+        limits,
+        lookups: 0,
+        voids: 0,
+    };
     let step = if !valid_fqdn(&domain) {
-        Step::new(SpfResult::None, format!("{domain:?} is not a fully qualified domain name"))
+        Step::new(
+            SpfResult::None,
+            format!("{domain:?} is not a fully qualified domain name"),
+        )
     } else {
         ev.check(domain.clone(), 0).await
     };
@@ -173,7 +203,10 @@ fn valid_fqdn(d: &str) -> bool {
 }
 
 /// Fetches and selects the SPF record of `domain`.
-pub(crate) async fn fetch_record<L: DnsLookup>(dns: &L, domain: &str) -> Result<Option<String>, (SpfResult, String)> {
+pub(crate) async fn fetch_record<L: DnsLookup>(
+    dns: &L,
+    domain: &str,
+) -> Result<Option<String>, (SpfResult, String)> {
     match dns.txt(domain).await {
         Ok(txts) => {
             let spf: Vec<&Vec<u8>> = txts.iter().filter(|t| is_spf_record(t)).collect();
@@ -181,12 +214,21 @@ pub(crate) async fn fetch_record<L: DnsLookup>(dns: &L, domain: &str) -> Result<
                 0 => Ok(None),
                 1 => match std::str::from_utf8(spf[0]) {
                     Ok(s) if s.is_ascii() => Ok(Some(s.to_owned())),
-                    _ => Err((SpfResult::PermError, format!("SPF record of {domain} contains non-ASCII characters"))),
+                    _ => Err((
+                        SpfResult::PermError,
+                        format!("SPF record of {domain} contains non-ASCII characters"),
+                    )),
                 },
-                n => Err((SpfResult::PermError, format!("{domain} publishes {n} SPF records"))),
+                n => Err((
+                    SpfResult::PermError,
+                    format!("{domain} publishes {n} SPF records"),
+                )),
             }
         }
-        Err(e) if e.is_temporary() => Err((SpfResult::TempError, format!("TXT lookup for {domain}: {e}"))),
+        Err(e) if e.is_temporary() => Err((
+            SpfResult::TempError,
+            format!("TXT lookup for {domain}: {e}"),
+        )),
         Err(_) => Ok(None),
     }
 }
@@ -212,11 +254,19 @@ enum Matched {
 fn ip_in(ip: IpAddr, net: IpAddr, len: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len.min(32))) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(len.min(32)))
+            };
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len.min(128))) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(len.min(128)))
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -252,7 +302,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
         (self.lookups > self.limits.dns_mechanisms).then(|| {
             Step::new(
                 SpfResult::PermError,
-                format!("more than {} DNS-querying terms (RFC 7208 4.6.4)", self.limits.dns_mechanisms),
+                format!(
+                    "more than {} DNS-querying terms (RFC 7208 4.6.4)",
+                    self.limits.dns_mechanisms
+                ),
             )
         })
     }
@@ -260,7 +313,13 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
     fn count_void(&mut self) -> Option<Step> {
         self.voids += 1;
         (self.voids > self.limits.void_lookups).then(|| {
-            Step::new(SpfResult::PermError, format!("more than {} void lookups (RFC 7208 4.6.4)", self.limits.void_lookups))
+            Step::new(
+                SpfResult::PermError,
+                format!(
+                    "more than {} void lookups (RFC 7208 4.6.4)",
+                    self.limits.void_lookups
+                ),
+            )
         })
     }
 
@@ -271,7 +330,9 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
             }
             let text = match fetch_record(self.dns, &domain).await {
                 Ok(Some(t)) => t,
-                Ok(None) => return Step::new(SpfResult::None, format!("no SPF record at {domain}")),
+                Ok(None) => {
+                    return Step::new(SpfResult::None, format!("no SPF record at {domain}"));
+                }
                 Err((r, why)) => return Step::new(r, why),
             };
             let rec = match SpfRecord::parse(&text) {
@@ -288,10 +349,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                 Matched::Yes => {
                     let result = SpfResult::from_qualifier(d.qualifier);
                     let mut step = Step::new(result, format!("{domain}: matched {}", d.text));
-                    if result == SpfResult::Fail {
-                        if let Some(exp) = &rec.exp {
-                            step.explanation = self.explain(domain, exp).await;
-                        }
+                    if result == SpfResult::Fail
+                        && let Some(exp) = &rec.exp
+                    {
+                        step.explanation = self.explain(domain, exp).await;
                     }
                     return step;
                 }
@@ -308,11 +369,17 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                 Err(e) => return Step::new(SpfResult::PermError, e.to_string()),
             };
             if !valid_fqdn(&target) {
-                return Step::new(SpfResult::PermError, format!("redirect target {target:?} is not a valid domain"));
+                return Step::new(
+                    SpfResult::PermError,
+                    format!("redirect target {target:?} is not a valid domain"),
+                );
             }
             let mut s = self.check(target.clone(), depth + 1).await;
             if s.result == SpfResult::None {
-                s = Step::new(SpfResult::PermError, format!("redirect={target} has no SPF record"));
+                s = Step::new(
+                    SpfResult::PermError,
+                    format!("redirect={target} has no SPF record"),
+                );
             }
             return s;
         }
@@ -337,10 +404,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
     async fn matches(&mut self, domain: &str, m: &Mechanism, depth: usize) -> Matched {
         let ip = self.req.ip;
         let v6 = ip.is_ipv6();
-        if m.does_lookup() {
-            if let Some(s) = self.count_lookup() {
-                return Matched::Stop(s);
-            }
+        if m.does_lookup()
+            && let Some(s) = self.count_lookup()
+        {
+            return Matched::Stop(s);
         }
         match m {
             Mechanism::All => Matched::Yes,
@@ -362,7 +429,11 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                     )),
                 }
             }
-            Mechanism::A { domain: spec, cidr4, cidr6 } => {
+            Mechanism::A {
+                domain: spec,
+                cidr4,
+                cidr6,
+            } => {
                 let target = match spec {
                     Some(spec) => match self.target(spec, domain).await {
                         Ok(t) => t,
@@ -376,7 +447,11 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                     Err(e) => self.lookup_failed(&target, &e),
                 }
             }
-            Mechanism::Mx { domain: spec, cidr4, cidr6 } => {
+            Mechanism::Mx {
+                domain: spec,
+                cidr4,
+                cidr6,
+            } => {
                 let target = match spec {
                     Some(spec) => match self.target(spec, domain).await {
                         Ok(t) => t,
@@ -392,7 +467,11 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                 if mxs.len() > self.limits.per_mechanism_names {
                     return Matched::Stop(Step::new(
                         SpfResult::PermError,
-                        format!("{target} has {} MX records (limit {})", mxs.len(), self.limits.per_mechanism_names),
+                        format!(
+                            "{target} has {} MX records (limit {})",
+                            mxs.len(),
+                            self.limits.per_mechanism_names
+                        ),
                     ));
                 }
                 for (_, host) in mxs {
@@ -406,7 +485,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                             }
                         }
                         Err(e) if e.is_temporary() => {
-                            return Matched::Stop(Step::new(SpfResult::TempError, format!("lookup of MX host {host}: {e}")));
+                            return Matched::Stop(Step::new(
+                                SpfResult::TempError,
+                                format!("lookup of MX host {host}: {e}"),
+                            ));
                         }
                         Err(_) => {}
                     }
@@ -424,10 +506,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                 let names = match self.dns.ptr(ip).await {
                     Ok(n) => n,
                     Err(e) => {
-                        if e.is_void() {
-                            if let Some(s) = self.count_void() {
-                                return Matched::Stop(s);
-                            }
+                        if e.is_void()
+                            && let Some(s) = self.count_void()
+                        {
+                            return Matched::Stop(s);
                         }
                         return Matched::No;
                     }
@@ -452,10 +534,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
     async fn validated_names(&mut self, names: &[String]) -> Vec<String> {
         let mut out = Vec::new();
         for n in names.iter().take(self.limits.per_mechanism_names) {
-            if let Ok(addrs) = self.dns.addrs(n, self.req.ip.is_ipv6()).await {
-                if addrs.contains(&self.req.ip) {
-                    out.push(n.clone());
-                }
+            if let Ok(addrs) = self.dns.addrs(n, self.req.ip.is_ipv6()).await
+                && addrs.contains(&self.req.ip)
+            {
+                out.push(n.clone());
             }
         }
         out
@@ -463,7 +545,10 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
 
     fn lookup_failed(&mut self, target: &str, e: &LookupError) -> Matched {
         if e.is_temporary() {
-            Matched::Stop(Step::new(SpfResult::TempError, format!("lookup of {target}: {e}")))
+            Matched::Stop(Step::new(
+                SpfResult::TempError,
+                format!("lookup of {target}: {e}"),
+            ))
         } else if e.is_void() {
             match self.count_void() {
                 Some(s) => Matched::Stop(s),
@@ -480,7 +565,11 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
             .map_err(|e| Step::new(SpfResult::PermError, format!("{domain}: {e}")))
     }
 
-    async fn expand_domain(&mut self, spec: &MacroString, domain: &str) -> Result<String, SpfSyntaxError> {
+    async fn expand_domain(
+        &mut self,
+        spec: &MacroString,
+        domain: &str,
+    ) -> Result<String, SpfSyntaxError> {
         let s = self.expand(spec, domain).await?;
         Ok(truncate_domain(s.trim_end_matches('.').to_owned()))
     }
@@ -490,17 +579,27 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
         for p in &m.parts {
             match p {
                 MacroPart::Literal(l) => out.push_str(l),
-                MacroPart::Expand { letter, escape, digits, reverse, delimiters } => {
+                MacroPart::Expand {
+                    letter,
+                    escape,
+                    digits,
+                    reverse,
+                    delimiters,
+                } => {
                     let value = self.macro_value(*letter, domain).await;
-                    let delims: &str = if delimiters.is_empty() { "." } else { delimiters };
+                    let delims: &str = if delimiters.is_empty() {
+                        "."
+                    } else {
+                        delimiters
+                    };
                     let mut parts: Vec<&str> = value.split(|c| delims.contains(c)).collect();
                     if *reverse {
                         parts.reverse();
                     }
-                    if let Some(n) = digits {
-                        if *n < parts.len() {
-                            parts = parts.split_off(parts.len() - n);
-                        }
+                    if let Some(n) = digits
+                        && *n < parts.len()
+                    {
+                        parts = parts.split_off(parts.len() - n);
                     }
                     let joined = parts.join(".");
                     if *escape {
@@ -526,7 +625,8 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
                 IpAddr::V6(_) => {
                     let r = crate::dns::reverse_name(ip);
                     // Upper-case hex nibbles, as the OpenSPF suite expects (DNS ignores case).
-                    let nibbles: Vec<&str> = r.trim_end_matches(".ip6.arpa").split('.').rev().collect();
+                    let nibbles: Vec<&str> =
+                        r.trim_end_matches(".ip6.arpa").split('.').rev().collect();
                     nibbles.join(".").to_ascii_uppercase()
                 }
             },
@@ -546,7 +646,9 @@ impl<'a, L: DnsLookup> Evaluator<'a, L> {
     /// RFC 7208 §7.3 `%{p}`: a validated reverse name, preferring the domain itself or a
     /// subdomain, else `unknown`.
     async fn p_macro(&mut self, domain: &str) -> String {
-        let Ok(names) = self.dns.ptr(self.req.ip).await else { return "unknown".to_owned() };
+        let Ok(names) = self.dns.ptr(self.req.ip).await else {
+            return "unknown".to_owned();
+        };
         let validated = self.validated_names(&names).await;
         validated
             .iter()

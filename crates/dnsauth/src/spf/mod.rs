@@ -6,9 +6,8 @@ mod lint;
 mod record;
 
 pub use eval::{SpfLimits, SpfOutcome, SpfRequest, SpfResult, check_host};
-// pub use lint::{LintNode, LintTerm, SpfLint, lint_spf};
+pub use lint::{LintNode, LintTerm, SpfLint, lint_record_text, lint_spf};
 pub use record::{
-    Directive, MacroPart, MacroString, Mechanism, Qualifier, SpfRecord, SpfSyntaxError, is_spf_record, valid_toplabel,
+    Directive, MacroPart, MacroString, Mechanism, Qualifier, SpfRecord, SpfSyntaxError,
+    is_spf_record, valid_toplabel,
 };
-#[allow(unused_imports)]
-pub(crate) use eval::is_subdomain;

@@ -159,12 +159,17 @@ impl MacroString {
         if !lit.is_empty() {
             parts.push(MacroPart::Literal(lit));
         }
-        Ok(MacroString { parts, text: s.to_owned() })
+        Ok(MacroString {
+            parts,
+            text: s.to_owned(),
+        })
     }
 
     /// Whether the string contains any `%{...}` expansion.
     pub fn has_macros(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, MacroPart::Expand { .. }))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, MacroPart::Expand { .. }))
     }
 
     /// Parses a domain-spec: a macro string that ends in a macro or in `.toplabel[.]`.
@@ -253,7 +258,11 @@ impl Mechanism {
     pub fn does_lookup(&self) -> bool {
         matches!(
             self,
-            Mechanism::Include(_) | Mechanism::A { .. } | Mechanism::Mx { .. } | Mechanism::Ptr(_) | Mechanism::Exists(_)
+            Mechanism::Include(_)
+                | Mechanism::A { .. }
+                | Mechanism::Mx { .. }
+                | Mechanism::Ptr(_)
+                | Mechanism::Exists(_)
         )
     }
 }
@@ -289,7 +298,11 @@ pub fn is_spf_record(txt: &[u8]) -> bool {
 }
 
 fn parse_cidr(s: &str) -> Option<u8> {
-    if s.is_empty() || s.len() > 3 || !s.bytes().all(|c| c.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty()
+        || s.len() > 3
+        || !s.bytes().all(|c| c.is_ascii_digit())
+        || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     s.parse().ok()
@@ -322,7 +335,8 @@ fn is_modifier_name(n: &str) -> bool {
     let b = n.as_bytes();
     !b.is_empty()
         && b[0].is_ascii_alphabetic()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 impl SpfRecord {
@@ -342,7 +356,12 @@ impl SpfRecord {
         if !is_spf_record(text.as_bytes()) {
             return Err(SpfSyntaxError::NotSpf);
         }
-        let mut rec = SpfRecord { directives: Vec::new(), redirect: None, exp: None, unknown_modifiers: Vec::new() };
+        let mut rec = SpfRecord {
+            directives: Vec::new(),
+            redirect: None,
+            exp: None,
+            unknown_modifiers: Vec::new(),
+        };
         for term in text[6..].split(' ').filter(|t| !t.is_empty()) {
             rec.parse_term(term)?;
         }
@@ -359,7 +378,11 @@ impl SpfRecord {
                 match lname.as_str() {
                     "redirect" | "exp" => {
                         let m = MacroString::parse_domain_spec(value)?;
-                        let slot = if lname == "redirect" { &mut self.redirect } else { &mut self.exp };
+                        let slot = if lname == "redirect" {
+                            &mut self.redirect
+                        } else {
+                            &mut self.exp
+                        };
                         if slot.is_some() {
                             return Err(SpfSyntaxError::DuplicateModifier(lname));
                         }
@@ -367,7 +390,8 @@ impl SpfRecord {
                     }
                     _ => {
                         MacroString::parse(value, false)?;
-                        self.unknown_modifiers.push((name.to_owned(), value.to_owned()));
+                        self.unknown_modifiers
+                            .push((name.to_owned(), value.to_owned()));
                     }
                 }
                 return Ok(());
@@ -401,11 +425,23 @@ impl SpfRecord {
             }
             "a" | "mx" => {
                 let (dom, cidr4, cidr6) = split_dual_cidr(rest, term)?;
-                let domain = if dom.is_empty() { None } else { Some(domain_arg(&dom)?) };
-                if name == "a" {
-                    Mechanism::A { domain, cidr4, cidr6 }
+                let domain = if dom.is_empty() {
+                    None
                 } else {
-                    Mechanism::Mx { domain, cidr4, cidr6 }
+                    Some(domain_arg(&dom)?)
+                };
+                if name == "a" {
+                    Mechanism::A {
+                        domain,
+                        cidr4,
+                        cidr6,
+                    }
+                } else {
+                    Mechanism::Mx {
+                        domain,
+                        cidr4,
+                        cidr6,
+                    }
                 }
             }
             "ip4" => {
@@ -426,7 +462,11 @@ impl SpfRecord {
             }
             _ => return Err(SpfSyntaxError::BadTerm(term.to_owned())),
         };
-        self.directives.push(Directive { qualifier, mechanism, text: term.to_owned() });
+        self.directives.push(Directive {
+            qualifier,
+            mechanism,
+            text: term.to_owned(),
+        });
         Ok(())
     }
 }
@@ -442,7 +482,14 @@ mod tests {
         let Ok(r) = r else { panic!("{r:?}") };
         assert_eq!(r.directives.len(), 7);
         assert_eq!(r.unknown_modifiers.len(), 1);
-        assert!(matches!(r.directives[1].mechanism, Mechanism::Mx { cidr4: 24, cidr6: 64, .. }));
+        assert!(matches!(
+            r.directives[1].mechanism,
+            Mechanism::Mx {
+                cidr4: 24,
+                cidr6: 64,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! The standard reader: RFC 3464 `message/delivery-status` parts (or delivery-status
+//! fields written into the text of a broken report).
+
+use maildiag_reply::{Action, DeliveryStatus, parse_delivery_status};
+use maildiag_types::EnhancedCode;
+
+use crate::email::Ctx;
+use crate::model::{BounceRecipient, StatusSource};
+use crate::status::finish;
+use crate::text::{Found, clean_address, find_ci};
+
+/// Recipients of every delivery-status part, or of DSN fields found in the text.
+pub(crate) fn read(ctx: &Ctx, format: &'static str) -> Vec<BounceRecipient> {
+    let mut out = Vec::new();
+    for part in &ctx.dsn_parts {
+        if let Some(d) = safe_dsn(part) {
+            convert(ctx, &d, format, &mut out);
+        }
+    }
+    if out.is_empty()
+        && ctx.dsn_parts.is_empty()
+        && let Some(start) = text_dsn_start(&ctx.body)
+        && let Some(d) = safe_dsn(&ctx.body.as_bytes()[start..])
+    {
+        convert(ctx, &d, format, &mut out);
+    }
+    out
+}
+
+/// `parse_delivery_status`, with a malformed body read as "no DSN".
+fn safe_dsn(b: &[u8]) -> Option<DeliveryStatus<'_>> {
+    parse_delivery_status(b).ok()
+}
+
+/// Where DSN fields start in a text body, when it carries `Final-Recipient` (or
+/// `Original-Recipient`) with `Action` or `Status`.
+pub(crate) fn text_dsn_start(body: &str) -> Option<usize> {
+    let rcpt =
+        find_ci(body, "\nFinal-Recipient:").or_else(|| find_ci(body, "\nOriginal-Recipient:"))?;
+    let rest = &body[rcpt..];
+    if find_ci(rest, "\nAction:").is_none() && find_ci(rest, "\nStatus:").is_none() {
+        return None;
+    }
+    Some(
+        find_ci(body, "\nReporting-MTA:")
+            .filter(|&p| p < rcpt)
+            .map_or(rcpt + 1, |p| p + 1),
+    )
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim().to_owned()
+}
+
+fn convert(
+    ctx: &Ctx,
+    d: &DeliveryStatus<'_>,
+    format: &'static str,
+    out: &mut Vec<BounceRecipient>,
+) {
+    let reporting = d.message.reporting_mta.as_ref().map(|t| lossy(&t.value));
+    let arrival = d.message.arrival_date.as_ref().map(|v| lossy(v));
+    for r in &d.recipients {
+        let final_r = r
+            .final_recipient
+            .as_ref()
+            .map(|t| clean_address(&lossy(&t.value)));
+        let orig_r = r
+            .original_recipient
+            .as_ref()
+            .map(|t| clean_address(&lossy(&t.value)));
+        let Some(rcpt) = final_r
+            .clone()
+            .or_else(|| orig_r.clone())
+            .filter(|a| !a.is_empty())
+        else {
+            continue;
+        };
+        let diag = r
+            .diagnostic_code
+            .as_ref()
+            .map(|c| lossy(&c.text))
+            .unwrap_or_default();
+        let mut f = Found::new(&rcpt, &diag);
+        f.action = r.action;
+        f.diagnostic_type = r
+            .diagnostic_code
+            .as_ref()
+            .map(|c| lossy(&c.kind))
+            .filter(|k| !k.is_empty());
+        let diag_reply = r.diagnostic_code.as_ref().and_then(|c| c.reply.as_ref());
+        f.reply_code = diag_reply.and_then(|x| x.code);
+        f.command = diag_reply.and_then(|x| x.command);
+        f.status = prefer(r.status, diag_reply.and_then(|x| x.enhanced));
+        f.remote_mta = r
+            .remote_mta
+            .as_ref()
+            .map(|t| lossy(&t.value))
+            .filter(|v| !v.is_empty());
+        let mut b = finish(f, format, ctx, reporting.as_deref());
+        if r.status.is_some() && b.status == r.status {
+            b.status_source = StatusSource::Report;
+        }
+        if final_r.is_some()
+            && orig_r
+                .as_ref()
+                .is_some_and(|o| !o.eq_ignore_ascii_case(&rcpt))
+        {
+            b.original_recipient = orig_r;
+        }
+        b.arrival_date.clone_from(&arrival);
+        b.last_attempt_date = r.last_attempt_date.as_ref().map(|v| lossy(v));
+        if r.action.is_none()
+            && b.status
+                .is_some_and(|s| s.class() == maildiag_types::Class::Success)
+        {
+            b.action = Action::Delivered;
+        }
+        out.push(b);
+    }
+}
+
+/// The DSN `Status` unless the diagnostic carries a specific (not `X.0.0`) code.
+fn prefer(status: Option<EnhancedCode>, diag: Option<EnhancedCode>) -> Option<EnhancedCode> {
+    match (status, diag) {
+        // The remote server's own code is more precise than the reporting MTA's summary.
+        (Some(_), Some(d)) if d.subject() != 0 || d.detail() != 0 => Some(d),
+        (Some(s), _) => Some(s),
+        (None, d) => d,
+    }
+}

@@ -1,0 +1,29 @@
+//! MailFoundry: "Unable to deliver message to: <address>" and "Delivery failed for the
+//! following reason:".
+
+use super::{Format, simple};
+use crate::email::Ctx;
+use crate::text::Found;
+
+pub(crate) const FORMAT: Format = Format {
+    name: "mailfoundry",
+    detect,
+    read: Some(read),
+};
+
+fn detect(ctx: &Ctx) -> bool {
+    ctx.body_has("Delivery failed for the following reason:")
+        && ctx.body_has("Unable to deliver message to:")
+}
+
+fn read(ctx: &mut Ctx) -> Vec<Found> {
+    simple(
+        ctx,
+        &["Unable to deliver message to:"],
+        &[],
+        &[
+            "Delivery failed for the following reason",
+            "This has been a permanent failure",
+        ],
+    )
+}

@@ -1,0 +1,39 @@
+//! Postfix: "This is the mail system at host ..." (or the older "This is the Postfix
+//! program"), read from the text when the MIME structure is broken or the
+//! delivery-status part is missing.
+
+use super::{Format, simple};
+use crate::email::Ctx;
+use crate::text::Found;
+
+pub(crate) const FORMAT: Format = Format {
+    name: "postfix",
+    detect,
+    read: Some(read),
+};
+
+fn detect(ctx: &Ctx) -> bool {
+    ctx.body_has("This is the mail system at host")
+        || ctx.body_has("This is the Postfix program")
+        || ctx
+            .dsn_parts
+            .iter()
+            .any(|p| crate::text::contains_ci(&String::from_utf8_lossy(p), "X-Postfix"))
+}
+
+fn read(ctx: &mut Ctx) -> Vec<Found> {
+    simple(
+        ctx,
+        &["The mail system", "destinations.", "delete your own text"],
+        &[
+            "--- Delivery report unavailable",
+            "Content-Description: Delivery report",
+        ],
+        &[
+            "delete your own text",
+            "The mail system",
+            "If you do so",
+            "For further assistance",
+        ],
+    )
+}

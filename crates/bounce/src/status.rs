@@ -1,0 +1,359 @@
+//! Turning what a reader found into a [`BounceRecipient`]: the reply and enhanced code
+//! found in the diagnostic, or a status inferred from its words.
+
+use maildiag_reply::{Action, Extracted, SmtpCommand, parse_enhanced_lenient};
+use maildiag_types::{Class, EnhancedCode, ReplyCode};
+
+use crate::email::Ctx;
+use crate::model::{BounceRecipient, StatusSource};
+use crate::text::{Found, collapse, find_ci};
+
+/// Longest diagnostic kept, in bytes.
+const MAX_DIAGNOSTIC: usize = 4096;
+
+/// Phrases and the `subject.detail` they imply, most specific first.
+const INFERENCE: &[(&str, u16, u16)] = &[
+    // mailbox full
+    ("mailbox is full", 2, 2),
+    ("mailfolder is full", 2, 2),
+    ("mailbox full", 2, 2),
+    ("mailbox exceeds", 2, 2),
+    ("exceeds allowed size", 2, 2),
+    ("over quota", 2, 2),
+    ("quota exceeded", 2, 2),
+    ("exceeded storage", 2, 2),
+    ("exceeded the local limit", 2, 2),
+    ("mailbox has exceeded", 2, 2),
+    ("insufficient disk", 2, 2),
+    ("mailbox size limit", 2, 2),
+    ("is over the allowed quota", 2, 2),
+    // message size
+    ("message too large", 3, 4),
+    ("message is too large", 3, 4),
+    ("message size exceeds", 3, 4),
+    ("size limit exceeded", 3, 4),
+    ("mail size limit", 3, 4),
+    ("message too big", 3, 4),
+    ("exceeds the maximum size", 3, 4),
+    // disabled mailboxes
+    ("account disabled", 2, 1),
+    ("account has been disabled", 2, 1),
+    ("mailbox disabled", 2, 1),
+    ("account is inactive", 2, 1),
+    ("account inactive", 2, 1),
+    ("suspended", 2, 1),
+    ("is not accepting mail", 2, 1),
+    // unknown users
+    ("user unknown", 1, 1),
+    ("unknown user", 1, 1),
+    ("no such user", 1, 1),
+    ("no such mailbox", 1, 1),
+    ("no mailbox here", 1, 1),
+    ("user not found", 1, 1),
+    ("unknown recipient", 1, 1),
+    ("recipient unknown", 1, 1),
+    ("invalid recipient", 1, 1),
+    ("recipient not found", 1, 1),
+    ("mailbox not found", 1, 1),
+    ("mailbox unavailable", 1, 1),
+    ("mailbox does not exist", 1, 1),
+    ("address does not exist", 1, 1),
+    ("user does not exist", 1, 1),
+    ("does not have an account", 1, 1),
+    ("doesn't have a", 1, 1),
+    ("no longer available", 1, 1),
+    ("not a valid mailbox", 1, 1),
+    ("recipient name is not recognized", 1, 1),
+    ("unknown local part", 1, 1),
+    ("unknown address", 1, 1),
+    ("invalid mailbox", 1, 1),
+    ("no such recipient", 1, 1),
+    ("address rejected", 1, 1),
+    ("could not be found", 1, 1),
+    ("does not exist", 1, 1),
+    // domains
+    ("host unknown", 1, 2),
+    ("unknown host", 1, 2),
+    ("host not found", 1, 2),
+    ("domain not found", 1, 2),
+    ("no such domain", 1, 2),
+    ("unrouteable address", 1, 2),
+    ("unroutable", 1, 2),
+    ("name service error", 1, 2),
+    ("domain does not exist", 1, 2),
+    ("all relevant mx records point to non-existent hosts", 1, 2),
+    // relaying
+    ("relaying denied", 7, 1),
+    ("relay access denied", 7, 1),
+    ("relaying not allowed", 7, 1),
+    ("not permitted to relay", 7, 1),
+    ("relay not permitted", 7, 1),
+    // network
+    ("connection refused", 4, 1),
+    ("connection timed out", 4, 7),
+    ("timed out", 4, 7),
+    ("retry timeout exceeded", 4, 7),
+    ("too long in the queue", 4, 7),
+    ("been in the queue too long", 4, 7),
+    // policy and content
+    ("virus", 7, 1),
+    ("spam", 7, 1),
+    ("blacklist", 7, 1),
+    ("blocklist", 7, 1),
+    ("blocked", 7, 1),
+    ("access denied", 7, 1),
+    ("not authorized", 7, 1),
+    ("policy", 7, 1),
+    ("rejected", 7, 1),
+];
+
+/// `maildiag_reply::extract_best`, detached from its input.
+pub(crate) fn safe_extract(text: &[u8]) -> Option<Extracted<'static>> {
+    maildiag_reply::extract_best(text).map(Extracted::into_owned)
+}
+
+/// The enhanced code written standalone in `text`, if any.
+pub(crate) fn find_enhanced(text: &str) -> Option<EnhancedCode> {
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        if !matches!(b[i], b'2' | b'4' | b'5') {
+            continue;
+        }
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.' || b[i - 1] == b'-') {
+            continue;
+        }
+        if b.get(i + 1) != Some(&b'.') {
+            continue;
+        }
+        if let Some((code, len)) = parse_enhanced_lenient(&b[i..]) {
+            let next = b.get(i + len).copied();
+            let next2 = b.get(i + len + 1).copied();
+            let ok = match next {
+                None => true,
+                Some(b'.') => !next2.is_some_and(|c| c.is_ascii_digit()),
+                Some(c) => !c.is_ascii_alphanumeric(),
+            };
+            if ok {
+                return Some(code);
+            }
+        }
+    }
+    None
+}
+
+/// A reply code directly followed by an enhanced code (`550-'5.7.1`, `550: 5.1.1`,
+/// `550 5.2.2`), which the strict extractor may not accept in prose.
+pub(crate) fn find_pair(text: &str) -> Option<(ReplyCode, EnhancedCode)> {
+    let b = text.as_bytes();
+    for i in 0..b.len().saturating_sub(3) {
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let Some(code) = ReplyCode::from_digits([b[i], b[i + 1], b[i + 2]]) else {
+            continue;
+        };
+        if b.get(i + 3).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut j = i + 3;
+        while j < b.len() && j < i + 7 && matches!(b[j], b' ' | b'-' | b':' | b'\'' | b'"') {
+            j += 1;
+        }
+        if j == i + 3 {
+            continue;
+        }
+        let end = (j + 12).min(text.len());
+        let seg = text.get(j..end).or_else(|| text.get(j..)).unwrap_or("");
+        if let Some(e) = find_enhanced(seg.split(' ').next().unwrap_or(""))
+            && e.class().digit() == code.first_digit()
+        {
+            return Some((code, e));
+        }
+    }
+    None
+}
+
+/// The `subject.detail` the diagnostic's words imply.
+pub(crate) fn infer(text: &str) -> Option<(u16, u16)> {
+    INFERENCE
+        .iter()
+        .filter_map(|&(p, s, d)| find_ci(text, p).map(|_| (s, d)))
+        .next()
+}
+
+fn temporary_words(text: &str) -> bool {
+    crate::text::any_ci(
+        text,
+        &[
+            "temporar",
+            "try again later",
+            "will retry",
+            "will be retried",
+            "delayed",
+            "deferred",
+            "still trying",
+        ],
+    )
+}
+
+/// Builds the recipient record from what a reader found.
+pub(crate) fn finish(
+    f: Found,
+    format: &'static str,
+    ctx: &Ctx,
+    reporting_mta: Option<&str>,
+) -> BounceRecipient {
+    let mut r = BounceRecipient::new(f.recipient, format);
+    let mut diag = collapse(&f.diagnostic);
+    if diag.len() > MAX_DIAGNOSTIC {
+        let mut cut = MAX_DIAGNOSTIC;
+        while !diag.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        diag.truncate(cut);
+    }
+    r.action = f.action.unwrap_or(Action::Failed);
+    r.reply_code = f.reply_code;
+    r.command = f.command;
+    r.remote_mta = f.remote_mta;
+    r.diagnostic_type = f.diagnostic_type;
+    if let Some(s) = f.status {
+        r.status = Some(s);
+        r.status_source = StatusSource::Report;
+    }
+    if let Some(ex) = safe_extract(diag.as_bytes()) {
+        if r.reply_code.is_none() {
+            r.reply_code = ex.code;
+        }
+        if r.status.is_none()
+            && let Some(e) = ex.enhanced
+        {
+            r.status = Some(e);
+            r.status_source = StatusSource::Diagnostic;
+        }
+        if r.command.is_none() {
+            r.command = ex.command;
+        }
+        if r.remote_mta.is_none()
+            && let Some(h) = ex.host
+        {
+            r.remote_mta = h
+                .name
+                .map(|n| n.into_owned())
+                .or_else(|| h.ip.map(|i| i.to_string()));
+        }
+    }
+    if r.command.is_none() {
+        r.command = body_command(&ctx.body, &r.recipient);
+    }
+    if r.reply_code.is_none()
+        && let Some((c, e)) = find_pair(&diag)
+    {
+        r.reply_code = Some(c);
+        if r.status.is_none() {
+            r.status = Some(e);
+            r.status_source = StatusSource::Diagnostic;
+        }
+    }
+    // A bare X.0.0 is less than a reply-and-code pair in the remote server's words.
+    if let Some(s) = r.status
+        && s.subject() == 0
+        && s.detail() == 0
+        && let Some((c, e)) = find_pair(&diag)
+        && e.class() == s.class()
+    {
+        r.status = Some(e);
+        r.status_source = StatusSource::Diagnostic;
+        r.reply_code = r.reply_code.or(Some(c));
+    }
+    if r.status.is_none()
+        && let Some(e) = find_enhanced(&diag)
+    {
+        r.status = Some(e);
+        r.status_source = StatusSource::Diagnostic;
+    }
+    if r.status.is_none() {
+        let class = match r.reply_code {
+            Some(c) if c.is_transient() => Class::Transient,
+            Some(c) if c.is_positive() => Class::Success,
+            Some(_) => Class::Permanent,
+            None if r.action == Action::Delayed || temporary_words(&diag) => Class::Transient,
+            None => Class::Permanent,
+        };
+        if let Some((s, d)) = infer(&diag) {
+            r.status = EnhancedCode::new(class, s, d);
+            r.status_source = StatusSource::Inferred;
+        } else if r.reply_code.is_some() {
+            r.status = EnhancedCode::new(class, 0, 0);
+            r.status_source = StatusSource::ReplyCode;
+        }
+    }
+    if r.action == Action::Failed
+        && r.status.is_some_and(|s| s.class() == Class::Transient)
+        && f.action.is_none()
+        && temporary_words(&diag)
+    {
+        r.action = Action::Delayed;
+    }
+    r.diagnostic = diag;
+    r.reporting_mta = reporting_mta.map(str::to_owned);
+    r.report_date = ctx.date.clone();
+    r.original = ctx.original.clone();
+    r
+}
+
+/// How far after a recipient's address its failed command is looked for in the prose.
+const COMMAND_WINDOW: usize = 2000;
+
+/// The SMTP command a bounce's prose names as the one refused, for a recipient whose
+/// diagnostic names none: Postfix's `(in reply to RCPT TO command)`, qmail's `did not like
+/// our RCPT TO`, Yahoo's `[RCPT_TO]`, and in a Sendmail transcript the `>>> ` line before
+/// the first `<<< 4xx`/`<<< 5xx` reply. The command closest after the recipient's address
+/// wins; otherwise one command named alone in the whole text.
+pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
+    let lower = body.to_ascii_lowercase();
+    let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
+    for marker in ["in reply to ", "did not like our ", "[", "while sending "] {
+        let mut from = 0;
+        while let Some(n) = lower[from..].find(marker) {
+            let at = from + n;
+            let rest = &lower.as_bytes()[at + marker.len()..];
+            let cmd = if marker == "[" {
+                // Only the bracketed command names: `[RCPT_TO]`, `[MAIL_FROM]`.
+                [&b"rcpt_to]"[..], b"mail_from]"]
+                    .iter()
+                    .any(|p| rest.starts_with(p))
+                    .then(|| SmtpCommand::from_phrase(rest))
+                    .flatten()
+            } else {
+                SmtpCommand::from_phrase(rest)
+            };
+            if let Some(c) = cmd {
+                found.push((at, c));
+            }
+            from = at + marker.len();
+        }
+    }
+    // Transcripts: the command sent last before the first refusal.
+    for refusal in ["<<< 5", "<<< 4"] {
+        if let Some(at) = lower.find(refusal)
+            && let Some(sent) = lower[..at].rfind(">>> ")
+            && let Some(c) = SmtpCommand::from_phrase(&lower.as_bytes()[sent + 4..])
+        {
+            found.push((sent, c));
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_by_key(|(at, _)| *at);
+    let rcpt = recipient.trim().to_ascii_lowercase();
+    if !rcpt.is_empty()
+        && let Some(pos) = lower.find(&rcpt)
+        && let Some((_, c)) = found.iter().find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
+    {
+        return Some(*c);
+    }
+    let first = found[0].1;
+    found.iter().all(|(_, c)| *c == first).then_some(first)
+}

@@ -1,0 +1,325 @@
+//! Text helpers shared by the format readers: case-insensitive search, addresses,
+//! sections between markers and recipient blocks.
+
+use maildiag_reply::{Action, SmtpCommand};
+use maildiag_types::{EnhancedCode, ReplyCode};
+
+/// ASCII case-insensitive substring position.
+pub(crate) fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    if n.len() > h.len() {
+        return None;
+    }
+    let first = n[0].to_ascii_lowercase();
+    let first_up = n[0].to_ascii_uppercase();
+    let mut i = 0;
+    while i + n.len() <= h.len() {
+        let rel = memchr::memchr2(first, first_up, &h[i..=h.len() - n.len()])?;
+        let at = i + rel;
+        if h[at..at + n.len()].eq_ignore_ascii_case(n) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// ASCII case-insensitive `contains`.
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
+    find_ci(hay, needle).is_some()
+}
+
+/// `true` when `hay` contains any of the needles (case-insensitive).
+pub(crate) fn any_ci(hay: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| contains_ci(hay, n))
+}
+
+/// Whitespace runs (line breaks included) collapsed to one space, trimmed.
+pub(crate) fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn is_local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b".!#$%&'*+-/=?^_`{|}~".contains(&c)
+}
+
+fn is_domain_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_'
+}
+
+/// Every email address in `s`, as byte ranges, in order.
+pub(crate) fn addresses(s: &str) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = memchr::memchr(b'@', &b[from..]) {
+        let at = from + rel;
+        let mut start = at;
+        while start > 0 && is_local_char(b[start - 1]) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while end < b.len() && is_domain_char(b[end]) {
+            end += 1;
+        }
+        while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        while start < at && b[start] == b'.' {
+            start += 1;
+        }
+        if start < at && end > at + 1 && (start >= out.last().map_or(0, |l: &(usize, usize)| l.1)) {
+            out.push((start, end));
+        }
+        from = end.max(at + 1);
+    }
+    out
+}
+
+/// The first address in `s`.
+pub(crate) fn first_address(s: &str) -> Option<&str> {
+    addresses(s).first().map(|&(a, b)| &s[a..b])
+}
+
+/// Normalises an address: strips `<>`, quotes and a `mailto:`/`rfc822;` prefix.
+pub(crate) fn clean_address(s: &str) -> String {
+    let s = s
+        .trim()
+        .trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'');
+    let s = s.strip_prefix("mailto:").unwrap_or(s);
+    match first_address(s) {
+        Some(a) => a.to_owned(),
+        None => s.to_owned(),
+    }
+}
+
+/// The first position of any marker (case-insensitive), with the marker's length.
+pub(crate) fn find_any(hay: &str, markers: &[&str]) -> Option<(usize, usize)> {
+    markers
+        .iter()
+        .filter_map(|m| find_ci(hay, m).map(|p| (p, m.len())))
+        .min_by_key(|&(p, _)| p)
+}
+
+/// Generic markers that introduce the returned copy of the original message.
+pub(crate) const ORIGINAL_MARKERS: &[&str] = &[
+    "------ This is a copy of the message",
+    "------ This is a copy of your message",
+    "--- Below this line is a copy of the message",
+    "----- Original message -----",
+    "----- Unsent message follows -----",
+    "-----Unsent message follows-----",
+    "--- Original message follows",
+    "Original message follows.",
+    "Message headers follow",
+    "Below is a copy of the original message",
+    "-------original message",
+    "--- The header of the original message is following",
+    "----- The text of the message follows",
+    "----- Original message header follows",
+    "----- Original Message Header -----",
+    "original message headers:",
+    "The original message headers are",
+    "---- Original Message ----",
+    "------- Returned Message --------",
+    "--- Original Message ---",
+    "Your original message is included as attachment",
+    "------ Unsent message follows",
+    "----- Message header follows -----",
+    "Header of original message",
+];
+
+/// The part of `body` after the first `start` marker's line (or all of it when no
+/// marker is given or found and `need_start` is false) up to the first end marker or
+/// returned header block. Returns the section and the offset where it ends.
+pub(crate) fn section<'a>(
+    body: &'a str,
+    starts: &[&str],
+    ends: &[&str],
+    need_start: bool,
+) -> Option<(&'a str, usize)> {
+    let begin = if starts.is_empty() {
+        0
+    } else {
+        match find_any(body, starts) {
+            Some((p, _)) => p,
+            None if need_start => return None,
+            None => 0,
+        }
+    };
+    let tail = &body[begin..];
+    let mut end = tail.len();
+    // Search for end markers after the start marker line.
+    let skip = if starts.is_empty() {
+        0
+    } else {
+        tail.find('\n').map_or(tail.len(), |n| n + 1)
+    };
+    if let Some((p, _)) = find_any(&tail[skip..], ends) {
+        end = end.min(skip + p);
+    }
+    if let Some((p, _)) = find_any(&tail[skip..], ORIGINAL_MARKERS) {
+        end = end.min(skip + p);
+    }
+    // A returned header block (Received:/Return-Path: at the start of a line).
+    for h in [
+        "\nReceived: ",
+        "\nReturn-Path:",
+        "\nReturn-path:",
+        "\nDKIM-Signature:",
+        "\nX-Google-Smtp-Source:",
+    ] {
+        if let Some(p) = tail[skip..].find(h) {
+            end = end.min(skip + p + 1);
+        }
+    }
+    Some((&tail[..end], begin + end))
+}
+
+/// What a format reader found for one recipient, before normalisation.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Found {
+    pub recipient: String,
+    pub diagnostic: String,
+    pub status: Option<EnhancedCode>,
+    pub reply_code: Option<ReplyCode>,
+    pub remote_mta: Option<String>,
+    pub command: Option<SmtpCommand>,
+    pub action: Option<Action>,
+    pub diagnostic_type: Option<String>,
+}
+
+impl Found {
+    pub fn new(recipient: &str, diagnostic: &str) -> Found {
+        Found {
+            recipient: clean_address(recipient),
+            diagnostic: diagnostic.to_owned(),
+            ..Found::default()
+        }
+    }
+}
+
+/// Prefixes that may come before a recipient address on its line.
+const RCPT_PREFIXES: &[&str] = &[
+    "final-recipient: rfc822;",
+    "original-recipient: rfc822;",
+    "recipient address:",
+    "recipient:",
+    "failed recipient:",
+    "failed address:",
+    "address:",
+    "addressee:",
+    "rcpt to:",
+    "could not be delivered to:",
+    "unable to deliver message to:",
+    "unable to deliver to",
+    "delivery to",
+    "* ",
+    "- ",
+    "-- ",
+    ">>> ",
+];
+
+/// When `line` is a recipient line (the address first, perhaps after a label), the
+/// address and the rest of the line.
+pub(crate) fn recipient_line(line: &str) -> Option<(String, String)> {
+    let mut t = line.trim();
+    for p in RCPT_PREFIXES {
+        if t.len() >= p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p)
+        {
+            t = t[p.len()..].trim_start();
+            break;
+        }
+    }
+    let t2 = t.trim_start_matches(['<', '"', '[']);
+    let (a, b) = *addresses(t2).first()?;
+    if a != 0 {
+        return None;
+    }
+    let addr = &t2[..b];
+    let rest = t2[b..]
+        .trim_start_matches(['>', '"', ')', ']', ':', '.', ',', ';'])
+        .trim();
+    // Lines such as "user@example.com said: ..." are replies, not lists, but still name
+    // the recipient; accept them.
+    Some((addr.to_owned(), rest.to_owned()))
+}
+
+/// Splits a section into recipient blocks: each recipient line starts a block and the
+/// following lines (until the next recipient line) are its diagnostic.
+pub(crate) fn blocks(section: &str) -> Vec<Found> {
+    blocks_with(section, recipient_line)
+}
+
+/// [`blocks`] with a format's own recipient-line recogniser.
+pub(crate) fn blocks_with(
+    section: &str,
+    rl: impl Fn(&str) -> Option<(String, String)>,
+) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    let mut preamble = String::new();
+    for line in section.lines() {
+        if let Some((addr, rest)) = rl(line) {
+            let addr = clean_address(&addr);
+            if let Some(prev) = out
+                .iter_mut()
+                .find(|f| f.recipient.eq_ignore_ascii_case(&addr))
+            {
+                // The same address again: more text for it.
+                push_line(&mut prev.diagnostic, &rest);
+                continue;
+            }
+            out.push(Found::new(&addr, &rest));
+        } else if let Some(cur) = out.last_mut() {
+            push_line(&mut cur.diagnostic, line);
+        } else {
+            push_line(&mut preamble, line);
+        }
+    }
+    // Diagnostics written before the list apply to every recipient without one.
+    for f in &mut out {
+        if f.diagnostic.trim().is_empty() {
+            f.diagnostic = preamble.clone();
+        }
+    }
+    out
+}
+
+pub(crate) fn push_line(s: &mut String, line: &str) {
+    let line = line.trim();
+    if line.is_empty() {
+        return;
+    }
+    if !s.is_empty() {
+        s.push('\n');
+    }
+    s.push_str(line);
+}
+
+/// The text after `label` (case-insensitive) up to the end of its line.
+pub(crate) fn after_label<'a>(hay: &'a str, label: &str) -> Option<&'a str> {
+    let p = find_ci(hay, label)? + label.len();
+    let rest = &hay[p..];
+    Some(rest.split('\n').next().unwrap_or("").trim())
+}
+
+/// Lines of `s` after removing boilerplate sentences of bounce prose.
+pub(crate) fn drop_lines(s: &str, boring: &[&str]) -> String {
+    let mut out = String::new();
+    for l in s.lines() {
+        if !any_ci(l, boring) {
+            push_line(&mut out, l);
+        }
+    }
+    out
+}

@@ -1,0 +1,67 @@
+//! Counts the events of a log file: `cargo run --release -p maildiag-logs --example count -- FILE [--seq] [--format F] [--year Y]`.
+//!
+//! Prints lines, bytes, events per outcome, unparsed and oversized lines, and the rate.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use maildiag_logs::{Format, LogReader, Outcome, ReaderOptions, Reference};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(path) = args.iter().find(|a| {
+        !a.starts_with("--")
+            && !a.chars().all(|c| c.is_ascii_digit())
+            && a.parse::<Format>().is_err()
+    }) else {
+        eprintln!("usage: count FILE [--seq] [--format F] [--year Y] [--threads N]");
+        return ExitCode::from(2);
+    };
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let mut opts = ReaderOptions::default();
+    if let Some(f) = value("--format") {
+        match f.parse::<Format>() {
+            Ok(f) => opts = opts.format(Some(f)),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(y) = value("--year").and_then(|y| y.parse().ok()) {
+        opts = opts.reference(Reference::year(y));
+    }
+    if let Some(t) = value("--threads").and_then(|y| y.parse().ok()) {
+        opts = opts.threads(t);
+    }
+    let start = Instant::now();
+    let result = LogReader::open(path, opts).and_then(|r| {
+        if args.iter().any(|a| a == "--seq") {
+            r.for_each_event(|_| {})
+        } else {
+            r.par_for_each_event(|_| {})
+        }
+    });
+    let stats = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("count: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "lines {} bytes {} candidates {}",
+        stats.lines, stats.bytes, stats.candidates
+    );
+    for o in Outcome::ALL {
+        println!("{o} {}", stats.count(o));
+    }
+    println!("unparsed {} oversized {}", stats.unparsed, stats.oversized);
+    println!("{:.3} s, {:.2} GB/s", secs, stats.bytes as f64 / secs / 1e9);
+    ExitCode::SUCCESS
+}

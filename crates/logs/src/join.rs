@@ -1,0 +1,132 @@
+//! The bounded queue-id → sender map that joins `from=` lines to later events.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Longest queue id that is joined.
+const MAX_QID: usize = 32;
+
+/// A queue id stored inline.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    len: u8,
+    bytes: [u8; MAX_QID],
+}
+
+impl Key {
+    fn new(qid: &[u8]) -> Option<Key> {
+        if qid.is_empty() || qid.len() > MAX_QID {
+            return None;
+        }
+        let mut bytes = [0; MAX_QID];
+        bytes[..qid.len()].copy_from_slice(qid);
+        Some(Key {
+            len: qid.len() as u8,
+            bytes,
+        })
+    }
+}
+
+/// A small multiplicative hasher (the keys are not attacker-chosen in a way that matters:
+/// the map is bounded, so the worst case is slower, not larger).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+
+struct Slot {
+    key: Option<Key>,
+    offset: u64,
+    sender: Vec<u8>,
+}
+
+/// Remembers the most recent sender of each queue id seen within `horizon` bytes.
+///
+/// Capacity is `horizon / 16` entries in a ring: a `from=` line is longer than 16 bytes,
+/// so no entry within the horizon is ever evicted, and the join depends only on the byte
+/// distance between the lines — which makes chunked (parallel) reading give the same
+/// result as sequential reading.
+pub(crate) struct SenderJoin {
+    horizon: u64,
+    map: HashMap<Key, usize, BuildHasherDefault<FxHasher>>,
+    slots: Vec<Slot>,
+    next: usize,
+    cap: usize,
+}
+
+impl SenderJoin {
+    pub(crate) fn new(horizon: usize) -> SenderJoin {
+        let cap = (horizon / 16).max(1);
+        SenderJoin {
+            horizon: horizon as u64,
+            map: HashMap::default(),
+            slots: Vec::new(),
+            next: 0,
+            cap,
+        }
+    }
+
+    /// Records `sender` for `qid` from the line starting at `offset`.
+    pub(crate) fn insert(&mut self, qid: &[u8], sender: &[u8], offset: u64) {
+        let Some(key) = Key::new(qid) else { return };
+        let sender = &sender[..sender.len().min(1024)];
+        if self.slots.len() < self.cap {
+            self.slots.push(Slot {
+                key: None,
+                offset: 0,
+                sender: Vec::new(),
+            });
+        }
+        let idx = self.next;
+        self.next = (self.next + 1) % self.cap;
+        let slot = &mut self.slots[idx];
+        if let Some(old) = slot.key.take()
+            && self.map.get(&old) == Some(&idx)
+        {
+            self.map.remove(&old);
+        }
+        slot.key = Some(key);
+        slot.offset = offset;
+        slot.sender.clear();
+        slot.sender.extend_from_slice(sender);
+        self.map.insert(key, idx);
+    }
+
+    /// The sender of `qid` if a `from=` line for it started within the horizon before `offset`.
+    pub(crate) fn get(&self, qid: &[u8], offset: u64) -> Option<&[u8]> {
+        let key = Key::new(qid)?;
+        let slot = &self.slots[*self.map.get(&key)?];
+        (offset.saturating_sub(slot.offset) <= self.horizon).then_some(&slot.sender[..])
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_and_horizon() {
+        let mut j = SenderJoin::new(64);
+        j.insert(b"A", b"a@x", 0);
+        assert_eq!(j.get(b"A", 10), Some(&b"a@x"[..]));
+        assert_eq!(j.get(b"A", 100), None);
+        for n in 0..100u64 {
+            j.insert(format!("Q{n}").as_bytes(), b"s", n * 20);
+        }
+        assert!(j.map.len() <= 4 && j.slots.len() <= 4);
+        assert_eq!(j.get(b"Q99", 1990), Some(&b"s"[..]));
+    }
+}

@@ -1,0 +1,128 @@
+//! Per-line dispatch: format detection and the parsers' common result.
+
+use crate::csv::{self, Headers};
+use crate::event::DeliveryEvent;
+use crate::time::Reference;
+use crate::{Format, exim, generic, kumo, postfix, sendmail, syslog};
+
+/// What one line held.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // boxing the event would allocate per line
+pub(crate) enum Parsed<'a> {
+    /// A delivery event.
+    Event(DeliveryEvent<'a>),
+    /// The envelope sender of a queue id (Postfix qmgr `from=<...>`, Exim `<=`, Sendmail
+    /// `from=`), to be joined to that queue id's later events.
+    Sender {
+        queue_id: &'a [u8],
+        sender: &'a [u8],
+    },
+    /// A CSV header line (`#Fields:`, PowerMTA `type,...`).
+    Header,
+    /// A line of a known shape that carries no event.
+    Ignored,
+    /// A line that looked like an event but could not be read.
+    Unparsed,
+}
+
+/// Parses one line (without its line ending) that starts at stream offset `base`.
+///
+/// `forced` is the format to read it as (`None`: detect); `headers` are the CSV column
+/// layouts in effect.
+pub(crate) fn parse_line<'a>(
+    line: &'a [u8],
+    base: u64,
+    forced: Option<Format>,
+    reference: Reference,
+    headers: &Headers,
+) -> Parsed<'a> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        return Parsed::Ignored;
+    }
+    match forced {
+        Some(Format::Postfix) | Some(Format::Sendmail) => match syslog::parse(line, reference) {
+            Some(s) if forced == Some(Format::Postfix) => postfix::parse(line, &s, base),
+            Some(s) => sendmail::parse(line, &s, base),
+            None => Parsed::Unparsed,
+        },
+        Some(Format::Exim) => exim::parse(line, base, reference),
+        Some(Format::Exchange) => csv::parse_exchange(line, base, headers),
+        Some(Format::Pmta) => csv::parse_pmta(line, base, headers),
+        Some(Format::Kumo) => kumo::parse(line, base),
+        Some(Format::Generic) => generic::parse(line, base, reference),
+        None => detect_and_parse(line, base, reference, headers),
+    }
+}
+
+fn detect_and_parse<'a>(
+    line: &'a [u8],
+    base: u64,
+    reference: Reference,
+    headers: &Headers,
+) -> Parsed<'a> {
+    match line[0] {
+        b'{' => return kumo::parse(line, base),
+        b'#' if line.starts_with(b"#Fields:") => return Parsed::Header,
+        b'#' if headers.exchange.is_some() => return Parsed::Ignored,
+        b'0'..=b'9' => {
+            // Exim: `YYYY-MM-DD HH:MM:SS`; Exchange: `YYYY-MM-DDTHH:MM:SS...,`.
+            if line.len() > 19 && line[10] == b' ' {
+                return exim::parse(line, base, reference);
+            }
+            if line.len() > 19 && line[10] == b'T' {
+                let comma = memchr::memchr(b',', &line[..line.len().min(40)]);
+                let space = memchr::memchr(b' ', &line[..line.len().min(40)]);
+                if comma.is_some() && (space.is_none() || comma < space) {
+                    return csv::parse_exchange(line, base, headers);
+                }
+            }
+        }
+        b'a'..=b'z' if csv::is_pmta_row(line) => return csv::parse_pmta(line, base, headers),
+        _ => {}
+    }
+    if let Some(s) = syslog::parse(line, reference) {
+        let p = s.program;
+        if memchr::memmem::find(p, b"postfix").is_some() {
+            return postfix::parse(line, &s, base);
+        }
+        if p.starts_with(b"sm-") || p.starts_with(b"sendmail") {
+            return sendmail::parse(line, &s, base);
+        }
+        if p.starts_with(b"exim") {
+            return exim::parse_body(line, s.msg_at, Some(s.timestamp), base);
+        }
+    }
+    generic::parse(line, base, reference)
+}
+
+/// The format a line looks like, without parsing it (used to choose a stream's format).
+pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    match *line.first()? {
+        b'{' => return memchr::memmem::find(line, b"\"type\"").map(|_| Format::Kumo),
+        b'#' => return line.starts_with(b"#Fields:").then_some(Format::Exchange),
+        b'0'..=b'9' if line.len() > 19 && line[10] == b' ' && line[4] == b'-' => {
+            return Some(Format::Exim);
+        }
+        b'0'..=b'9' if line.len() > 19 && line[10] == b'T' => {
+            let head = &line[..line.len().min(40)];
+            let comma = memchr::memchr(b',', head);
+            let space = memchr::memchr(b' ', head);
+            if comma.is_some() && (space.is_none() || comma < space) {
+                return Some(Format::Exchange);
+            }
+        }
+        b'a'..=b'z' if csv::is_pmta_row(line) => return Some(Format::Pmta),
+        _ => {}
+    }
+    let s = syslog::parse(line, Reference::year(2000))?;
+    let p = s.program;
+    if memchr::memmem::find(p, b"postfix").is_some() {
+        Some(Format::Postfix)
+    } else if p.starts_with(b"sm-") || p.starts_with(b"sendmail") {
+        Some(Format::Sendmail)
+    } else {
+        None
+    }
+}

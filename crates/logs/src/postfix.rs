@@ -1,0 +1,455 @@
+//! Postfix syslog lines (`postfix/smtp`, `postfix/lmtp`, `postfix/smtpd`, `postfix/qmgr`...).
+
+use std::borrow::Cow;
+
+use std::sync::LazyLock;
+
+use maildiag_reply::{Extracted, RemoteHost, SmtpCommand, extract_best};
+use maildiag_types::{EnhancedCode, ReplyCode};
+use memchr::memmem;
+
+use crate::Format;
+use crate::event::{
+    DeliveryEvent, Outcome, field, parse_f64, parse_relay, set_recipient, strip_angles, text,
+    value_token,
+};
+use crate::parse::Parsed;
+use crate::syslog::Syslog;
+
+/// Parses the message part of a Postfix line (after `program[pid]: `).
+pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'a> {
+    let msg = &line[sys.msg_at..];
+    let ev = |outcome| {
+        let mut ev = DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64);
+        ev.timestamp = Some(sys.timestamp);
+        ev.host = sys.host.map(text);
+        ev.program = Some(text(sys.program));
+        ev
+    };
+    // Incoming rejections: `NOQUEUE: reject: RCPT from ...` or `QID: reject: ...`,
+    // `QID: milter-reject: ...`.
+    let (qid, body) = split_qid(msg);
+    if let Some(r) = body
+        .strip_prefix(b"reject: ")
+        .or_else(|| body.strip_prefix(b"milter-reject: "))
+    {
+        let mut e = ev(Outcome::RejectedIncoming);
+        if qid != b"NOQUEUE" && !qid.is_empty() {
+            e.queue_id = Some(text(qid));
+        }
+        return reject(line, r, e);
+    }
+    if body.starts_with(b"to=<") {
+        let Some(f) = status_fields(body) else {
+            return Parsed::Unparsed;
+        };
+        let outcome = match f.status {
+            b"sent" | b"delivered" => Outcome::Delivered,
+            b"deferred" => Outcome::Deferred,
+            b"bounced" => Outcome::Bounced,
+            b"expired" => Outcome::Expired,
+            _ => return Parsed::Ignored,
+        };
+        if qid.is_empty() {
+            return Parsed::Unparsed;
+        }
+        let mut e = ev(outcome);
+        e.queue_id = Some(text(qid));
+        set_recipient(&mut e, f.to);
+        if let Some(o) = f.orig_to {
+            let o = strip_angles(o);
+            if !o.is_empty() {
+                e.orig_recipient = Some(text(o));
+            }
+        }
+        if let Some(r) = f.relay {
+            let r = parse_relay(r);
+            if !r.is_empty() {
+                e.relay = Some(r);
+            }
+        }
+        e.delay = f.delay.and_then(parse_f64);
+        e.dsn = f.dsn.and_then(EnhancedCode::parse_strict);
+        let status_at = line.len() - body.len() + f.status_end;
+        e.reply = paren_reply(line, status_at, &e);
+        return Parsed::Event(e);
+    }
+    if body.starts_with(b"from=<") {
+        if field(body, b"status=") == Some(b"expired") {
+            let mut e = ev(Outcome::Expired);
+            if !qid.is_empty() {
+                e.queue_id = Some(text(qid));
+            }
+            if let Some(f) = field(body, b"from=") {
+                e.sender = Some(text(strip_angles(f)));
+            }
+            return Parsed::Event(e);
+        }
+        if qid.is_empty() || qid == b"NOQUEUE" {
+            return Parsed::Ignored;
+        }
+        return match field(body, b"from=") {
+            Some(f) => Parsed::Sender {
+                queue_id: qid,
+                sender: strip_angles(f),
+            },
+            None => Parsed::Unparsed,
+        };
+    }
+    // Session-level failures with or without a queue id.
+    const FAILS: &[&[u8]] = &[
+        b"connect to ",
+        b"lost connection with ",
+        b"conversation with ",
+        b"SSL_connect error to ",
+        b"host ",
+    ];
+    for p in FAILS {
+        if let Some(rest) = body.strip_prefix(*p) {
+            if *p == b"host " && memchr::memmem::find(rest, b"refused to talk to me").is_none() {
+                return Parsed::Ignored;
+            }
+            if *p == b"conversation with " && memchr::memmem::find(rest, b"timed out").is_none() {
+                return Parsed::Ignored;
+            }
+            let mut e = ev(Outcome::ConnectionFailure);
+            if !qid.is_empty() {
+                e.queue_id = Some(text(qid));
+            }
+            let host_end = rest
+                .iter()
+                .position(|&c| c == b':' || c == b' ')
+                .unwrap_or(rest.len());
+            // `host[ip]:port:` keeps its port: find the `]` first.
+            let relay_raw = match memchr::memchr(b']', rest) {
+                Some(n) if n < rest.len() => {
+                    let mut end = n + 1;
+                    if rest.get(end) == Some(&b':') {
+                        end += 1 + rest[end + 1..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_digit())
+                            .count();
+                    }
+                    &rest[..end]
+                }
+                _ => &rest[..host_end],
+            };
+            let relay = parse_relay(relay_raw);
+            let body_at = line.len() - body.len();
+            let reply = extract_best(line)
+                .filter(|r| r.span.start >= body_at)
+                .unwrap_or_else(|| Extracted {
+                    span: body_at..line.len(),
+                    code: None,
+                    enhanced: None,
+                    text: Cow::Borrowed(body),
+                    command: None,
+                    host: host_of(&relay),
+                });
+            if !relay.is_empty() {
+                e.relay = Some(relay);
+            }
+            e.reply = Some(reply);
+            return Parsed::Event(e);
+        }
+    }
+    Parsed::Ignored
+}
+
+/// `QID: rest` → (`QID`, `rest`); (`""`, msg) when the line has no queue id.
+pub(crate) fn split_qid(msg: &[u8]) -> (&[u8], &[u8]) {
+    let n = msg
+        .iter()
+        .take(32)
+        .position(|c| !c.is_ascii_alphanumeric())
+        .unwrap_or(0);
+    if n > 0 && msg.get(n) == Some(&b':') && msg.get(n + 1) == Some(&b' ') {
+        (&msg[..n], &msg[n + 2..])
+    } else {
+        (b"", msg)
+    }
+}
+
+fn host_of<'a>(r: &crate::Relay<'a>) -> Option<RemoteHost<'a>> {
+    (r.host.is_some() || r.ip.is_some()).then(|| RemoteHost {
+        name: r.host.clone(),
+        ip: r.ip,
+    })
+}
+
+/// The fields of a `to=<...>, relay=..., status=...` line.
+struct StatusFields<'a> {
+    to: &'a [u8],
+    orig_to: Option<&'a [u8]>,
+    relay: Option<&'a [u8]>,
+    delay: Option<&'a [u8]>,
+    dsn: Option<&'a [u8]>,
+    status: &'a [u8],
+    /// Offset in the body just after the status word.
+    status_end: usize,
+}
+
+/// One forward pass over `key=value, ` pairs up to `status=WORD`.
+fn status_fields(body: &[u8]) -> Option<StatusFields<'_>> {
+    let mut f = StatusFields {
+        to: b"",
+        orig_to: None,
+        relay: None,
+        delay: None,
+        dsn: None,
+        status: b"",
+        status_end: 0,
+    };
+    let mut pos = 0;
+    for _ in 0..32 {
+        let eq = pos + memchr::memchr(b'=', &body[pos..])?;
+        let key = &body[pos..eq];
+        let val = value_token(&body[eq + 1..]);
+        let next = eq + 1 + val.len();
+        match key {
+            b"to" => f.to = val,
+            b"orig_to" => f.orig_to = Some(val),
+            b"relay" => f.relay = Some(val),
+            b"delay" => f.delay = Some(val),
+            b"dsn" => f.dsn = Some(val),
+            b"status" => {
+                f.status = val;
+                f.status_end = next;
+                return Some(f);
+            }
+            _ => {}
+        }
+        if body.get(next..next + 2) != Some(b", ") {
+            return None;
+        }
+        pos = next + 2;
+    }
+    None
+}
+
+static SAID: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b" said: "));
+static IN_REPLY: LazyLock<memmem::FinderRev<'static>> =
+    LazyLock::new(|| memmem::FinderRev::new(b"(in reply to "));
+
+/// The reply inside the parentheses that follow `status=WORD` at `at`.
+fn paren_reply<'a>(line: &'a [u8], at: usize, e: &DeliveryEvent<'a>) -> Option<Extracted<'a>> {
+    let rest = line.get(at..)?;
+    let open = memchr::memchr(b'(', rest)?;
+    let start = at + open + 1;
+    let end = if line.ends_with(b")") {
+        line.len() - 1
+    } else {
+        line.len()
+    };
+    if start >= end {
+        return None;
+    }
+    let inner = &line[start..end];
+    if let Some(r) = fast_reply(line, start, end, e) {
+        return Some(r);
+    }
+    if may_have_code(inner)
+        && let Some(r) =
+            extract_best(&line[..end]).filter(|r| r.span.start >= start && r.code.is_some())
+    {
+        return Some(r);
+    }
+    Some(Extracted {
+        span: start..end,
+        code: None,
+        enhanced: None,
+        text: Cow::Borrowed(inner),
+        command: None,
+        host: e.relay.as_ref().and_then(host_of),
+    })
+}
+
+/// `true` when `s` holds something that could be a reply code: three digits starting
+/// with 2–5, at a token start, followed by a space, `-` or the end.
+fn may_have_code(s: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 3 <= s.len() {
+        let c = s[i];
+        if (b'2'..=b'5').contains(&c)
+            && s[i + 1].is_ascii_digit()
+            && s[i + 2].is_ascii_digit()
+            && (i == 0
+                || !s[i - 1].is_ascii_alphanumeric()
+                    && !matches!(s[i - 1], b'.' | b'-' | b'_' | b'/' | b'+' | b'@' | b'%'))
+            && matches!(s.get(i + 3), None | Some(b' ' | b'-' | b'\t'))
+        {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The common Postfix shapes, read directly: `host H[IP] said: 550 5.1.1 text (in reply
+/// to RCPT TO command)` and `250 2.0.0 text`. Gives exactly what `extract_best` would, or
+/// `None` to let it decide (continuation lines, repeated codes, qmail or Gmail suffixes).
+fn fast_reply<'a>(
+    line: &'a [u8],
+    start: usize,
+    end: usize,
+    e: &DeliveryEvent<'a>,
+) -> Option<Extracted<'a>> {
+    let inner = &line[start..end];
+    let (code_at, host) = if inner.starts_with(b"host ") {
+        let said = SAID.find(inner)?;
+        let h = parse_relay(&inner[5..said]);
+        (start + said + 7, host_of(&h))
+    } else if inner.first().is_some_and(u8::is_ascii_digit) {
+        (start, e.relay.as_ref().and_then(host_of))
+    } else {
+        return None;
+    };
+    let r = &line[code_at..end];
+    if r.len() < 5 || r[3] != b' ' {
+        return None;
+    }
+    let code = ReplyCode::from_digits([r[0], r[1], r[2]])?;
+    let mut pos = 4;
+    let tok_end = r[pos..]
+        .iter()
+        .position(|&c| c == b' ')
+        .map_or(r.len(), |n| pos + n);
+    let tok = &r[pos..tok_end];
+    let enhanced = if tok.first().is_some_and(u8::is_ascii_digit) {
+        let e = EnhancedCode::parse_strict(tok)?;
+        pos = (tok_end + 1).min(r.len());
+        Some(e)
+    } else {
+        None
+    };
+    if enhanced.is_none() && start == code_at {
+        return None;
+    }
+    let mut text = &r[pos..];
+    // Anything the extractor would rewrite: let it.
+    if memchr::memchr_iter(r[0], text).any(|n| text[n..].starts_with(&r[..3]))
+        || text.len() > maildiag_reply::MAX_TEXT
+        || memchr::memmem::find(text, b"(state ").is_some()
+        || memchr::memmem::find(text, b"(#").is_some()
+        || memchr::memchr(b'\n', text).is_some()
+    {
+        return None;
+    }
+    let mut command = None;
+    if let Some(at) = IN_REPLY.rfind(text) {
+        let tail = &text[at + 13..];
+        command = SmtpCommand::from_phrase(tail);
+        let close = memchr::memchr(b')', tail).map_or(text.len(), |n| at + 13 + n + 1);
+        if command.is_none() || !text[close..].iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        text = &text[..at];
+    } else if start != code_at {
+        return None;
+    }
+    let text = trim_ws(text);
+    Some(Extracted {
+        span: code_at..end,
+        code: Some(code),
+        enhanced,
+        text: Cow::Borrowed(text),
+        command,
+        host,
+    })
+}
+
+fn trim_ws(mut b: &[u8]) -> &[u8] {
+    while let [c, rest @ ..] = b {
+        if !c.is_ascii_whitespace() {
+            break;
+        }
+        b = rest;
+    }
+    while let [rest @ .., c] = b {
+        if !c.is_ascii_whitespace() {
+            break;
+        }
+        b = rest;
+    }
+    b
+}
+
+/// `RCPT from client[ip]: 450 4.7.1 text; from=<a> to=<b> proto=ESMTP helo=<h>`.
+fn reject<'a>(line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'a> {
+    // The client.
+    if let Some(fr) = memchr::memmem::find(r, b" from ") {
+        let c = &r[fr + 6..];
+        let end = memchr::memmem::find(c, b"]: ").map_or_else(
+            || {
+                c.iter()
+                    .position(|&b| b == b':' || b == b' ')
+                    .unwrap_or(c.len())
+            },
+            |n| n + 1,
+        );
+        let relay = parse_relay(&c[..end]);
+        if !relay.is_empty() {
+            e.relay = Some(relay);
+        }
+    }
+    let semi = memchr::memmem::rfind(r, b"; from=<").unwrap_or(r.len());
+    let tail = &r[semi..];
+    if let Some(t) = field(tail, b"to=") {
+        set_recipient(&mut e, t);
+    }
+    if let Some(f) = field(tail, b"from=") {
+        e.sender = Some(text(strip_angles(f)));
+    }
+    let r_at = line.len() - r.len();
+    let limit = r_at + semi;
+    match extract_best(&line[..limit]).filter(|x| x.span.start >= r_at) {
+        Some(x) => {
+            e.reply = Some(x);
+            Parsed::Event(e)
+        }
+        None => Parsed::Unparsed,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::synth::{GenOptions, generate_vec};
+
+    /// The fast path gives exactly what the general extractor gives.
+    #[test]
+    fn fast_path_equals_extractor() {
+        let (log, _) = generate_vec(&GenOptions::new(Format::Postfix, 3 << 20, 11));
+        let mut checked = 0;
+        for line in log.split(|&c| c == b'\n') {
+            let Some(at) = memmem::find(line, b"status=") else {
+                continue;
+            };
+            let Some(open) = memchr::memchr(b'(', &line[at..]) else {
+                continue;
+            };
+            let start = at + open + 1;
+            let end = line.len() - 1;
+            let e = DeliveryEvent::new(Format::Postfix, Outcome::Delivered, 0..0);
+            if let Some(fast) = fast_reply(line, start, end, &e) {
+                let slow = extract_best(&line[..end]).unwrap();
+                let fast_host = fast.host.clone();
+                assert_eq!(
+                    Extracted { host: None, ..fast },
+                    Extracted {
+                        host: None,
+                        ..slow.clone()
+                    },
+                    "{}",
+                    String::from_utf8_lossy(line)
+                );
+                if memmem::find(line, b" said: ").is_some() {
+                    assert_eq!(fast_host, slow.host, "{}", String::from_utf8_lossy(line));
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+}

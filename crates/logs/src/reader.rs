@@ -1,0 +1,800 @@
+//! Streaming: blocks of whole lines from any `io::Read` (gzip detected), the per-chunk
+//! engine, and the sequential and parallel drivers.
+
+use std::collections::VecDeque;
+use std::io::{self, Chain, Cursor, Read};
+use std::ops::Range;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::csv::Headers;
+use crate::event::{DeliveryEvent, Outcome, text};
+use crate::join::SenderJoin;
+use crate::parse::{Parsed, parse_line};
+use crate::prefilter::Prefilter;
+use crate::time::Reference;
+use crate::{Error, Format};
+
+/// Stream bytes inspected to choose a format when none is forced.
+pub const SNIFF_WINDOW: usize = 256 * 1024;
+/// CSV header lines (`#Fields:`, PowerMTA `type,...`) are honoured when they start within
+/// this many bytes of the stream start; later ones are skipped.
+pub const HEADER_WINDOW: usize = SNIFF_WINDOW;
+/// Default byte distance within which a `from=` line is joined to later events of its
+/// queue id ([`ReaderOptions::join_horizon`]).
+pub const JOIN_HORIZON: usize = 512 * 1024;
+
+/// How to read a stream.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReaderOptions {
+    /// The format to read. `None` (the default) detects it: from the first
+    /// [`SNIFF_WINDOW`] bytes when one format dominates them, else line by line.
+    pub format: Option<Format>,
+    /// With `format: None`, skip the per-stream choice and detect every line's format.
+    pub per_line: bool,
+    /// Completes BSD syslog stamps, which have no year.
+    pub reference: Reference,
+    /// Lines longer than this (bytes, without the line ending) are counted as
+    /// [`Stats::oversized`] and not parsed. Default 256 KiB.
+    pub max_line: usize,
+    /// Read buffer size per thread. Default 4 MiB (at least 1 MiB and 4 × `max_line`).
+    pub buffer_size: usize,
+    /// See [`JOIN_HORIZON`].
+    pub join_horizon: usize,
+    /// Threads for the parallel drivers; 0 uses all cores.
+    pub threads: usize,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> ReaderOptions {
+        ReaderOptions {
+            format: None,
+            per_line: false,
+            reference: Reference::now(),
+            max_line: 256 * 1024,
+            buffer_size: 4 << 20,
+            join_horizon: JOIN_HORIZON,
+            threads: 0,
+        }
+    }
+}
+
+impl ReaderOptions {
+    /// Forces `format` (or, with `None`, detects).
+    pub fn format(mut self, format: Option<Format>) -> Self {
+        self.format = format;
+        self
+    }
+    /// Detects every line's format separately.
+    pub fn per_line(mut self, yes: bool) -> Self {
+        self.per_line = yes;
+        self
+    }
+    /// Sets the reference date for BSD syslog stamps.
+    pub fn reference(mut self, r: Reference) -> Self {
+        self.reference = r;
+        self
+    }
+    /// Sets the longest parsed line.
+    pub fn max_line(mut self, n: usize) -> Self {
+        self.max_line = n.max(64);
+        self
+    }
+    /// Sets the read buffer size per thread.
+    pub fn buffer_size(mut self, n: usize) -> Self {
+        self.buffer_size = n;
+        self
+    }
+    /// Sets the join horizon in bytes.
+    pub fn join_horizon(mut self, n: usize) -> Self {
+        self.join_horizon = n.clamp(16, 64 << 20);
+        self
+    }
+    /// Sets the thread count of the parallel drivers (0: all cores).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+
+    fn buffer(&self) -> usize {
+        self.buffer_size
+            .max(1 << 20)
+            .max(self.max_line.saturating_mul(4))
+    }
+}
+
+/// Counters for one read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Stats {
+    /// Lines read (a last line without a line ending counts).
+    pub lines: u64,
+    /// Bytes read (after gzip decompression).
+    pub bytes: u64,
+    /// Lines that passed the prefilter and were parsed.
+    pub candidates: u64,
+    /// Events per outcome, indexed by [`Outcome::index`].
+    pub events: [u64; 6],
+    /// Lines that looked like events but could not be read.
+    pub unparsed: u64,
+    /// Lines longer than [`ReaderOptions::max_line`], skipped.
+    pub oversized: u64,
+}
+
+impl Stats {
+    /// Events with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.events[outcome.index()]
+    }
+    /// All events.
+    pub fn total_events(&self) -> u64 {
+        self.events.iter().sum()
+    }
+    /// Adds `other` to `self`.
+    pub fn merge(&mut self, other: &Stats) {
+        self.lines += other.lines;
+        self.bytes += other.bytes;
+        self.candidates += other.candidates;
+        for (a, b) in self.events.iter_mut().zip(other.events) {
+            *a += b;
+        }
+        self.unparsed += other.unparsed;
+        self.oversized += other.oversized;
+    }
+}
+
+/// The read-only context every chunk shares.
+pub(crate) struct Ctx {
+    pub(crate) format: Option<Format>,
+    prefilter: Prefilter,
+    sender_finder: Option<aho_corasick::AhoCorasick>,
+    pub(crate) reference: Reference,
+    headers: Vec<(u64, Headers)>,
+    no_headers: Headers,
+    max_line: usize,
+    horizon: usize,
+}
+
+impl Ctx {
+    /// Builds the context from the options and the stream's first block.
+    pub(crate) fn new(o: &ReaderOptions, first: &[u8], base: u64) -> Ctx {
+        let max_line = o.max_line;
+        let mut headers = Vec::new();
+        let mut h = Headers::default();
+        let mut tally = [0usize; 7];
+        for_each_line(first, |s, e| {
+            let off = base + s as u64;
+            if off >= SNIFF_WINDOW as u64 || e - s > max_line {
+                return;
+            }
+            let line = &first[s..e];
+            if h.learn(line) {
+                headers.push((off, h.clone()));
+            }
+            if let Some(f) = crate::parse::sniff(line) {
+                tally[f as usize] += 1;
+            }
+        });
+        let format = o.format.or_else(|| {
+            if o.per_line {
+                return None;
+            }
+            let total: usize = tally.iter().sum();
+            let (best, n) = tally.iter().enumerate().max_by_key(|(_, n)| **n)?;
+            (total > 0 && *n * 10 >= total * 9).then(|| Format::ALL[best])
+        });
+        let sender_finder = aho_corasick::AhoCorasick::new([": from=", " <= "]).ok();
+        Ctx {
+            format,
+            prefilter: Prefilter::new(format),
+            sender_finder,
+            reference: o.reference,
+            headers,
+            no_headers: Headers::default(),
+            max_line,
+            horizon: o.join_horizon,
+        }
+    }
+
+    fn headers_at(&self, off: u64) -> &Headers {
+        self.headers
+            .iter()
+            .rev()
+            .find(|(o, _)| *o < off)
+            .map_or(&self.no_headers, |(_, h)| h)
+    }
+
+    /// Parses every candidate line of `buf` (whole lines, starting at stream offset `base`).
+    pub(crate) fn process<F: FnMut(&DeliveryEvent<'_>)>(
+        &self,
+        buf: &[u8],
+        base: u64,
+        join: &mut SenderJoin,
+        stats: &mut Stats,
+        f: &mut F,
+    ) {
+        let mut long: Vec<Range<usize>> = Vec::new();
+        let mut prev = 0;
+        let mut lines = 0u64;
+        for nl in memchr::memchr_iter(b'\n', buf) {
+            if nl - prev > self.max_line {
+                long.push(prev..nl);
+            }
+            prev = nl + 1;
+            lines += 1;
+        }
+        if prev < buf.len() {
+            lines += 1;
+            if buf.len() - prev > self.max_line {
+                long.push(prev..buf.len());
+            }
+        }
+        stats.lines += lines;
+        stats.bytes += buf.len() as u64;
+        stats.oversized += long.len() as u64;
+        let mut li = 0;
+        self.prefilter.for_each_candidate(buf, |s, e| {
+            while li < long.len() && long[li].end < s {
+                li += 1;
+            }
+            if li < long.len() && long[li].start == s {
+                return;
+            }
+            stats.candidates += 1;
+            let off = base + s as u64;
+            match parse_line(
+                &buf[s..e],
+                off,
+                self.format,
+                self.reference,
+                self.headers_at(off),
+            ) {
+                Parsed::Event(mut ev) => {
+                    if ev.sender.is_none()
+                        && let Some(q) = &ev.queue_id
+                        && let Some(snd) = join.get(q.as_bytes(), off)
+                    {
+                        ev.sender = Some(text(snd));
+                    }
+                    stats.events[ev.outcome.index()] += 1;
+                    f(&ev);
+                }
+                Parsed::Sender { queue_id, sender } => join.insert(queue_id, sender, off),
+                Parsed::Header | Parsed::Ignored => {}
+                Parsed::Unparsed => stats.unparsed += 1,
+            }
+        });
+    }
+
+    /// Replays the sender lines of `data` (at `data_base`) that start at or after `from`.
+    fn seed(&self, join: &mut SenderJoin, data: &[u8], data_base: u64, from: u64) {
+        let Some(finder) = &self.sender_finder else {
+            return;
+        };
+        let skip = from.saturating_sub(data_base);
+        if skip >= data.len() as u64 {
+            return;
+        }
+        let skip = skip as usize;
+        let start = if skip == 0 {
+            0
+        } else {
+            match memchr::memchr(b'\n', &data[skip - 1..]) {
+                Some(n) => skip + n,
+                None => return,
+            }
+        };
+        let data_tail = &data[start..];
+        let mut pos = 0;
+        while pos < data_tail.len() {
+            let Some(m) = finder.find(&data_tail[pos..]) else {
+                break;
+            };
+            let at = pos + m.start();
+            let s = memchr::memrchr(b'\n', &data_tail[pos..at]).map_or(pos, |n| pos + n + 1);
+            let e = memchr::memchr(b'\n', &data_tail[at..]).map_or(data_tail.len(), |n| at + n);
+            pos = e + 1;
+            if e - s > self.max_line {
+                continue;
+            }
+            let off = data_base + (start + s) as u64;
+            if let Parsed::Sender { queue_id, sender } = parse_line(
+                &data_tail[s..e],
+                off,
+                self.format,
+                self.reference,
+                self.headers_at(off),
+            ) {
+                join.insert(queue_id, sender, off);
+            }
+        }
+    }
+}
+
+/// Calls `f(start, end)` for every line of `buf`.
+fn for_each_line(buf: &[u8], mut f: impl FnMut(usize, usize)) {
+    let mut pos = 0;
+    while pos < buf.len() {
+        let end = memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |n| pos + n);
+        f(pos, end);
+        pos = end + 1;
+    }
+}
+
+/// The input, with gzip decompression when it starts with the gzip magic bytes.
+enum Source<R: Read> {
+    Plain(Chain<Cursor<Vec<u8>>, R>),
+    Gzip(Box<flate2::read::MultiGzDecoder<Chain<Cursor<Vec<u8>>, R>>>),
+    Pending(Option<R>),
+}
+
+impl<R: Read> Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        loop {
+            match self {
+                Source::Plain(r) => return r.read(buf).map_err(Error::io),
+                Source::Gzip(r) => return r.read(buf).map_err(Error::gzip),
+                Source::Pending(r) => {
+                    let Some(mut r) = r.take() else { return Ok(0) };
+                    let mut magic = Vec::with_capacity(2);
+                    while magic.len() < 2 {
+                        let mut b = [0u8; 2];
+                        let want = 2 - magic.len();
+                        match r.read(&mut b[..want]) {
+                            Ok(0) => break,
+                            Ok(n) => magic.extend_from_slice(&b[..n]),
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(Error::io(e)),
+                        }
+                    }
+                    let gz = magic == [0x1f, 0x8b];
+                    let chained = Cursor::new(magic).chain(r);
+                    *self = if gz {
+                        Source::Gzip(Box::new(flate2::read::MultiGzDecoder::new(chained)))
+                    } else {
+                        Source::Plain(chained)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Cuts the input into blocks of whole lines, skipping lines too long to buffer.
+struct BlockReader<R: Read> {
+    src: Source<R>,
+    carry: Vec<u8>,
+    next_base: u64,
+    eof: bool,
+    /// Bytes of an oversized line skipped so far.
+    discarding: Option<u64>,
+    max_line: usize,
+}
+
+impl<R: Read> BlockReader<R> {
+    fn new(r: R, max_line: usize) -> Self {
+        BlockReader {
+            src: Source::Pending(Some(r)),
+            carry: Vec::new(),
+            next_base: 0,
+            eof: false,
+            discarding: None,
+            max_line,
+        }
+    }
+
+    /// Fills `out` with the next block (at most `cap` bytes). Returns the block's stream
+    /// offset and the counters of the oversized lines skipped before it; `None` at the end.
+    fn fill(&mut self, out: &mut Vec<u8>, cap: usize) -> Result<Option<(u64, Stats)>, Error> {
+        let mut extra = Stats::default();
+        out.clear();
+        out.append(&mut self.carry);
+        loop {
+            while out.len() < cap && !self.eof {
+                let old = out.len();
+                out.resize(cap, 0);
+                let n = match self.src.read(&mut out[old..]) {
+                    Ok(n) => n,
+                    Err(Error::Io { source, .. })
+                        if source.kind() == io::ErrorKind::Interrupted =>
+                    {
+                        out.truncate(old);
+                        continue;
+                    }
+                    Err(e) => {
+                        out.truncate(old);
+                        return Err(e.at(self.next_base + old as u64));
+                    }
+                };
+                out.truncate(old + n);
+                if n == 0 {
+                    self.eof = true;
+                    break;
+                }
+                if let Some(so_far) = self.discarding {
+                    match memchr::memchr(b'\n', &out[old..]) {
+                        Some(p) => {
+                            let drop = old + p + 1;
+                            self.finish_oversized(&mut extra, so_far + drop as u64);
+                            out.drain(..drop);
+                        }
+                        None => {
+                            self.discarding = Some(so_far + out.len() as u64);
+                            self.next_base += out.len() as u64;
+                            out.clear();
+                        }
+                    }
+                }
+            }
+            if self.eof {
+                if let Some(so_far) = self.discarding.take() {
+                    extra.lines += 1;
+                    extra.bytes += so_far;
+                    extra.oversized += 1;
+                }
+                if out.is_empty() && extra == Stats::default() {
+                    return Ok(None);
+                }
+                let base = self.next_base;
+                self.next_base += out.len() as u64;
+                return Ok(Some((base, extra)));
+            }
+            match memchr::memrchr(b'\n', out) {
+                Some(p) => {
+                    let base = self.next_base;
+                    self.carry.extend_from_slice(&out[p + 1..]);
+                    out.truncate(p + 1);
+                    self.next_base += out.len() as u64;
+                    if self.carry.len() > self.max_line {
+                        self.discarding = Some(self.carry.len() as u64);
+                        self.next_base += self.carry.len() as u64;
+                        self.carry.clear();
+                    }
+                    return Ok(Some((base, extra)));
+                }
+                None => {
+                    let so_far = self.discarding.unwrap_or(0) + out.len() as u64;
+                    self.discarding = Some(so_far);
+                    self.next_base += out.len() as u64;
+                    out.clear();
+                }
+            }
+        }
+    }
+
+    fn finish_oversized(&mut self, extra: &mut Stats, total: u64) {
+        // `total` counts the skipped bytes including the newline; `next_base` already
+        // counts the bytes skipped before this read.
+        let before = total - self.discarding.unwrap_or(0);
+        self.next_base += before;
+        self.discarding = None;
+        extra.lines += 1;
+        extra.bytes += total;
+        extra.oversized += 1;
+    }
+}
+
+/// Reads delivery events from a log stream.
+///
+/// ```
+/// use maildiag_logs::{Format, LogReader, Outcome, Reference, ReaderOptions};
+///
+/// let log = b"Nov 22 10:00:01 mx postfix/qmgr[9]: 4BC2: from=<a@example.org>, size=900, nrcpt=1 (queue active)
+/// Nov 22 10:00:02 mx postfix/smtp[12]: 4BC2: to=<u@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.1, status=deferred (host mx.example.com[192.0.2.1] said: 450 4.7.1 Try again later (in reply to RCPT TO command))
+/// ";
+/// let opts = ReaderOptions::default().reference(Reference::year(2024));
+/// let mut seen = Vec::new();
+/// let stats = LogReader::new(&log[..], opts).for_each_event(|ev| {
+///     seen.push((ev.outcome, ev.sender.as_deref().map(str::to_owned)));
+/// })?;
+/// assert_eq!(seen, [(Outcome::Deferred, Some("a@example.org".to_owned()))]);
+/// assert_eq!(stats.lines, 2);
+/// # Ok::<(), maildiag_logs::Error>(())
+/// ```
+pub struct LogReader<R: Read> {
+    blocks: BlockReader<R>,
+    options: ReaderOptions,
+}
+
+impl LogReader<std::fs::File> {
+    /// Opens a file (plain or gzip).
+    pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, Error> {
+        let f = std::fs::File::open(path.as_ref()).map_err(|e| Error::Open {
+            path: path.as_ref().to_path_buf(),
+            source: e,
+        })?;
+        Ok(LogReader::new(f, options))
+    }
+}
+
+impl<R: Read> LogReader<R> {
+    /// Reads from `reader` (gzip input is recognised by its magic bytes).
+    pub fn new(reader: R, mut options: ReaderOptions) -> Self {
+        options.max_line = options.max_line.max(64);
+        LogReader {
+            blocks: BlockReader::new(reader, options.max_line),
+            options,
+        }
+    }
+
+    /// Calls `f` for every event, in input order, on this thread. Events borrow from the
+    /// read buffer: nothing is allocated per line.
+    pub fn for_each_event<F: FnMut(&DeliveryEvent<'_>)>(
+        mut self,
+        mut f: F,
+    ) -> Result<Stats, Error> {
+        let cap = self.options.buffer();
+        let mut buf = Vec::with_capacity(cap);
+        let mut stats = Stats::default();
+        let mut ctx: Option<Ctx> = None;
+        let mut join = SenderJoin::new(self.options.join_horizon);
+        while let Some((base, extra)) = self.blocks.fill(&mut buf, cap)? {
+            stats.merge(&extra);
+            let c = ctx.get_or_insert_with(|| Ctx::new(&self.options, &buf, base));
+            c.process(&buf, base, &mut join, &mut stats, &mut f);
+        }
+        Ok(stats)
+    }
+
+    /// An iterator of owned events (allocates per event; prefer [`Self::for_each_event`]
+    /// for speed).
+    pub fn events(self) -> Events<R> {
+        let cap = self.options.buffer();
+        Events {
+            join: SenderJoin::new(self.options.join_horizon),
+            reader: self,
+            ctx: None,
+            buf: Vec::with_capacity(cap),
+            queue: VecDeque::new(),
+            stats: Stats::default(),
+            done: false,
+        }
+    }
+}
+
+impl<R: Read + Send> LogReader<R> {
+    /// Reads on one thread and parses on all threads: every block of
+    /// `threads × buffer_size` bytes is cut at line boundaries into one chunk per thread;
+    /// each chunk folds its events into an accumulator made by `init`, and the chunks'
+    /// accumulators are merged with `merge(earlier, later)` in input order. The events
+    /// and counters are exactly those of [`Self::for_each_event`].
+    pub fn par_fold<A, I, F, M>(
+        mut self,
+        init: I,
+        fold: F,
+        mut merge: M,
+    ) -> Result<(Stats, A), Error>
+    where
+        A: Send,
+        I: Fn() -> A + Sync,
+        F: Fn(&mut A, &DeliveryEvent<'_>) + Sync,
+        M: FnMut(&mut A, A),
+    {
+        let threads = if self.options.threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            self.options.threads
+        };
+        let threads = threads.max(1);
+        let cap = self.options.buffer() * threads;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(Error::threads)?;
+        let options = self.options.clone();
+        let mut acc = init();
+        let mut stats = Stats::default();
+        let blocks = &mut self.blocks;
+        std::thread::scope(|scope| -> Result<(), Error> {
+            let (tx_full, rx_full) =
+                std::sync::mpsc::sync_channel::<Result<(Vec<u8>, u64, Stats), Error>>(1);
+            let (tx_empty, rx_empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(3);
+            for _ in 0..3 {
+                let _ = tx_empty.send(Vec::with_capacity(cap));
+            }
+            scope.spawn(move || {
+                while let Ok(mut buf) = rx_empty.recv() {
+                    match blocks.fill(&mut buf, cap) {
+                        Ok(Some((base, extra))) => {
+                            if tx_full.send(Ok((buf, base, extra))).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = tx_full.send(Err(e));
+                            break;
+                        }
+                    }
+                }
+            });
+            let mut ctx: Option<Ctx> = None;
+            let mut history: Vec<(u64, Vec<u8>)> = Vec::new();
+            for msg in rx_full {
+                let (buf, base, extra) = msg?;
+                stats.merge(&extra);
+                let c = ctx.get_or_insert_with(|| Ctx::new(&options, &buf, base));
+                let chunks = split_chunks(&buf, threads);
+                let results: Vec<(Stats, A)> = pool.install(|| {
+                    chunks
+                        .par_iter()
+                        .map(|r| {
+                            let mut join = SenderJoin::new(c.horizon);
+                            let chunk_base = base + r.start as u64;
+                            let from = chunk_base.saturating_sub(c.horizon as u64);
+                            for (hb, h) in &history {
+                                c.seed(&mut join, h, *hb, from);
+                            }
+                            c.seed(&mut join, &buf[..r.start], base, from);
+                            let mut st = Stats::default();
+                            let mut a = init();
+                            c.process(&buf[r.clone()], chunk_base, &mut join, &mut st, &mut |ev| {
+                                fold(&mut a, ev)
+                            });
+                            (st, a)
+                        })
+                        .collect()
+                });
+                for (st, a) in results {
+                    stats.merge(&st);
+                    merge(&mut acc, a);
+                }
+                // Keep the last `horizon` bytes (from a line start) for the next block's seeds.
+                let end = base + buf.len() as u64;
+                let keep_from = buf.len().saturating_sub(c.horizon);
+                let start = if keep_from == 0 {
+                    0
+                } else {
+                    memchr::memchr(b'\n', &buf[keep_from - 1..])
+                        .map_or(buf.len(), |n| keep_from + n)
+                };
+                history.retain(|(hb, h)| hb + h.len() as u64 + c.horizon as u64 >= end);
+                history.push((base + start as u64, buf[start..].to_vec()));
+                let _ = tx_empty.send(buf);
+            }
+            Ok(())
+        })?;
+        Ok((stats, acc))
+    }
+
+    /// Calls `f` for every event on all threads, in no particular order.
+    pub fn par_for_each_event<F>(self, f: F) -> Result<Stats, Error>
+    where
+        F: Fn(&DeliveryEvent<'_>) + Sync,
+    {
+        self.par_fold(|| (), |_, ev| f(ev), |_, _| {})
+            .map(|(s, ())| s)
+    }
+
+    /// Every event, owned, in input order, read on all threads.
+    pub fn par_collect(self) -> Result<(Stats, Vec<DeliveryEvent<'static>>), Error> {
+        self.par_fold(
+            Vec::new,
+            |v, ev| v.push(ev.clone().into_owned()),
+            |a, mut b| a.append(&mut b),
+        )
+    }
+}
+
+/// Cuts `buf` at line boundaries into about `n` pieces.
+fn split_chunks(buf: &[u8], n: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..n {
+        let target = (buf.len() * k / n).max(start);
+        if target >= buf.len() {
+            break;
+        }
+        let end = match memchr::memchr(b'\n', &buf[target..]) {
+            Some(p) => target + p + 1,
+            None => break,
+        };
+        if end > start {
+            out.push(start..end);
+            start = end;
+        }
+    }
+    if start < buf.len() || out.is_empty() {
+        out.push(start..buf.len());
+    }
+    out
+}
+
+/// The iterator returned by [`LogReader::events`].
+pub struct Events<R: Read> {
+    reader: LogReader<R>,
+    ctx: Option<Ctx>,
+    join: SenderJoin,
+    buf: Vec<u8>,
+    queue: VecDeque<DeliveryEvent<'static>>,
+    stats: Stats,
+    done: bool,
+}
+
+impl<R: Read> Events<R> {
+    /// The counters so far (complete once the iterator returned `None`).
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+}
+
+impl<R: Read> Iterator for Events<R> {
+    type Item = Result<DeliveryEvent<'static>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(e) = self.queue.pop_front() {
+                return Some(Ok(e));
+            }
+            if self.done {
+                return None;
+            }
+            let cap = self.reader.options.buffer();
+            match self.reader.blocks.fill(&mut self.buf, cap) {
+                Ok(Some((base, extra))) => {
+                    self.stats.merge(&extra);
+                    let opts = &self.reader.options;
+                    let buf = &self.buf;
+                    let c = self.ctx.get_or_insert_with(|| Ctx::new(opts, buf, base));
+                    let q = &mut self.queue;
+                    c.process(
+                        &self.buf,
+                        base,
+                        &mut self.join,
+                        &mut self.stats,
+                        &mut |ev| {
+                            q.push_back(ev.clone().into_owned());
+                        },
+                    );
+                }
+                Ok(None) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover() {
+        let buf = b"aa\nbbb\nc\ndddd\n";
+        for n in 1..6 {
+            let c = split_chunks(buf, n);
+            assert_eq!(c.first().map(|r| r.start), Some(0));
+            assert_eq!(c.last().map(|r| r.end), Some(buf.len()));
+            for w in c.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+                assert_eq!(buf[w[0].end - 1], b'\n');
+            }
+        }
+    }
+
+    #[test]
+    fn block_reader_skips_long_lines() {
+        let mut input = b"short\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 5000));
+        input.extend_from_slice(b"\nafter\nlast");
+        let mut r = BlockReader::new(&input[..], 100);
+        let mut out = Vec::new();
+        let mut total = Stats::default();
+        let mut text = Vec::new();
+        while let Some((base, extra)) = r.fill(&mut out, 400).unwrap() {
+            total.merge(&extra);
+            assert_eq!(&input[base as usize..base as usize + out.len()], &out[..]);
+            text.extend_from_slice(&out);
+        }
+        assert_eq!(total.oversized, 1);
+        assert_eq!(total.bytes, 5001);
+        assert_eq!(text, b"short\nafter\nlast");
+    }
+}

@@ -1,0 +1,619 @@
+//! The layered decision: provider entries, then phrase rules, then the enhanced code,
+//! then the basic code; severity from the codes, overridden by stronger evidence.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use maildiag_codes::{self as codes, MatchKind, PhraseRule, ProviderEntry, ProviderInfo, Rule};
+use maildiag_reply::{Extracted, SmtpCommand, extract_best};
+use maildiag_types::{Category, Class, EnhancedCode, Party, ReplyCode, Severity};
+
+use crate::diagnosis::{
+    Diagnosis, DnsCheck, DnsCheckKind, DnsTarget, Evidence, Layer, Retry, human_duration,
+};
+use crate::retry::stated_delay;
+
+/// Typical queue lifetime of an MTA (Postfix `maximal_queue_lifetime`): 5 days.
+const QUEUE_LIFETIME_S: u32 = 5 * 86_400;
+/// How far before a reply provider markers are looked for (the relay host name).
+const MARKER_LOOKBACK: usize = 256;
+
+/// The compact, allocation-free verdict: everything but the prose and evidence lists.
+///
+/// [`Classifier::verdict`] returns it at full speed for bulk work (log scans);
+/// [`Classifier::classify`] expands it into a [`Diagnosis`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Verdict {
+    /// The basic reply code found.
+    pub basic: Option<ReplyCode>,
+    /// The enhanced status code found.
+    pub enhanced: Option<EnhancedCode>,
+    /// The command the reply answered.
+    pub command: Option<SmtpCommand>,
+    /// How final the failure is.
+    pub severity: Severity,
+    /// The taxonomy category.
+    pub category: Category,
+    /// The finer detail.
+    pub detail: Option<&'static str>,
+    /// Whether the address must be suppressed.
+    pub hard_bounce: bool,
+    /// The provider recognised.
+    pub provider: Option<&'static ProviderInfo>,
+    /// The stated or advised delay before retrying, in seconds.
+    pub retry_after_s: Option<u32>,
+    /// How sure the classifier is, 0.0 to 1.0.
+    pub confidence: f32,
+    /// The winning catalogue entry, if any.
+    entry: Option<(&'static ProviderEntry, (usize, usize))>,
+    /// The winning phrase rule, if any.
+    phrase: Option<(&'static PhraseRule, (usize, usize))>,
+    /// The phrase that overrode the severity, if any.
+    severity_phrase: Option<(&'static PhraseRule, (usize, usize))>,
+    /// The marker that named the provider, if any.
+    marker: Option<(&'static ProviderInfo, (usize, usize))>,
+    /// Where a stated delay was found.
+    delay_span: Option<(usize, usize)>,
+    /// The reply text's span in the input.
+    text_span: Option<(usize, usize)>,
+    /// The layer that decided the category.
+    decided_by: Layer,
+}
+
+impl Verdict {
+    /// `true` when a retry of the same message may succeed.
+    pub fn temporary(&self) -> bool {
+        self.severity == Severity::Transient
+    }
+}
+
+/// Classifies delivery evidence. Cheap to create (the rule automaton is built once per
+/// process and shared); `Send + Sync`, so one instance can serve every thread.
+///
+/// ```
+/// use maildiag::{Category, Classifier, Severity};
+///
+/// let c = Classifier::new();
+/// let d = c.classify(b"450 4.7.1 <u@example.com>: Recipient address rejected: Greylisted for 5 minutes");
+/// assert_eq!(d.category, Category::Greylisted);
+/// assert_eq!(d.severity, Severity::Transient);
+/// assert_eq!(d.retry.after_s, Some(300));
+///
+/// let d = c.classify(b"550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table");
+/// assert_eq!(d.category, Category::UserUnknown);
+/// assert!(d.hard_bounce && !d.temporary);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct Classifier {}
+
+impl Classifier {
+    /// A classifier with the built-in knowledge base.
+    pub fn new() -> Classifier {
+        Classifier {}
+    }
+
+    /// Classifies any text: a bare reply, a log line, a Diagnostic-Code, bounce prose.
+    pub fn classify(&self, input: &[u8]) -> Diagnosis {
+        let reply = extract_best(input);
+        let v = self.verdict_with(input, reply.as_ref());
+        self.expand(input, reply.as_ref(), &v)
+    }
+
+    /// The compact verdict for any text, without building prose or evidence lists.
+    pub fn verdict(&self, input: &[u8]) -> Verdict {
+        let reply = extract_best(input);
+        self.verdict_with(input, reply.as_ref())
+    }
+
+    /// Classifies an already extracted reply; `context` is the text it was found in (its
+    /// span indexes into it), used for provider markers and failures without a reply.
+    pub fn classify_extracted(&self, context: &[u8], reply: Option<&Extracted<'_>>) -> Diagnosis {
+        let v = self.verdict_with(context, reply);
+        self.expand(context, reply, &v)
+    }
+
+    /// Classifies a complete SMTP reply.
+    pub fn classify_reply(&self, reply: &maildiag_reply::Reply<'_>) -> Diagnosis {
+        let text = reply.text();
+        let ex = Extracted {
+            span: 0..text.len(),
+            code: Some(reply.code),
+            enhanced: reply.enhanced,
+            text: Cow::Borrowed(&text),
+            command: None,
+            host: None,
+        };
+        self.classify_extracted(&text, Some(&ex))
+    }
+
+    /// The verdict for `input`, with `reply` the reply found in it (if any).
+    pub fn verdict_with(&self, input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
+        decide(input, reply)
+    }
+
+    /// Builds the full diagnosis from a verdict.
+    pub fn expand(&self, input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis {
+        expand(input, reply, v)
+    }
+}
+
+/// How strongly a provider entry matches: the fixed characters it matched, a bonus for
+/// reason codes and long literal texts, whether its codes agree with the reply's, and
+/// whether a marker names the same provider. A short generic text (`Try again later`)
+/// attributed to a provider without a marker counts less than a phrase: it says nothing
+/// of that provider's meaning. An entry whose enhanced code names another subject than
+/// the reply's (`5.4.1` vs `5.7.1`) describes another reply.
+fn entry_score(
+    e: &ProviderEntry,
+    basic: Option<ReplyCode>,
+    enhanced: Option<EnhancedCode>,
+    continuation: i32,
+    corroborated: bool,
+) -> i32 {
+    let fixed = fixed_len(e.pattern) as i32;
+    let generic = e.kind != MatchKind::Code && fixed < 24 && continuation < 3;
+    let mut score = match e.kind {
+        MatchKind::Code => 60 + fixed,
+        MatchKind::Literal if fixed >= 24 => 20 + fixed,
+        _ => fixed,
+    } + continuation;
+    if let (Some(b), Some(_)) = (basic, e.basic) {
+        score += if e.covers_basic(b.get()) { 8 } else { -8 };
+    }
+    if let (Some(x), Some(ee)) = (enhanced, e.enhanced) {
+        score += if e.covers_enhanced(x) {
+            8
+        } else if ee.subject() != x.subject() {
+            -40
+        } else {
+            -8
+        };
+    }
+    if corroborated {
+        score += 15;
+    } else if generic {
+        score = score.min(fixed - 10);
+    }
+    score
+}
+
+/// Entries below this score never decide the category (they are too generic).
+const MIN_ENTRY_SCORE: i32 = 12;
+
+/// Several published replies share their first sentence (the entry's anchor) and differ
+/// after it (`Email relay denied <ip>. Invalid credentials...` vs `... suspended due to
+/// abuse`). The entry whose full published text continues the way the input does wins:
+/// one point per word of four or more letters of the rest of its text found after the
+/// anchor, at most 40.
+fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> i32 {
+    let Some(full) = e.text else { return 0 };
+    let Some(rest) = full.get(e.pattern.len()..) else { return 0 };
+    if rest.len() < 8 || anchor_end >= input.len() {
+        return 0;
+    }
+    let after = &input[anchor_end..];
+    let mut bonus = 0;
+    for word in rest.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() >= 4).take(40) {
+        let w = word.as_bytes();
+        if after.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)) {
+            bonus += 1;
+        }
+    }
+    bonus
+}
+
+/// The characters of a pattern that are not placeholders (`%s`, `$name`, `x.x.x.x`...).
+fn fixed_len(p: &str) -> usize {
+    let b = p.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 1 < b.len() => i += 2,
+            b'$' => {
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+            }
+            c => {
+                if c.is_ascii_alphanumeric() {
+                    n += 1;
+                }
+                i += 1;
+            }
+        }
+    }
+    n
+}
+
+/// How strongly a phrase decides the category: its fixed characters plus the data's
+/// weight (negative for generic wording such as `refused` or pure severity wording).
+fn phrase_score(p: &PhraseRule) -> i32 {
+    fixed_len(p.pattern) as i32 + i32::from(p.weight)
+}
+
+/// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
+/// "domain not found" will not heal by waiting.
+fn final_category(c: Category) -> bool {
+    matches!(c, Category::UserUnknown | Category::DomainNotFound)
+}
+
+fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
+    let basic = reply.and_then(|r| r.code);
+    let enhanced = reply.and_then(|r| r.enhanced);
+    let command = reply.and_then(|r| r.command);
+
+    // One pass of the automaton over the whole input.
+    let mut cands: [Option<(&'static ProviderEntry, (usize, usize))>; 16] = [None; 16];
+    let mut n_cands = 0;
+    let mut phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    let mut sev_phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
+    // Rules must match inside the reply when there is one (the rest of a log line holds
+    // addresses and host names, not the cause); provider markers may stand anywhere.
+    // A bare status (`dsn=5.4.4`) has no text of its own: the cause is in the line.
+    let window = reply.filter(|r| r.code.is_some() || !r.text.is_empty()).map_or(0..input.len(), |r| r.span.clone());
+    let scan_from = window.start.saturating_sub(MARKER_LOOKBACK);
+    for m in codes::matches(&input[scan_from..window.end]) {
+        let span = (scan_from + m.start, scan_from + m.end);
+        let inside = span.0 >= window.start;
+        match m.rule {
+            Rule::Provider(_) | Rule::Phrase(_) if !inside => {}
+            Rule::Provider(e) => {
+                if n_cands < cands.len() {
+                    cands[n_cands] = Some((e, span));
+                    n_cands += 1;
+                }
+            }
+            Rule::Phrase(p) => {
+                let s = phrase_score(p);
+                if phrase.is_none_or(|(_, _, b)| s > b) {
+                    phrase = Some((p, span, s));
+                }
+                if p.temporary.is_some() {
+                    let s = phrase_score(p);
+                    if sev_phrase.is_none_or(|(_, _, b)| s > b) {
+                        sev_phrase = Some((p, span, s));
+                    }
+                }
+            }
+            Rule::Marker(pi) => {
+                if marker.is_none() {
+                    marker = Some((pi, span));
+                }
+            }
+        }
+    }
+
+    // Score the catalogue entries now that the markers are known.
+    let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
+    for (e, span) in cands.iter().flatten() {
+        let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
+        let s = entry_score(e, basic, enhanced, continuation_bonus(e, input, span.1), corroborated);
+        if entry.is_none_or(|(_, _, b)| s > b) {
+            entry = Some((e, *span, s));
+        }
+    }
+    // Entries too generic to decide anything are dropped.
+    let entry_hint = entry;
+    let mut entry = entry.filter(|(_, _, s)| *s >= MIN_ENTRY_SCORE);
+    // Provider-private enhanced codes (Microsoft's 5.7.515, 4.7.650) identify an entry even
+    // when the text was not published.
+    if entry.is_none() {
+        if let Some(x) = enhanced.filter(|x| codes::enhanced(*x).is_none()) {
+            if let Some(e) = codes::entries_for_enhanced(x).next() {
+                entry = Some((e, (0, 0), 30));
+            }
+        }
+    }
+
+    // Category: provider entry, then phrase, then enhanced code, then basic code. A phrase
+    // that names a cause beats a template entry that matched fewer fixed characters.
+    let entry_wins = match (entry, phrase) {
+        (Some((_, _, es)), Some((_, _, ps))) => es >= ps,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let (category, detail, decided_by, confidence) = if entry_wins {
+        let (e, _, s) = entry.expect("checked");
+        (e.category, e.detail, Layer::Provider, if s >= 40 { 0.95 } else { 0.85 })
+    } else if let Some((p, _, s)) = phrase.filter(|(p, _, _)| p.category != Category::Other) {
+        (p.category, p.detail, Layer::Phrase, if s >= 12 { 0.85 } else { 0.7 })
+    } else if let Some(info) = enhanced.and_then(codes::enhanced).filter(|i| i.category != Category::Other) {
+        (info.category, None, Layer::Enhanced, 0.6)
+    } else if let Some(info) = basic.and_then(|b| codes::basic(b.get())).filter(|i| i.category != Category::Other) {
+        (info.category, None, Layer::Basic, 0.4)
+    } else {
+        (Category::Other, None, Layer::Basic, if reply.is_some() { 0.3 } else { 0.1 })
+    };
+
+    // Severity: the codes first. When basic and enhanced classes disagree (`421 5.7.32`,
+    // `550 4.4.7`), real servers mean a final refusal.
+    let code_sev = match (basic, enhanced) {
+        (Some(b), Some(e)) if b.severity() != e.severity() && !b.is_positive() && e.class() != Class::Success => {
+            Severity::Permanent
+        }
+        (Some(b), _) => b.severity(),
+        (None, Some(e)) => e.severity(),
+        (None, None) => codes::category(category).default_severity,
+    };
+    let mut severity = code_sev;
+    if final_category(category) && severity == Severity::Transient && decided_by != Layer::Basic {
+        severity = Severity::Permanent;
+    }
+    // A winning catalogue entry that covers the reply's code is authoritative on severity
+    // (Yahoo `421 [TS03]` is final although 4xx); so is one that contradicts its own code.
+    // Otherwise explicit wording (`try again later`, `permanently`) overrides the codes.
+    let authoritative = entry.filter(|_| entry_wins).map(|(e, _, _)| e).filter(|e| {
+        let own_code_temporary = match (e.basic_code, e.enhanced) {
+            (Some(b), _) => Some(b / 100 == 4),
+            (None, Some(x)) => Some(x.class() == Class::Transient),
+            (None, None) => None,
+        };
+        let contradicts_own_code = own_code_temporary.is_some_and(|t| t != e.temporary);
+        let same_code = match (basic, e.basic_code) {
+            (Some(b), Some(_)) => e.covers_basic(b.get()),
+            (None, _) => enhanced.is_none_or(|x| e.enhanced.is_none_or(|ee| ee.class() == x.class())),
+            (Some(b), None) => e.enhanced.is_some_and(|ee| ee.severity() == b.severity()),
+        };
+        contradicts_own_code || same_code
+    });
+    if severity != Severity::Success {
+        if let Some(e) = authoritative {
+            severity = if e.temporary { Severity::Transient } else { Severity::Permanent };
+        } else if let Some(t) = sev_phrase.and_then(|(p, _, _)| p.temporary) {
+            severity = if t { Severity::Transient } else { Severity::Permanent };
+        }
+    }
+
+    // The provider is who sent the reply: a marker (host name, `gsmtp`) says so directly;
+    // a catalogue text only says who publishes that wording.
+    let provider = marker
+        .map(|(m, _)| m)
+        .or_else(|| entry.and_then(|(e, _, _)| e.provider_info()))
+        .or_else(|| entry_hint.filter(|(e, _, _)| e.kind == MatchKind::Code).and_then(|(e, _, _)| e.provider_info()));
+
+    let info = codes::category(category);
+    let hard_bounce = severity == Severity::Permanent && info.hard_bounce;
+
+    // Retry: a stated delay, then the entry's, the phrase's, the category's guidance.
+    let text_span = reply.map(|r| (r.span.start, r.span.end));
+    let delay = stated_delay(reply.map_or(input, |r| &r.text[..]));
+    let retry_after_s = if severity == Severity::Transient {
+        delay
+            .map(|(s, _)| s)
+            .or_else(|| entry.filter(|_| entry_wins).and_then(|(e, _, _)| e.retry.after_s))
+            .or_else(|| phrase.and_then(|(p, _, _)| p.retry.and_then(|r| r.after_s)))
+            .or(info.retry.after_s)
+    } else {
+        None
+    };
+    // Delay spans are relative to the reply text; report them only for bare input.
+    let delay_span = delay.filter(|_| reply.is_none()).map(|(_, span)| span);
+
+    Verdict {
+        basic,
+        enhanced,
+        command,
+        severity,
+        category,
+        detail,
+        hard_bounce,
+        provider,
+        retry_after_s,
+        confidence,
+        entry: entry.map(|(e, s, _)| (e, s)),
+        phrase: phrase.map(|(p, s, _)| (p, s)),
+        severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
+        marker,
+        delay_span,
+        text_span,
+        decided_by,
+    }
+}
+
+fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis {
+    let info = codes::category(v.category);
+    let mut evidence = Vec::with_capacity(6);
+    let entry = v.entry.filter(|_| v.decided_by == Layer::Provider);
+    if let Some((e, span)) = entry {
+        evidence.push(Evidence {
+            layer: Layer::Provider,
+            rule: Cow::Owned(format!("{}: {}", e.provider, e.pattern)),
+            says: Cow::Owned(format!("{} ({})", e.category, if e.temporary { "temporary" } else { "final" })),
+            span: Some(span),
+        });
+    }
+    if let Some((p, span)) = v.phrase.filter(|_| v.decided_by == Layer::Phrase) {
+        evidence.push(Evidence {
+            layer: Layer::Phrase,
+            rule: Cow::Borrowed(p.pattern),
+            says: Cow::Borrowed(p.category.as_str()),
+            span: Some(span),
+        });
+    }
+    if let Some((p, span)) = v.severity_phrase {
+        if let Some(t) = p.temporary {
+            evidence.push(Evidence {
+                layer: Layer::Phrase,
+                rule: Cow::Borrowed(p.pattern),
+                says: Cow::Borrowed(if t { "temporary whatever the code" } else { "final whatever the code" }),
+                span: Some(span),
+            });
+        }
+    }
+    if let Some((m, span)) = v.marker {
+        evidence.push(Evidence {
+            layer: Layer::Marker,
+            rule: Cow::Borrowed(m.id),
+            says: Cow::Borrowed(m.name),
+            span: Some(span),
+        });
+    }
+    if let Some(e) = v.enhanced {
+        let title = codes::enhanced(e).map_or("", |i| i.title);
+        evidence.push(Evidence {
+            layer: Layer::Enhanced,
+            rule: Cow::Owned(e.to_string()),
+            says: Cow::Owned(format!("{}: {title}", e.severity())),
+            span: None,
+        });
+    }
+    if let Some(b) = v.basic {
+        let title = codes::basic(b.get()).map_or("", |i| i.title);
+        evidence.push(Evidence {
+            layer: Layer::Basic,
+            rule: Cow::Owned(b.to_string()),
+            says: Cow::Owned(format!("{}: {title}", b.severity())),
+            span: v.text_span.map(|(s, _)| (s, s + 3)),
+        });
+    }
+
+    let temporary = v.temporary();
+    let reply_text = reply.map(|r| &r.text[..]);
+    let retry = if temporary {
+        let stated = stated_delay(reply_text.unwrap_or(input));
+        if let Some((s, span)) = stated {
+            evidence.push(Evidence {
+                layer: Layer::Delay,
+                rule: Cow::Owned(String::from_utf8_lossy(&reply_text.unwrap_or(input)[span.0..span.1]).into_owned()),
+                says: Cow::Owned(format!("retry after {}", human_duration(s))),
+                span: v.delay_span,
+            });
+        }
+        let reason: Cow<'static, str> = match (stated, entry) {
+            (Some((s, _)), _) => Cow::Owned(format!("the reply states a delay of {}", human_duration(s))),
+            (None, Some((e, _))) if e.retry.after_s.is_some() => Cow::Owned(format!(
+                "{} guidance: wait {} before retrying",
+                e.provider_info().map_or(e.provider, |p| p.name),
+                human_duration(e.retry.after_s.unwrap_or(0))
+            )),
+            _ => match v.retry_after_s {
+                Some(s) => Cow::Owned(format!("usual for {}: retry after {}", v.category, human_duration(s))),
+                None => Cow::Borrowed("temporary failure: the MTA's normal retry schedule applies"),
+            },
+        };
+        Retry { advised: true, after_s: v.retry_after_s, until_s: Some(QUEUE_LIFETIME_S), reason }
+    } else {
+        let reason = match v.severity {
+            Severity::Success => "delivered: nothing to retry",
+            Severity::Unknown => "no code or known phrase says whether a retry can succeed",
+            _ if v.hard_bounce => "permanent: the address is invalid; remove it from the list",
+            _ => "permanent: retrying the same message unchanged will not succeed",
+        };
+        Retry { advised: false, after_s: None, until_s: None, reason: Cow::Borrowed(reason) }
+    };
+
+    let ip = reply_text.and_then(sender_ip_in).or_else(|| if reply.is_none() { sender_ip_in(input) } else { None });
+    let mut remedies: Vec<Cow<'static, str>> = Vec::with_capacity(info.remedies.len() + 2);
+    if let Some((e, _)) = entry {
+        if !e.remedy.is_empty() {
+            remedies.push(Cow::Borrowed(e.remedy));
+        }
+    }
+    if let (Category::PtrMissing | Category::Blocklisted | Category::BadReputation, Some(ip)) = (v.category, ip) {
+        remedies.push(Cow::Owned(match v.category {
+            Category::PtrMissing => format!(
+                "Publish a PTR record for {ip} naming a host whose A/AAAA record resolves back to {ip}."
+            ),
+            Category::Blocklisted => format!("Look {ip} up on the blocklist named in the reply and request delisting after fixing the cause."),
+            _ => format!("Check the reputation of {ip} at the receiving provider's postmaster tools."),
+        }));
+    }
+    remedies.extend(info.remedies.iter().map(|r| Cow::Borrowed(*r)));
+    remedies.dedup();
+
+    let dns_checks = dns_checks(v.category, ip);
+    Diagnosis {
+        basic: v.basic.map(ReplyCode::get),
+        enhanced: v.enhanced,
+        command: v.command,
+        severity: v.severity,
+        temporary,
+        category: v.category,
+        detail: v.detail,
+        hard_bounce: v.hard_bounce,
+        sisimai_reason: crate::sources::sisimai_reason(v, reply.map_or(input, |r| &r.text[..])),
+        bounce_class: info.bounce_class,
+        provider: v.provider.map(|p| p.id),
+        party: if v.severity == Severity::Success { Party::Unknown } else { info.party },
+        retry,
+        remedies,
+        dns_checks,
+        evidence,
+        confidence: v.confidence,
+        text: reply.filter(|r| r.code.is_some()).map(|r| r.text_lossy().into_owned()),
+    }
+}
+
+/// The DNS checks that would confirm a category's usual cause.
+fn dns_checks(c: Category, ip: Option<IpAddr>) -> Vec<DnsCheck> {
+    let ip_target = || ip.map_or(DnsTarget::SendingIp, DnsTarget::Ip);
+    let mk = |check, target| DnsCheck { check, target };
+    match c {
+        Category::PtrMissing => vec![mk(DnsCheckKind::Ptr, ip_target()), mk(DnsCheckKind::Fcrdns, ip_target())],
+        Category::SpfFail => vec![mk(DnsCheckKind::Spf, DnsTarget::SenderDomain)],
+        Category::DkimFail => vec![mk(DnsCheckKind::Dkim, DnsTarget::SenderDomain)],
+        Category::DmarcFail => vec![
+            mk(DnsCheckKind::Dmarc, DnsTarget::SenderDomain),
+            mk(DnsCheckKind::Spf, DnsTarget::SenderDomain),
+            mk(DnsCheckKind::Dkim, DnsTarget::SenderDomain),
+        ],
+        Category::Blocklisted | Category::BadReputation => {
+            vec![mk(DnsCheckKind::Dnsbl, ip_target()), mk(DnsCheckKind::Ptr, ip_target())]
+        }
+        Category::DomainNotFound | Category::DnsFailure => vec![mk(DnsCheckKind::Mx, DnsTarget::RecipientDomain)],
+        Category::TlsRequired => vec![mk(DnsCheckKind::MtaSts, DnsTarget::RecipientDomain)],
+        _ => Vec::new(),
+    }
+}
+
+/// The first IP address named inside a reply text (the sending IP, in the replies that
+/// name one: `Client host [192.0.2.1]`, `Messages from 192.0.2.1`, `[192.0.2.1 12]`).
+pub(crate) fn sender_ip_in(text: &[u8]) -> Option<IpAddr> {
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        let boundary = i == 0 || !(text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'.' || text[i - 1] == b':');
+        if boundary && (c.is_ascii_hexdigit() || c == b':') {
+            let len = text[i..]
+                .iter()
+                .take(45)
+                .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'))
+                .count();
+            let cand = text[i..i + len].strip_suffix(b".").unwrap_or(&text[i..i + len]);
+            if cand.iter().filter(|b| **b == b'.').count() == 3 || cand.iter().filter(|b| **b == b':').count() >= 2 {
+                if let Some(ip) = std::str::from_utf8(cand).ok().and_then(|s| s.parse::<IpAddr>().ok()) {
+                    return Some(ip);
+                }
+            }
+            i += len.max(1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ips_in_text() {
+        assert_eq!(sender_ip_in(b"Client host [203.0.113.9] blocked"), "203.0.113.9".parse().ok());
+        assert_eq!(sender_ip_in(b"Messages from 192.0.2.8 temporarily deferred - 4.16.55.1"), "192.0.2.8".parse().ok());
+        assert_eq!(sender_ip_in(b"[2001:db8::25 15] Our system"), "2001:db8::25".parse().ok());
+        assert_eq!(sender_ip_in(b"5.7.1 no ip here"), None);
+        assert_eq!(sender_ip_in(b"at 10:00:01 x"), None);
+    }
+
+    #[test]
+    fn fixed_len_skips_placeholders() {
+        assert_eq!(fixed_len("<%s>: Recipient address rejected: %s"), 24);
+        assert_eq!(fixed_len("$rbl_domain said"), 4);
+    }
+}

@@ -1,0 +1,111 @@
+//! Classification of MTA log events (`maildiag-logs`).
+
+use std::borrow::Cow;
+
+use maildiag_codes::Rule;
+use maildiag_logs::{DeliveryEvent, Outcome};
+use maildiag_reply::Extracted;
+use maildiag_types::{Category, Severity};
+
+use crate::classify::{Classifier, Verdict};
+use crate::diagnosis::Diagnosis;
+
+impl Classifier {
+    /// The compact verdict for a log event: its reply text classified, then the log's own
+    /// outcome applied (a delivered line is a success; an expired one is final and counts
+    /// as `expired`; a deferral is temporary whatever its text), and the provider taken
+    /// from the relay host name when the text names none.
+    ///
+    /// ```
+    /// use maildiag::{Category, Classifier, Severity};
+    /// use maildiag_logs::{Reference, parse_line};
+    ///
+    /// let line = b"Nov 22 10:00:01 mx1 postfix/smtp[123]: 4BC2: to=<u@example.com>, \
+    ///     relay=mx.example.com[192.0.2.1]:25, delay=0.4, dsn=4.7.1, status=deferred \
+    ///     (host mx.example.com[192.0.2.1] said: 450 4.7.1 <u@example.com>: Recipient \
+    ///     address rejected: Greylisted for 5 minutes (in reply to RCPT TO command))";
+    /// let event = parse_line(line, None, Reference::year(2026)).expect("an event");
+    /// let v = Classifier::new().verdict_event(&event);
+    /// assert_eq!(v.category, Category::Greylisted);
+    /// assert_eq!(v.severity, Severity::Transient);
+    /// assert_eq!(v.retry_after_s, Some(300));
+    /// ```
+    pub fn verdict_event(&self, ev: &DeliveryEvent<'_>) -> Verdict {
+        let reply = event_reply(ev);
+        let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
+        let mut v = self.verdict_with(text, reply.as_ref());
+        apply_outcome(&mut v, ev);
+        v
+    }
+
+    /// The full diagnosis for a log event (see [`Classifier::verdict_event`]).
+    pub fn classify_event(&self, ev: &DeliveryEvent<'_>) -> Diagnosis {
+        let reply = event_reply(ev);
+        let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
+        let mut v = self.verdict_with(text, reply.as_ref());
+        apply_outcome(&mut v, ev);
+        self.expand(text, reply.as_ref(), &v)
+    }
+}
+
+/// The event's reply re-based on its own text (its span is relative to the log line, which
+/// the event does not keep), with the log's separate DSN status filled in.
+fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
+    match &ev.reply {
+        Some(r) => Some(Extracted {
+            span: 0..r.text.len(),
+            code: r.code,
+            enhanced: r.enhanced.or(ev.dsn),
+            text: Cow::Borrowed(&r.text[..]),
+            command: r.command,
+            host: None,
+        }),
+        None => ev.dsn.map(|d| Extracted {
+            span: 0..0,
+            code: None,
+            enhanced: Some(d),
+            text: Cow::Borrowed(&[]),
+            command: None,
+            host: None,
+        }),
+    }
+}
+
+fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
+    match ev.outcome {
+        Outcome::Delivered => {
+            v.severity = Severity::Success;
+            v.category = Category::Other;
+            v.detail = None;
+            v.retry_after_s = None;
+        }
+        Outcome::Expired => {
+            v.severity = Severity::Permanent;
+            v.category = Category::Expired;
+            v.detail = None;
+            v.retry_after_s = None;
+        }
+        // The MTA keeps the message queued: whatever the words, it will retry.
+        Outcome::Deferred if v.severity != Severity::Transient => {
+            v.severity = Severity::Transient;
+            v.retry_after_s = v.retry_after_s.or(maildiag_codes::category(v.category).retry.after_s);
+        }
+        Outcome::Bounced if v.severity == Severity::Transient || v.severity == Severity::Unknown => {
+            v.severity = Severity::Permanent;
+            v.retry_after_s = None;
+        }
+        _ => {}
+    }
+    if ev.outcome == Outcome::ConnectionFailure && v.severity == Severity::Unknown {
+        v.severity = Severity::Transient;
+    }
+    v.hard_bounce = v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
+    if v.provider.is_none() {
+        if let Some(host) = ev.relay.as_ref().and_then(|r| r.host.as_deref()) {
+            v.provider = maildiag_codes::matches(host.as_bytes()).find_map(|m| match m.rule {
+                Rule::Marker(p) => Some(p),
+                _ => None,
+            });
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Classification of parsed evidence: bounce recipients (and, through them, DSNs).
+
+use std::borrow::Cow;
+
+use maildiag_bounce::{Action, BounceRecipient, StatusSource};
+use maildiag_reply::{Extracted, extract_best};
+use maildiag_types::{Class, EnhancedCode, Severity};
+
+use crate::classify::{Classifier, Verdict};
+use crate::diagnosis::{Diagnosis, Layer};
+
+impl Classifier {
+    /// Classifies one recipient of a parsed bounce: its diagnostic text with the reply
+    /// code, status and command the bounce reader found, and the DSN action.
+    ///
+    /// ```
+    /// use maildiag::{Category, Classifier};
+    /// let raw = b"From: MAILER-DAEMON@mx.example.net\r\nTo: s@example.org\r\n\
+    ///     Subject: failure notice\r\n\r\nHi. This is the qmail-send program at mx.example.net.\r\n\
+    ///     I'm afraid I wasn't able to deliver your message to the following addresses.\r\n\
+    ///     This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n\
+    ///     <nobody@example.net>:\r\n192.0.2.5 does not like recipient.\r\n\
+    ///     Remote host said: 550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown\r\n\
+    ///     Giving up on 192.0.2.5.\r\n";
+    /// let bounce = maildiag_bounce::parse(raw).unwrap();
+    /// let d = Classifier::new().classify_bounce(&bounce.recipients[0]);
+    /// assert_eq!(d.category, Category::UserUnknown);
+    /// assert_eq!(d.sisimai_reason, "userunknown");
+    /// ```
+    pub fn classify_bounce(&self, r: &BounceRecipient) -> Diagnosis {
+        let text = r.diagnostic.as_bytes();
+        let reply = extract_best(text)
+            .map(|mut e| {
+                e.code = e.code.or(r.reply_code);
+                e.enhanced = e.enhanced.or(r.status);
+                e.command = e.command.or(r.command);
+                e
+            })
+            .or_else(|| {
+                (r.reply_code.is_some() || r.status.is_some()).then(|| Extracted {
+                    span: 0..text.len(),
+                    code: r.reply_code,
+                    enhanced: r.status,
+                    text: Cow::Borrowed(text),
+                    command: r.command,
+                    host: None,
+                })
+            });
+        let mut v = self.verdict_with(text, reply.as_ref());
+        match r.action {
+            // The reporting MTA keeps trying: whatever the text, it is not final yet.
+            Action::Delayed if v.severity != Severity::Success => v.severity = Severity::Transient,
+            Action::Delivered | Action::Relayed | Action::Expanded => v.severity = Severity::Success,
+            _ => {}
+        }
+        v.hard_bounce = v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
+        let mut d = self.expand(text, reply.as_ref(), &v);
+        if v.severity != Severity::Success {
+            // What the wording says: the category when a rule read it from the text, and
+            // the phrases that tell Sisimai's reasons apart.
+            let mut said = Said::default();
+            let from_text = d.evidence.iter().any(|e| {
+                e.layer == Layer::Provider || (e.layer == Layer::Phrase && e.says == v.category.as_str())
+            });
+            let explicit = matches!(r.status_source, StatusSource::Report | StatusSource::Diagnostic);
+            let status = reply.as_ref().and_then(|e| e.enhanced).filter(|_| explicit).or(r.status.filter(|_| explicit));
+            if from_text {
+                let mut plain = v;
+                plain.command = None;
+                said.add(category_wording(sisimai_reason(&plain, text), status));
+            }
+            wording(text, &mut said);
+            let rec = Record {
+                status,
+                command: r.command.or(v.command),
+                reply: r.reply_code.map(|c| c.get()).or(v.basic.map(|c| c.get())),
+                action: r.action,
+                has_text: !r.diagnostic.trim().is_empty(),
+            };
+            // Sisimai's Google Groups reader calls every refusal of a post `rejected`.
+            let reason = if r.format == "googlegroups" { Some("rejected") } else { bounce_reason(&rec, said) };
+            if let Some(reason) = reason {
+                d.sisimai_reason = reason;
+                // Sisimai's hard bounces: the address itself is bad.
+                d.hard_bounce = matches!(reason, "userunknown" | "hostunknown" | "hasmoved")
+                    || reason == "notaccept" && v.severity == Severity::Permanent;
+            }
+        }
+        d
+    }
+}
+
+/// Refines a category's primary Sisimai reason with the command and the wording, the
+/// way Sisimai tells its reasons apart (`rejected` at MAIL FROM, `filtered` for a
+/// recipient refused after DATA, `notaccept` for a null MX, `hasmoved`...).
+pub(crate) fn sisimai_reason(v: &Verdict, text: &[u8]) -> &'static str {
+    use maildiag_reply::SmtpCommand as C;
+    use maildiag_types::Category as K;
+    let has = |needle: &str| {
+        let n = needle.as_bytes();
+        text.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    };
+    let primary = maildiag_codes::category(v.category).sisimai_reasons.first().copied().unwrap_or("undefined");
+    match (v.category, v.command) {
+        (K::UserUnknown, _) if has("moved") => "hasmoved",
+        (K::UserUnknown, Some(C::Data | C::EndOfData)) => "filtered",
+        (K::DomainNotFound, _) if has("null mx") || has("does not accept mail") => "notaccept",
+        (K::TlsRequired, _) if has("starttls") => "failedstarttls",
+        (K::Policy | K::Blocklisted | K::BadReputation | K::SyntaxError, Some(C::MailFrom)) => "rejected",
+        (K::Policy, Some(C::RcptTo)) => "filtered",
+        (K::Policy, _) if has("sender") && (has("rejected") || has("denied") || has("refused")) => "rejected",
+        (K::MailboxFull, _) if has("system storage") || has("insufficient system") => "systemfull",
+        (K::MessageTooBig, _) if has("exceeds") && has("limit") && !has("size") => "exceedlimit",
+        (K::SpamContent, _) if has("mime") || has("content error") || has("header") => "contenterror",
+        (K::SystemError, _) if has("mailer") || has("x-unix") || has("command died") || has("pipe to") => {
+            "mailererror"
+        }
+        _ => primary,
+    }
+}
+
+/// The Sisimai reasons this module reasons about, in one list so a set of them fits a
+/// bit mask.
+const REASONS: [&str; 36] = [
+    "authfailure",
+    "badreputation",
+    "blocked",
+    "contenterror",
+    "delivered",
+    "exceedlimit",
+    "expired",
+    "failedstarttls",
+    "filtered",
+    "hasmoved",
+    "hostunknown",
+    "mailboxfull",
+    "mailererror",
+    "mesgtoobig",
+    "networkerror",
+    "norelaying",
+    "notaccept",
+    "notcompliantrfc",
+    "onhold",
+    "policyviolation",
+    "rejected",
+    "requireptr",
+    "securityerror",
+    "spamdetected",
+    "speeding",
+    "suppressed",
+    "suspend",
+    "syntaxerror",
+    "systemerror",
+    "systemfull",
+    "toomanyconn",
+    "undefined",
+    "userunknown",
+    "vacation",
+    "virusdetected",
+    "emailtoolarge",
+];
+
+/// A set of Sisimai reasons the wording points to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Said(u64);
+
+impl Said {
+    fn add(&mut self, reason: &str) {
+        if let Some(i) = REASONS.iter().position(|r| *r == reason) {
+            self.0 |= 1 << i;
+        }
+    }
+    fn has(self, reason: &str) -> bool {
+        REASONS.iter().position(|r| *r == reason).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+/// The reason Sisimai's status table gives an enhanced status code (RFC 3463 subjects
+/// mapped to its reasons); `None` for codes it leaves to the wording (`5.0.0`, `4.7.0`...).
+fn status_reason(s: EnhancedCode) -> Option<&'static str> {
+    if s.class() == Class::Success {
+        return (s.subject() == 1 && s.detail() == 5).then_some("delivered");
+    }
+    let permanent = s.class() == Class::Permanent;
+    let r = match (s.subject(), s.detail()) {
+        (1, 0 | 1 | 3) if permanent => "userunknown",
+        (1, 2) if permanent => "hostunknown",
+        (1, 4) if permanent => "filtered",
+        (1, 6) => "hasmoved",
+        (1, 7 | 8) => "rejected",
+        (1, 9) => "systemerror",
+        (1, 10) if permanent => "notaccept",
+        (2, 0) if permanent => "filtered",
+        (2, 1) => if permanent { "filtered" } else { "blocked" },
+        (2, 2) => "mailboxfull",
+        (2, 3) => "exceedlimit",
+        (2, 4) => "filtered",
+        (3, 0) if permanent => "systemerror",
+        (3, 1) => "systemfull",
+        (3, 2) => "notaccept",
+        (3, 3 | 5) => "systemerror",
+        (3, 4) if permanent => "mesgtoobig",
+        (4, 0) if permanent => "networkerror",
+        (4, 1 | 7) if !permanent => "expired",
+        (4, 2 | 4 | 6 | 8) if !permanent => "networkerror",
+        (4, 3) => "systemerror",
+        (4, 4) if permanent => "hostunknown",
+        (4, 5) if !permanent => "systemfull",
+        (5, 2 | 6) if permanent => "syntaxerror",
+        (5, 3) => if permanent { "toomanyconn" } else { "systemerror" },
+        (5, 4) if permanent => "systemerror",
+        (5, 5) => "systemerror",
+        (6, 0 | 2 | 5) => "contenterror",
+        (6, 1 | 3 | 6..=9) if permanent => "contenterror",
+        (7, 1 | 2) if !permanent => "blocked",
+        (7, 0..=11 | 14 | 15 | 19) if permanent => "securityerror",
+        (7, 5..=7 | 12 | 15) if !permanent => "securityerror",
+        (7, 13) if permanent => "suspend",
+        (7, 16) => "mesgtoobig",
+        (7, 17 | 18) if permanent => "hasmoved",
+        (7, 20..=23 | 26 | 29) if permanent => "authfailure",
+        (7, 24 | 26) => "authfailure",
+        (7, 25) => "requireptr",
+        (7, 27) if permanent => "notaccept",
+        (7, 28) if permanent => "spamdetected",
+        (7, 30) if permanent => "failedstarttls",
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// The reason our category's wording stands for, as Sisimai's phrase lists would read it:
+/// our `policy` category is broader than Sisimai's `policyviolation` phrases (a refusal
+/// it leaves to the status code), and a `moved`-status refusal worded like an unknown
+/// user is the move, not an unknown user.
+fn category_wording(reason: &'static str, status: Option<EnhancedCode>) -> &'static str {
+    match reason {
+        "policyviolation" => "",
+        "userunknown" | "filtered" if status.and_then(status_reason) == Some("hasmoved") => "hasmoved",
+        r => r,
+    }
+}
+
+/// Reasons whose status-code verdict Sisimai still checks against the wording.
+fn retryable(reason: &str) -> bool {
+    matches!(
+        reason,
+        "" | "undefined" | "onhold" | "systemerror" | "securityerror" | "expired" | "networkerror" | "hostunknown"
+            | "userunknown"
+    )
+}
+
+/// Wording Sisimai reads as a reason although our taxonomy files it elsewhere (our own
+/// short lists of the phrases that tell the reasons apart).
+fn wording(text: &[u8], said: &mut Said) {
+    let has = |needle: &str| {
+        let n = needle.as_bytes();
+        text.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    };
+    let any = |needles: &[&str]| needles.iter().any(|n| has(n));
+    if has(" has been replaced by ") {
+        said.add("hasmoved");
+    }
+    if any(&[
+        "is currently suspended",
+        "has been suspended",
+        "temporary locked",
+        "mailbox is frozen",
+        "mailbox disabled",
+        "mailbox is disabled",
+        "inactive account",
+        "account is locked",
+        "user suspended",
+        "account has been disabled",
+        "is a deactivated mailbox",
+    ]) {
+        said.add("suspend");
+    }
+    if any(&[
+        "no such user",
+        "user unknown",
+        "unknown user",
+        "user not exist",
+        "user does not exist",
+        "unknown recipient",
+        "recipient unknown",
+        "no such mailbox",
+        "mailbox not found",
+        "invalid recipient",
+        "doesn't have a",
+        "does not exist.",
+    ]) {
+        said.add("userunknown");
+    }
+    if any(&["message filtered", "user reject", "refuses to receive", "blocked by the recipient"]) {
+        said.add("filtered");
+    }
+    let recipient_wording = any(&["recipient address rejected", "5.1.0 address rejected"]);
+    if !recipient_wording
+        && any(&[
+            "unroutable sender address",
+            "sender verify failed",
+            "sender rejected",
+            "sender was rejected",
+            "invalid sender",
+            "domain of sender address",
+            "from: domain is invalid",
+            "is not a registered gateway user",
+            "does not exist e2110",
+            "email address is not verified",
+            "recipient addresses rejected : access denied",
+            "null sender is not allowed",
+            "empty envelope senders not allowed",
+            "sender address has been blacklisted",
+            "address rejected",
+            "administrative prohibition",
+        ])
+    {
+        said.add("rejected");
+    }
+    if any(&[
+        "please use the smtp server of your isp",
+        "client host rejected: may not be mail exchanger",
+        "smtp error from remote mail server after initial connection",
+        "service not available, closing transmission channel",
+        "blocked using ",
+        "helo command rejected",
+        "sender ip address rejected",
+        "is in a black list",
+        "not currently accepting mail from your ip",
+        "connection refused by",
+        "connection reset by peer",
+        "you are not allowed to connect",
+        "refused to talk to me",
+    ]) {
+        said.add("blocked");
+    }
+    if any(&[
+        "domain does not exist",
+        "domain is not reachable",
+        "host unknown",
+        "unknown host",
+        "no such domain",
+        "host or domain name not found",
+        "the account or domain may not exist",
+        "unroutable address",
+        "unrouteable address",
+    ]) {
+        said.add("hostunknown");
+    }
+    if any(&[
+        "host not found, try again",
+        "host name lookup failure",
+        "no route to host",
+        "host is unreachable",
+        "too many hops",
+        "hop count exceeded",
+        "routing loop",
+        "mail forwarding loop",
+        "message looping",
+        "malformed name server reply",
+    ]) {
+        said.add("networkerror");
+    }
+    if any(&[
+        "connection timed out",
+        "delivery expired",
+        "delivery time expired",
+        "giving up on",
+        "has been delayed",
+        "message timed out",
+        "in the queue too long",
+        "server did not respond",
+        "retry timeout exceeded",
+        "unable to deliver message after multiple retries",
+        "delivery attempts will continue",
+    ]) {
+        said.add("expired");
+    }
+    if any(&["pipe to |", "command died", "x-unix", "mailer error"]) {
+        said.add("mailererror");
+    }
+    if any(&["too many recipients", "too many connections"]) {
+        said.add("toomanyconn");
+    }
+}
+
+/// What a bounce recipient's record tells the reason decision beyond the verdict.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    /// The status the report or the diagnostic wrote (not one we inferred).
+    status: Option<EnhancedCode>,
+    /// The SMTP command that failed.
+    command: Option<maildiag_reply::SmtpCommand>,
+    /// The basic reply code.
+    reply: Option<u16>,
+    /// The report's action.
+    action: Action,
+    /// Whether the diagnostic holds any text at all.
+    has_text: bool,
+}
+
+/// The Sisimai reason for one bounce recipient, decided in Sisimai's order: a status that
+/// names a reason, checked against the wording and the failed command reason by reason
+/// (mailboxfull, mesgtoobig, exceedlimit, suspend, hasmoved, norelaying, authfailure,
+/// userunknown, filtered, requireptr, notcompliantrfc, badreputation, contenterror,
+/// rejected, hostunknown, spamdetected, speeding, toomanyconn, blocked); then, when the
+/// status names no final reason, the wording alone; then the status's own reason; then
+/// `expired` for delays and `onhold` for text nobody could read.
+fn bounce_reason(rec: &Record, said: Said) -> Option<&'static str> {
+    use maildiag_reply::SmtpCommand as C;
+    let st = rec.status.and_then(status_reason).unwrap_or("");
+    if st == "delivered" {
+        return Some("delivered");
+    }
+    let before_data =
+        matches!(rec.command, Some(C::Connect | C::Helo | C::Ehlo | C::StartTls | C::Auth | C::MailFrom | C::RcptTo));
+    let probe = |r: &str| -> bool {
+        match r {
+            "suspend" => said.has(r) || rec.reply == Some(525),
+            "hasmoved" | "norelaying" => said.has(r),
+            "userunknown" => {
+                if st == r {
+                    !["blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"].iter().any(|o| said.has(o))
+                } else {
+                    rec.command == Some(C::RcptTo) && said.has(r)
+                }
+            }
+            "filtered" => {
+                if st == r {
+                    said.has("userunknown") || said.has(r)
+                } else {
+                    !before_data && (said.has(r) || said.has("userunknown"))
+                }
+            }
+            "rejected" => {
+                st == r
+                    || said.has(r)
+                        && match rec.command {
+                            Some(C::MailFrom) => true,
+                            Some(C::Data) => st != "userunknown",
+                            _ => matches!(st, "" | "securityerror" | "systemerror"),
+                        }
+            }
+            "hostunknown" => {
+                if st == r {
+                    !said.has("networkerror")
+                } else {
+                    said.has(r)
+                }
+            }
+            _ => st == r || said.has(r),
+        }
+    };
+    const FIRST: [&str; 19] = [
+        "mailboxfull",
+        "mesgtoobig",
+        "exceedlimit",
+        "suspend",
+        "hasmoved",
+        "norelaying",
+        "authfailure",
+        "userunknown",
+        "filtered",
+        "requireptr",
+        "notcompliantrfc",
+        "badreputation",
+        "contenterror",
+        "rejected",
+        "hostunknown",
+        "spamdetected",
+        "speeding",
+        "toomanyconn",
+        "blocked",
+    ];
+    if let Some(r) = FIRST.iter().find(|r| probe(r)) {
+        return Some(r);
+    }
+    if !retryable(st) {
+        return Some(st);
+    }
+    const SECOND: [&str; 19] = [
+        "mailboxfull",
+        "authfailure",
+        "badreputation",
+        "speeding",
+        "spamdetected",
+        "virusdetected",
+        "policyviolation",
+        "norelaying",
+        "systemerror",
+        "networkerror",
+        "suspend",
+        "contenterror",
+        "systemfull",
+        "notaccept",
+        "expired",
+        "failedstarttls",
+        "securityerror",
+        "suppressed",
+        "mailererror",
+    ];
+    if let Some(r) = SECOND.iter().find(|r| said.has(r)) {
+        return Some(r);
+    }
+    if !st.is_empty() {
+        return Some(st);
+    }
+    if let Some(s) = rec.status {
+        match (s.subject(), s.class()) {
+            (6, Class::Permanent | Class::Transient) => return Some("contenterror"),
+            (7, Class::Permanent | Class::Transient) => return Some("securityerror"),
+            _ => {}
+        }
+    }
+    if said.has("syntaxerror") {
+        return Some("syntaxerror");
+    }
+    if rec.action == Action::Delayed {
+        return Some("expired");
+    }
+    if matches!(rec.command, Some(C::Helo | C::Ehlo)) {
+        return Some("blocked");
+    }
+    if said.has("vacation") {
+        return Some("vacation");
+    }
+    Some(if rec.has_text { "onhold" } else { "undefined" })
+}
