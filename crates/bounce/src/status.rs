@@ -350,10 +350,54 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
     let rcpt = recipient.trim().to_ascii_lowercase();
     if !rcpt.is_empty()
         && let Some(pos) = lower.find(&rcpt)
-        && let Some((_, c)) = found.iter().find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
+        && let Some((_, c)) = found
+            .iter()
+            .find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
     {
         return Some(*c);
     }
     let first = found[0].1;
     found.iter().all(|(_, c)| *c == first).then_some(first)
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::*;
+
+    #[test]
+    fn postfix_in_reply_to() {
+        let body = "<a@example.net>: host mx.example.net[192.0.2.1] said: 550 User unknown (in reply to RCPT TO command)\n";
+        assert_eq!(
+            body_command(body, "a@example.net"),
+            Some(SmtpCommand::RcptTo)
+        );
+    }
+
+    #[test]
+    fn sendmail_transcript() {
+        let body = "... while talking to mx.example.net.:\n>>> MAIL From:<s@example.org>\n<<< 250 ok\n>>> RCPT To:<a@example.net>\n<<< 550 5.1.1 unknown\n";
+        assert_eq!(
+            body_command(body, "a@example.net"),
+            Some(SmtpCommand::RcptTo)
+        );
+    }
+
+    #[test]
+    fn bracketed_and_qmail() {
+        assert_eq!(
+            body_command("554 refused [RCPT_TO]", ""),
+            Some(SmtpCommand::RcptTo)
+        );
+        assert_eq!(
+            body_command("192.0.2.1 did not like our MAIL FROM:", "x@y"),
+            Some(SmtpCommand::MailFrom)
+        );
+        assert_eq!(body_command("no command here [192.0.2.1]", "x@y"), None);
+    }
+
+    #[test]
+    fn conflicting_commands_far_from_recipient_give_none() {
+        let body = "in reply to RCPT TO command\n\nin reply to end of DATA command\n";
+        assert_eq!(body_command(body, "nobody@example.net"), None);
+    }
 }

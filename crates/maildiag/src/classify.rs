@@ -174,13 +174,19 @@ fn entry_score(
     if corroborated {
         score += 15;
     } else if generic {
-        score = score.min(fixed - 10);
+        // Known wording, unknown sender: as strong as a phrase of the same length.
+        score = score.min(fixed);
     }
     score
 }
 
-/// Entries below this score never decide the category (they are too generic).
-const MIN_ENTRY_SCORE: i32 = 12;
+/// Whether an entry only says what its wording means, not who sent it: a short text
+/// (`Too many recipients`) that several MTAs publish, with no marker naming its provider.
+fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, usize))>) -> bool {
+    e.kind != MatchKind::Code
+        && fixed_len(e.pattern) < 24
+        && marker.is_none_or(|(m, _)| m.id != e.provider)
+}
 
 /// Several published replies share their first sentence (the entry's anchor) and differ
 /// after it (`Email relay denied <ip>. Invalid credentials...` vs `... suspended due to
@@ -189,13 +195,19 @@ const MIN_ENTRY_SCORE: i32 = 12;
 /// anchor, at most 40.
 fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> i32 {
     let Some(full) = e.text else { return 0 };
-    let Some(rest) = full.get(e.pattern.len()..) else { return 0 };
+    let Some(rest) = full.get(e.pattern.len()..) else {
+        return 0;
+    };
     if rest.len() < 8 || anchor_end >= input.len() {
         return 0;
     }
     let after = &input[anchor_end..];
     let mut bonus = 0;
-    for word in rest.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| w.len() >= 4).take(40) {
+    for word in rest
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4)
+        .take(40)
+    {
         let w = word.as_bytes();
         if after.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)) {
             bonus += 1;
@@ -255,7 +267,9 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // Rules must match inside the reply when there is one (the rest of a log line holds
     // addresses and host names, not the cause); provider markers may stand anywhere.
     // A bare status (`dsn=5.4.4`) has no text of its own: the cause is in the line.
-    let window = reply.filter(|r| r.code.is_some() || !r.text.is_empty()).map_or(0..input.len(), |r| r.span.clone());
+    let window = reply
+        .filter(|r| r.code.is_some() || !r.text.is_empty())
+        .map_or(0..input.len(), |r| r.span.clone());
     let scan_from = window.start.saturating_sub(MARKER_LOOKBACK);
     for m in codes::matches(&input[scan_from..window.end]) {
         let span = (scan_from + m.start, scan_from + m.end);
@@ -292,14 +306,19 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
     for (e, span) in cands.iter().flatten() {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
-        let s = entry_score(e, basic, enhanced, continuation_bonus(e, input, span.1), corroborated);
+        let s = entry_score(
+            e,
+            basic,
+            enhanced,
+            continuation_bonus(e, input, span.1),
+            corroborated,
+        );
         if entry.is_none_or(|(_, _, b)| s > b) {
             entry = Some((e, *span, s));
         }
     }
-    // Entries too generic to decide anything are dropped.
     let entry_hint = entry;
-    let mut entry = entry.filter(|(_, _, s)| *s >= MIN_ENTRY_SCORE);
+    let mut entry = entry;
     // Provider-private enhanced codes (Microsoft's 5.7.515, 4.7.650) identify an entry even
     // when the text was not published.
     if entry.is_none() {
@@ -319,21 +338,44 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     };
     let (category, detail, decided_by, confidence) = if entry_wins {
         let (e, _, s) = entry.expect("checked");
-        (e.category, e.detail, Layer::Provider, if s >= 40 { 0.95 } else { 0.85 })
+        (
+            e.category,
+            e.detail,
+            Layer::Provider,
+            if s >= 40 { 0.95 } else { 0.85 },
+        )
     } else if let Some((p, _, s)) = phrase.filter(|(p, _, _)| p.category != Category::Other) {
-        (p.category, p.detail, Layer::Phrase, if s >= 12 { 0.85 } else { 0.7 })
-    } else if let Some(info) = enhanced.and_then(codes::enhanced).filter(|i| i.category != Category::Other) {
+        (
+            p.category,
+            p.detail,
+            Layer::Phrase,
+            if s >= 12 { 0.85 } else { 0.7 },
+        )
+    } else if let Some(info) = enhanced
+        .and_then(codes::enhanced)
+        .filter(|i| i.category != Category::Other)
+    {
         (info.category, None, Layer::Enhanced, 0.6)
-    } else if let Some(info) = basic.and_then(|b| codes::basic(b.get())).filter(|i| i.category != Category::Other) {
+    } else if let Some(info) = basic
+        .and_then(|b| codes::basic(b.get()))
+        .filter(|i| i.category != Category::Other)
+    {
         (info.category, None, Layer::Basic, 0.4)
     } else {
-        (Category::Other, None, Layer::Basic, if reply.is_some() { 0.3 } else { 0.1 })
+        (
+            Category::Other,
+            None,
+            Layer::Basic,
+            if reply.is_some() { 0.3 } else { 0.1 },
+        )
     };
 
     // Severity: the codes first. When basic and enhanced classes disagree (`421 5.7.32`,
     // `550 4.4.7`), real servers mean a final refusal.
     let code_sev = match (basic, enhanced) {
-        (Some(b), Some(e)) if b.severity() != e.severity() && !b.is_positive() && e.class() != Class::Success => {
+        (Some(b), Some(e))
+            if b.severity() != e.severity() && !b.is_positive() && e.class() != Class::Success =>
+        {
             Severity::Permanent
         }
         (Some(b), _) => b.severity(),
@@ -356,16 +398,26 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         let contradicts_own_code = own_code_temporary.is_some_and(|t| t != e.temporary);
         let same_code = match (basic, e.basic_code) {
             (Some(b), Some(_)) => e.covers_basic(b.get()),
-            (None, _) => enhanced.is_none_or(|x| e.enhanced.is_none_or(|ee| ee.class() == x.class())),
+            (None, _) => {
+                enhanced.is_none_or(|x| e.enhanced.is_none_or(|ee| ee.class() == x.class()))
+            }
             (Some(b), None) => e.enhanced.is_some_and(|ee| ee.severity() == b.severity()),
         };
         contradicts_own_code || same_code
     });
     if severity != Severity::Success {
         if let Some(e) = authoritative {
-            severity = if e.temporary { Severity::Transient } else { Severity::Permanent };
+            severity = if e.temporary {
+                Severity::Transient
+            } else {
+                Severity::Permanent
+            };
         } else if let Some(t) = sev_phrase.and_then(|(p, _, _)| p.temporary) {
-            severity = if t { Severity::Transient } else { Severity::Permanent };
+            severity = if t {
+                Severity::Transient
+            } else {
+                Severity::Permanent
+            };
         }
     }
 
@@ -373,8 +425,16 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // a catalogue text only says who publishes that wording.
     let provider = marker
         .map(|(m, _)| m)
-        .or_else(|| entry.and_then(|(e, _, _)| e.provider_info()))
-        .or_else(|| entry_hint.filter(|(e, _, _)| e.kind == MatchKind::Code).and_then(|(e, _, _)| e.provider_info()));
+        .or_else(|| {
+            entry
+                .filter(|(e, _, _)| !anonymous(e, marker))
+                .and_then(|(e, _, _)| e.provider_info())
+        })
+        .or_else(|| {
+            entry_hint
+                .filter(|(e, _, _)| e.kind == MatchKind::Code)
+                .and_then(|(e, _, _)| e.provider_info())
+        });
 
     let info = codes::category(category);
     let hard_bounce = severity == Severity::Permanent && info.hard_bounce;
@@ -385,7 +445,11 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let retry_after_s = if severity == Severity::Transient {
         delay
             .map(|(s, _)| s)
-            .or_else(|| entry.filter(|_| entry_wins).and_then(|(e, _, _)| e.retry.after_s))
+            .or_else(|| {
+                entry
+                    .filter(|_| entry_wins)
+                    .and_then(|(e, _, _)| e.retry.after_s)
+            })
             .or_else(|| phrase.and_then(|(p, _, _)| p.retry.and_then(|r| r.after_s)))
             .or(info.retry.after_s)
     } else {
@@ -423,7 +487,11 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         evidence.push(Evidence {
             layer: Layer::Provider,
             rule: Cow::Owned(format!("{}: {}", e.provider, e.pattern)),
-            says: Cow::Owned(format!("{} ({})", e.category, if e.temporary { "temporary" } else { "final" })),
+            says: Cow::Owned(format!(
+                "{} ({})",
+                e.category,
+                if e.temporary { "temporary" } else { "final" }
+            )),
             span: Some(span),
         });
     }
@@ -440,7 +508,11 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             evidence.push(Evidence {
                 layer: Layer::Phrase,
                 rule: Cow::Borrowed(p.pattern),
-                says: Cow::Borrowed(if t { "temporary whatever the code" } else { "final whatever the code" }),
+                says: Cow::Borrowed(if t {
+                    "temporary whatever the code"
+                } else {
+                    "final whatever the code"
+                }),
                 span: Some(span),
             });
         }
@@ -479,24 +551,38 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         if let Some((s, span)) = stated {
             evidence.push(Evidence {
                 layer: Layer::Delay,
-                rule: Cow::Owned(String::from_utf8_lossy(&reply_text.unwrap_or(input)[span.0..span.1]).into_owned()),
+                rule: Cow::Owned(
+                    String::from_utf8_lossy(&reply_text.unwrap_or(input)[span.0..span.1])
+                        .into_owned(),
+                ),
                 says: Cow::Owned(format!("retry after {}", human_duration(s))),
                 span: v.delay_span,
             });
         }
         let reason: Cow<'static, str> = match (stated, entry) {
-            (Some((s, _)), _) => Cow::Owned(format!("the reply states a delay of {}", human_duration(s))),
+            (Some((s, _)), _) => {
+                Cow::Owned(format!("the reply states a delay of {}", human_duration(s)))
+            }
             (None, Some((e, _))) if e.retry.after_s.is_some() => Cow::Owned(format!(
                 "{} guidance: wait {} before retrying",
                 e.provider_info().map_or(e.provider, |p| p.name),
                 human_duration(e.retry.after_s.unwrap_or(0))
             )),
             _ => match v.retry_after_s {
-                Some(s) => Cow::Owned(format!("usual for {}: retry after {}", v.category, human_duration(s))),
+                Some(s) => Cow::Owned(format!(
+                    "usual for {}: retry after {}",
+                    v.category,
+                    human_duration(s)
+                )),
                 None => Cow::Borrowed("temporary failure: the MTA's normal retry schedule applies"),
             },
         };
-        Retry { advised: true, after_s: v.retry_after_s, until_s: Some(QUEUE_LIFETIME_S), reason }
+        Retry {
+            advised: true,
+            after_s: v.retry_after_s,
+            until_s: Some(QUEUE_LIFETIME_S),
+            reason,
+        }
     } else {
         let reason = match v.severity {
             Severity::Success => "delivered: nothing to retry",
@@ -504,17 +590,30 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             _ if v.hard_bounce => "permanent: the address is invalid; remove it from the list",
             _ => "permanent: retrying the same message unchanged will not succeed",
         };
-        Retry { advised: false, after_s: None, until_s: None, reason: Cow::Borrowed(reason) }
+        Retry {
+            advised: false,
+            after_s: None,
+            until_s: None,
+            reason: Cow::Borrowed(reason),
+        }
     };
 
-    let ip = reply_text.and_then(sender_ip_in).or_else(|| if reply.is_none() { sender_ip_in(input) } else { None });
+    let ip = reply_text.and_then(sender_ip_in).or_else(|| {
+        if reply.is_none() {
+            sender_ip_in(input)
+        } else {
+            None
+        }
+    });
     let mut remedies: Vec<Cow<'static, str>> = Vec::with_capacity(info.remedies.len() + 2);
     if let Some((e, _)) = entry {
         if !e.remedy.is_empty() {
             remedies.push(Cow::Borrowed(e.remedy));
         }
     }
-    if let (Category::PtrMissing | Category::Blocklisted | Category::BadReputation, Some(ip)) = (v.category, ip) {
+    if let (Category::PtrMissing | Category::Blocklisted | Category::BadReputation, Some(ip)) =
+        (v.category, ip)
+    {
         remedies.push(Cow::Owned(match v.category {
             Category::PtrMissing => format!(
                 "Publish a PTR record for {ip} naming a host whose A/AAAA record resolves back to {ip}."
@@ -539,13 +638,19 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         sisimai_reason: crate::sources::sisimai_reason(v, reply.map_or(input, |r| &r.text[..])),
         bounce_class: info.bounce_class,
         provider: v.provider.map(|p| p.id),
-        party: if v.severity == Severity::Success { Party::Unknown } else { info.party },
+        party: if v.severity == Severity::Success {
+            Party::Unknown
+        } else {
+            info.party
+        },
         retry,
         remedies,
         dns_checks,
         evidence,
         confidence: v.confidence,
-        text: reply.filter(|r| r.code.is_some()).map(|r| r.text_lossy().into_owned()),
+        text: reply
+            .filter(|r| r.code.is_some())
+            .map(|r| r.text_lossy().into_owned()),
     }
 }
 
@@ -554,7 +659,10 @@ fn dns_checks(c: Category, ip: Option<IpAddr>) -> Vec<DnsCheck> {
     let ip_target = || ip.map_or(DnsTarget::SendingIp, DnsTarget::Ip);
     let mk = |check, target| DnsCheck { check, target };
     match c {
-        Category::PtrMissing => vec![mk(DnsCheckKind::Ptr, ip_target()), mk(DnsCheckKind::Fcrdns, ip_target())],
+        Category::PtrMissing => vec![
+            mk(DnsCheckKind::Ptr, ip_target()),
+            mk(DnsCheckKind::Fcrdns, ip_target()),
+        ],
         Category::SpfFail => vec![mk(DnsCheckKind::Spf, DnsTarget::SenderDomain)],
         Category::DkimFail => vec![mk(DnsCheckKind::Dkim, DnsTarget::SenderDomain)],
         Category::DmarcFail => vec![
@@ -563,9 +671,14 @@ fn dns_checks(c: Category, ip: Option<IpAddr>) -> Vec<DnsCheck> {
             mk(DnsCheckKind::Dkim, DnsTarget::SenderDomain),
         ],
         Category::Blocklisted | Category::BadReputation => {
-            vec![mk(DnsCheckKind::Dnsbl, ip_target()), mk(DnsCheckKind::Ptr, ip_target())]
+            vec![
+                mk(DnsCheckKind::Dnsbl, ip_target()),
+                mk(DnsCheckKind::Ptr, ip_target()),
+            ]
         }
-        Category::DomainNotFound | Category::DnsFailure => vec![mk(DnsCheckKind::Mx, DnsTarget::RecipientDomain)],
+        Category::DomainNotFound | Category::DnsFailure => {
+            vec![mk(DnsCheckKind::Mx, DnsTarget::RecipientDomain)]
+        }
         Category::TlsRequired => vec![mk(DnsCheckKind::MtaSts, DnsTarget::RecipientDomain)],
         _ => Vec::new(),
     }
@@ -577,16 +690,24 @@ pub(crate) fn sender_ip_in(text: &[u8]) -> Option<IpAddr> {
     let mut i = 0;
     while i < text.len() {
         let c = text[i];
-        let boundary = i == 0 || !(text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'.' || text[i - 1] == b':');
+        let boundary = i == 0
+            || !(text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'.' || text[i - 1] == b':');
         if boundary && (c.is_ascii_hexdigit() || c == b':') {
             let len = text[i..]
                 .iter()
                 .take(45)
                 .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'))
                 .count();
-            let cand = text[i..i + len].strip_suffix(b".").unwrap_or(&text[i..i + len]);
-            if cand.iter().filter(|b| **b == b'.').count() == 3 || cand.iter().filter(|b| **b == b':').count() >= 2 {
-                if let Some(ip) = std::str::from_utf8(cand).ok().and_then(|s| s.parse::<IpAddr>().ok()) {
+            let cand = text[i..i + len]
+                .strip_suffix(b".")
+                .unwrap_or(&text[i..i + len]);
+            if cand.iter().filter(|b| **b == b'.').count() == 3
+                || cand.iter().filter(|b| **b == b':').count() >= 2
+            {
+                if let Some(ip) = std::str::from_utf8(cand)
+                    .ok()
+                    .and_then(|s| s.parse::<IpAddr>().ok())
+                {
                     return Some(ip);
                 }
             }
@@ -604,9 +725,18 @@ mod tests {
 
     #[test]
     fn ips_in_text() {
-        assert_eq!(sender_ip_in(b"Client host [203.0.113.9] blocked"), "203.0.113.9".parse().ok());
-        assert_eq!(sender_ip_in(b"Messages from 192.0.2.8 temporarily deferred - 4.16.55.1"), "192.0.2.8".parse().ok());
-        assert_eq!(sender_ip_in(b"[2001:db8::25 15] Our system"), "2001:db8::25".parse().ok());
+        assert_eq!(
+            sender_ip_in(b"Client host [203.0.113.9] blocked"),
+            "203.0.113.9".parse().ok()
+        );
+        assert_eq!(
+            sender_ip_in(b"Messages from 192.0.2.8 temporarily deferred - 4.16.55.1"),
+            "192.0.2.8".parse().ok()
+        );
+        assert_eq!(
+            sender_ip_in(b"[2001:db8::25 15] Our system"),
+            "2001:db8::25".parse().ok()
+        );
         assert_eq!(sender_ip_in(b"5.7.1 no ip here"), None);
         assert_eq!(sender_ip_in(b"at 10:00:01 x"), None);
     }

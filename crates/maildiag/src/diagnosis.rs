@@ -84,7 +84,10 @@ pub enum DnsCheckKind {
 /// What a [`DnsCheck`] is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "kind", content = "value"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", tag = "kind", content = "value")
+)]
 #[non_exhaustive]
 pub enum DnsTarget {
     /// An IP address named in the reply.

@@ -88,9 +88,13 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         // The MTA keeps the message queued: whatever the words, it will retry.
         Outcome::Deferred if v.severity != Severity::Transient => {
             v.severity = Severity::Transient;
-            v.retry_after_s = v.retry_after_s.or(maildiag_codes::category(v.category).retry.after_s);
+            v.retry_after_s = v
+                .retry_after_s
+                .or(maildiag_codes::category(v.category).retry.after_s);
         }
-        Outcome::Bounced if v.severity == Severity::Transient || v.severity == Severity::Unknown => {
+        Outcome::Bounced
+            if v.severity == Severity::Transient || v.severity == Severity::Unknown =>
+        {
             v.severity = Severity::Permanent;
             v.retry_after_s = None;
         }
@@ -99,7 +103,8 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     if ev.outcome == Outcome::ConnectionFailure && v.severity == Severity::Unknown {
         v.severity = Severity::Transient;
     }
-    v.hard_bounce = v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
+    v.hard_bounce =
+        v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
     if v.provider.is_none() {
         if let Some(host) = ev.relay.as_ref().and_then(|r| r.host.as_deref()) {
             v.provider = maildiag_codes::matches(host.as_bytes()).find_map(|m| match m.rule {

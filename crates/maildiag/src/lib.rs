@@ -41,7 +41,9 @@ mod retry;
 mod sources;
 
 pub use classify::{Classifier, Verdict};
-pub use diagnosis::{Diagnosis, DnsCheck, DnsCheckKind, DnsTarget, Evidence, Layer, Retry, human_duration};
+pub use diagnosis::{
+    Diagnosis, DnsCheck, DnsCheckKind, DnsTarget, Evidence, Layer, Retry, human_duration,
+};
 pub use maildiag_types::{Category, EnhancedCode, Party, ReplyCode, Severity};
 pub use retry::stated_delay;
 

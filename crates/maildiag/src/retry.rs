@@ -43,11 +43,18 @@ pub fn stated_delay(text: &[u8]) -> Option<(u32, (usize, usize))> {
 /// `(2/h)`, `(10/hour)`: a rate; the delay is the interval between allowed attempts.
 fn rate_per_hour(text: &[u8]) -> Option<(u32, (usize, usize))> {
     for slash in memchr::memchr_iter(b'/', text) {
-        let digits = text[..slash].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+        let digits = text[..slash]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits == 0 || digits > 4 || slash < digits + 1 || text[slash - digits - 1] != b'(' {
             continue;
         }
-        let n: u32 = std::str::from_utf8(&text[slash - digits..slash]).ok()?.parse().ok()?;
+        let n: u32 = std::str::from_utf8(&text[slash - digits..slash])
+            .ok()?
+            .parse()
+            .ok()?;
         let rest = &text[slash + 1..];
         let unit_len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
         if rest.get(unit_len) != Some(&b')') || n == 0 {
@@ -84,7 +91,13 @@ fn cued_duration(text: &[u8]) -> Option<(u32, (usize, usize))> {
 fn number_and_unit(t: &[u8], p: usize) -> Option<(u32, usize)> {
     let digits = t[p..].iter().take_while(|c| c.is_ascii_digit()).count();
     let (n, mut q) = if digits > 0 && digits <= 6 {
-        (std::str::from_utf8(&t[p..p + digits]).ok()?.parse::<u32>().ok()?, p + digits)
+        (
+            std::str::from_utf8(&t[p..p + digits])
+                .ok()?
+                .parse::<u32>()
+                .ok()?,
+            p + digits,
+        )
     } else if t[p..].starts_with(b"an ") || t[p..].starts_with(b"a ") {
         (1, p + if t[p..].starts_with(b"an ") { 3 } else { 2 })
     } else {
@@ -93,7 +106,10 @@ fn number_and_unit(t: &[u8], p: usize) -> Option<(u32, usize)> {
     while t.get(q) == Some(&b' ') {
         q += 1;
     }
-    let unit_len = t[q..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let unit_len = t[q..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     let per = unit_seconds(&t[q..q + unit_len])?;
     Some((n.saturating_mul(per), q + unit_len))
 }
@@ -120,7 +136,10 @@ mod tests {
         assert_eq!(d("Greylisted, please try again in 180 seconds"), Some(180));
         assert_eq!(d("try again in 1 hour"), Some(3600));
         assert_eq!(d("Please retry after 60s"), Some(60));
-        assert_eq!(d("delayed by rate limit for new clients, try later (2/h)"), Some(1800));
+        assert_eq!(
+            d("delayed by rate limit for new clients, try later (2/h)"),
+            Some(1800)
+        );
         assert_eq!(d("deferred for an hour"), Some(3600));
         assert_eq!(d("see https://x.example/ 5.7.1"), None);
         assert_eq!(d("mailbox full"), None);

@@ -37,7 +37,7 @@ impl Classifier {
                 e
             })
             .or_else(|| {
-                (r.reply_code.is_some() || r.status.is_some()).then(|| Extracted {
+                (r.reply_code.is_some() || r.status.is_some()).then_some(Extracted {
                     span: 0..text.len(),
                     code: r.reply_code,
                     enhanced: r.status,
@@ -50,20 +50,31 @@ impl Classifier {
         match r.action {
             // The reporting MTA keeps trying: whatever the text, it is not final yet.
             Action::Delayed if v.severity != Severity::Success => v.severity = Severity::Transient,
-            Action::Delivered | Action::Relayed | Action::Expanded => v.severity = Severity::Success,
+            Action::Delivered | Action::Relayed | Action::Expanded => {
+                v.severity = Severity::Success
+            }
             _ => {}
         }
-        v.hard_bounce = v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
+        v.hard_bounce =
+            v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
         let mut d = self.expand(text, reply.as_ref(), &v);
         if v.severity != Severity::Success {
             // What the wording says: the category when a rule read it from the text, and
             // the phrases that tell Sisimai's reasons apart.
             let mut said = Said::default();
             let from_text = d.evidence.iter().any(|e| {
-                e.layer == Layer::Provider || (e.layer == Layer::Phrase && e.says == v.category.as_str())
+                e.layer == Layer::Provider
+                    || (e.layer == Layer::Phrase && e.says == v.category.as_str())
             });
-            let explicit = matches!(r.status_source, StatusSource::Report | StatusSource::Diagnostic);
-            let status = reply.as_ref().and_then(|e| e.enhanced).filter(|_| explicit).or(r.status.filter(|_| explicit));
+            let explicit = matches!(
+                r.status_source,
+                StatusSource::Report | StatusSource::Diagnostic
+            );
+            let status = reply
+                .as_ref()
+                .and_then(|e| e.enhanced)
+                .filter(|_| explicit)
+                .or(r.status.filter(|_| explicit));
             if from_text {
                 let mut plain = v;
                 plain.command = None;
@@ -78,7 +89,11 @@ impl Classifier {
                 has_text: !r.diagnostic.trim().is_empty(),
             };
             // Sisimai's Google Groups reader calls every refusal of a post `rejected`.
-            let reason = if r.format == "googlegroups" { Some("rejected") } else { bounce_reason(&rec, said) };
+            let reason = if r.format == "googlegroups" {
+                Some("rejected")
+            } else {
+                bounce_reason(&rec, said)
+            };
             if let Some(reason) = reason {
                 d.sisimai_reason = reason;
                 // Sisimai's hard bounces: the address itself is bad.
@@ -100,19 +115,33 @@ pub(crate) fn sisimai_reason(v: &Verdict, text: &[u8]) -> &'static str {
         let n = needle.as_bytes();
         text.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
     };
-    let primary = maildiag_codes::category(v.category).sisimai_reasons.first().copied().unwrap_or("undefined");
+    let primary = maildiag_codes::category(v.category)
+        .sisimai_reasons
+        .first()
+        .copied()
+        .unwrap_or("undefined");
     match (v.category, v.command) {
         (K::UserUnknown, _) if has("moved") => "hasmoved",
+        // Sisimai's status table: X.1.6 "destination mailbox has moved".
+        (K::UserUnknown, _) if v.enhanced.and_then(status_reason) == Some("hasmoved") => "hasmoved",
         (K::UserUnknown, Some(C::Data | C::EndOfData)) => "filtered",
         (K::DomainNotFound, _) if has("null mx") || has("does not accept mail") => "notaccept",
         (K::TlsRequired, _) if has("starttls") => "failedstarttls",
-        (K::Policy | K::Blocklisted | K::BadReputation | K::SyntaxError, Some(C::MailFrom)) => "rejected",
+        (K::Policy | K::Blocklisted | K::BadReputation | K::SyntaxError, Some(C::MailFrom)) => {
+            "rejected"
+        }
         (K::Policy, Some(C::RcptTo)) => "filtered",
-        (K::Policy, _) if has("sender") && (has("rejected") || has("denied") || has("refused")) => "rejected",
+        (K::Policy, _) if has("sender") && (has("rejected") || has("denied") || has("refused")) => {
+            "rejected"
+        }
         (K::MailboxFull, _) if has("system storage") || has("insufficient system") => "systemfull",
         (K::MessageTooBig, _) if has("exceeds") && has("limit") && !has("size") => "exceedlimit",
-        (K::SpamContent, _) if has("mime") || has("content error") || has("header") => "contenterror",
-        (K::SystemError, _) if has("mailer") || has("x-unix") || has("command died") || has("pipe to") => {
+        (K::SpamContent, _) if has("mime") || has("content error") || has("header") => {
+            "contenterror"
+        }
+        (K::SystemError, _)
+            if has("mailer") || has("x-unix") || has("command died") || has("pipe to") =>
+        {
             "mailererror"
         }
         _ => primary,
@@ -171,7 +200,10 @@ impl Said {
         }
     }
     fn has(self, reason: &str) -> bool {
-        REASONS.iter().position(|r| *r == reason).is_some_and(|i| self.0 & (1 << i) != 0)
+        REASONS
+            .iter()
+            .position(|r| *r == reason)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
     }
 }
 
@@ -191,7 +223,13 @@ fn status_reason(s: EnhancedCode) -> Option<&'static str> {
         (1, 9) => "systemerror",
         (1, 10) if permanent => "notaccept",
         (2, 0) if permanent => "filtered",
-        (2, 1) => if permanent { "filtered" } else { "blocked" },
+        (2, 1) => {
+            if permanent {
+                "filtered"
+            } else {
+                "blocked"
+            }
+        }
         (2, 2) => "mailboxfull",
         (2, 3) => "exceedlimit",
         (2, 4) => "filtered",
@@ -207,7 +245,13 @@ fn status_reason(s: EnhancedCode) -> Option<&'static str> {
         (4, 4) if permanent => "hostunknown",
         (4, 5) if !permanent => "systemfull",
         (5, 2 | 6) if permanent => "syntaxerror",
-        (5, 3) => if permanent { "toomanyconn" } else { "systemerror" },
+        (5, 3) => {
+            if permanent {
+                "toomanyconn"
+            } else {
+                "systemerror"
+            }
+        }
         (5, 4) if permanent => "systemerror",
         (5, 5) => "systemerror",
         (6, 0 | 2 | 5) => "contenterror",
@@ -236,7 +280,9 @@ fn status_reason(s: EnhancedCode) -> Option<&'static str> {
 fn category_wording(reason: &'static str, status: Option<EnhancedCode>) -> &'static str {
     match reason {
         "policyviolation" => "",
-        "userunknown" | "filtered" if status.and_then(status_reason) == Some("hasmoved") => "hasmoved",
+        "userunknown" | "filtered" if status.and_then(status_reason) == Some("hasmoved") => {
+            "hasmoved"
+        }
         r => r,
     }
 }
@@ -245,7 +291,13 @@ fn category_wording(reason: &'static str, status: Option<EnhancedCode>) -> &'sta
 fn retryable(reason: &str) -> bool {
     matches!(
         reason,
-        "" | "undefined" | "onhold" | "systemerror" | "securityerror" | "expired" | "networkerror" | "hostunknown"
+        "" | "undefined"
+            | "onhold"
+            | "systemerror"
+            | "securityerror"
+            | "expired"
+            | "networkerror"
+            | "hostunknown"
             | "userunknown"
     )
 }
@@ -292,7 +344,12 @@ fn wording(text: &[u8], said: &mut Said) {
     ]) {
         said.add("userunknown");
     }
-    if any(&["message filtered", "user reject", "refuses to receive", "blocked by the recipient"]) {
+    if any(&[
+        "message filtered",
+        "user reject",
+        "refuses to receive",
+        "blocked by the recipient",
+    ]) {
         said.add("filtered");
     }
     let recipient_wording = any(&["recipient address rejected", "5.1.0 address rejected"]);
@@ -380,6 +437,14 @@ fn wording(text: &[u8], said: &mut Said) {
     if any(&["pipe to |", "command died", "x-unix", "mailer error"]) {
         said.add("mailererror");
     }
+    if any(&[
+        "denied by policy",
+        "for policy reasons",
+        "local policy",
+        "policy rejection",
+    ]) {
+        said.add("policyviolation");
+    }
     if any(&["too many recipients", "too many connections"]) {
         said.add("toomanyconn");
     }
@@ -413,15 +478,25 @@ fn bounce_reason(rec: &Record, said: Said) -> Option<&'static str> {
     if st == "delivered" {
         return Some("delivered");
     }
-    let before_data =
-        matches!(rec.command, Some(C::Connect | C::Helo | C::Ehlo | C::StartTls | C::Auth | C::MailFrom | C::RcptTo));
+    let before_data = matches!(
+        rec.command,
+        Some(C::Connect | C::Helo | C::Ehlo | C::StartTls | C::Auth | C::MailFrom | C::RcptTo)
+    );
     let probe = |r: &str| -> bool {
         match r {
             "suspend" => said.has(r) || rec.reply == Some(525),
             "hasmoved" | "norelaying" => said.has(r),
             "userunknown" => {
                 if st == r {
-                    !["blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"].iter().any(|o| said.has(o))
+                    ![
+                        "blocked",
+                        "mailboxfull",
+                        "hasmoved",
+                        "rejected",
+                        "notaccept",
+                    ]
+                    .iter()
+                    .any(|o| said.has(o))
                 } else {
                     rec.command == Some(C::RcptTo) && said.has(r)
                 }
@@ -526,4 +601,197 @@ fn bounce_reason(rec: &Record, said: Said) -> Option<&'static str> {
         return Some("vacation");
     }
     Some(if rec.has_text { "onhold" } else { "undefined" })
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+    use maildiag_reply::SmtpCommand as C;
+
+    fn code(s: &str) -> Option<EnhancedCode> {
+        maildiag_reply::parse_enhanced_lenient(s.as_bytes()).map(|(c, _)| c)
+    }
+
+    fn name(status: &str) -> Option<&'static str> {
+        status_reason(code(status).expect("a valid status code"))
+    }
+
+    fn rec(status: &str, command: Option<C>) -> Record {
+        Record {
+            status: code(status),
+            command,
+            reply: Some(550),
+            action: Action::Failed,
+            has_text: true,
+        }
+    }
+
+    fn said(reasons: &[&str]) -> Said {
+        let mut s = Said::default();
+        reasons.iter().for_each(|r| s.add(r));
+        s
+    }
+
+    #[test]
+    fn status_table() {
+        assert_eq!(name("5.1.1"), Some("userunknown"));
+        assert_eq!(name("5.2.2"), Some("mailboxfull"));
+        assert_eq!(name("5.1.6"), Some("hasmoved"));
+        assert_eq!(name("4.7.1"), Some("blocked"));
+        assert_eq!(name("5.7.1"), Some("securityerror"));
+        assert_eq!(name("5.4.4"), Some("hostunknown"));
+        assert_eq!(name("4.4.4"), Some("networkerror"));
+        assert_eq!(name("5.0.0"), None);
+        assert_eq!(name("4.3.0"), None);
+        assert_eq!(name("2.6.0"), None);
+    }
+
+    #[test]
+    fn user_unknown_needs_status_or_rcpt_else_filtered() {
+        let s = said(&["userunknown"]);
+        assert_eq!(bounce_reason(&rec("5.1.1", None), s), Some("userunknown"));
+        assert_eq!(
+            bounce_reason(&rec("5.0.0", Some(C::RcptTo)), s),
+            Some("userunknown")
+        );
+        assert_eq!(bounce_reason(&rec("5.0.0", None), s), Some("filtered"));
+        assert_eq!(bounce_reason(&rec("5.2.1", None), s), Some("filtered"));
+        // Refused before DATA without a user-unknown status: neither.
+        assert_eq!(
+            bounce_reason(&rec("5.0.0", Some(C::MailFrom)), s),
+            Some("onhold")
+        );
+    }
+
+    #[test]
+    fn user_unknown_status_yields_to_other_wording() {
+        assert_eq!(
+            bounce_reason(&rec("5.1.1", None), said(&["mailboxfull"])),
+            Some("mailboxfull")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.1.1", None), said(&["blocked"])),
+            Some("blocked")
+        );
+    }
+
+    #[test]
+    fn rejected_depends_on_command_and_status() {
+        let s = said(&["rejected"]);
+        assert_eq!(
+            bounce_reason(&rec("5.0.0", Some(C::MailFrom)), s),
+            Some("rejected")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.7.1", Some(C::RcptTo)), s),
+            Some("rejected")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.2.2", Some(C::RcptTo)), s),
+            Some("mailboxfull")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.1.8", None), Said::default()),
+            Some("rejected")
+        );
+    }
+
+    #[test]
+    fn host_unknown_status_yields_to_network_wording() {
+        assert_eq!(
+            bounce_reason(&rec("5.1.2", None), Said::default()),
+            Some("hostunknown")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.1.2", None), said(&["networkerror"])),
+            Some("networkerror")
+        );
+    }
+
+    #[test]
+    fn status_reason_when_no_wording_matches() {
+        assert_eq!(
+            bounce_reason(&rec("5.1.6", None), Said::default()),
+            Some("hasmoved")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.7.1", None), Said::default()),
+            Some("securityerror")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.7.99", None), Said::default()),
+            Some("securityerror")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.6.99", None), Said::default()),
+            Some("contenterror")
+        );
+    }
+
+    #[test]
+    fn fallbacks_expired_blocked_onhold_undefined() {
+        let mut r = rec("4.0.0", None);
+        r.action = Action::Delayed;
+        assert_eq!(bounce_reason(&r, Said::default()), Some("expired"));
+        assert_eq!(
+            bounce_reason(&rec("5.0.0", Some(C::Ehlo)), Said::default()),
+            Some("blocked")
+        );
+        assert_eq!(
+            bounce_reason(&rec("5.0.0", None), Said::default()),
+            Some("onhold")
+        );
+        let mut r = rec("5.0.0", None);
+        r.has_text = false;
+        assert_eq!(bounce_reason(&r, Said::default()), Some("undefined"));
+    }
+
+    #[test]
+    fn suspend_by_reply_code_525() {
+        let mut r = rec("5.0.0", None);
+        r.reply = Some(525);
+        assert_eq!(bounce_reason(&r, Said::default()), Some("suspend"));
+    }
+
+    #[test]
+    fn wording_lists() {
+        let mut s = Said::default();
+        wording(b"550 Unroutable sender address", &mut s);
+        assert!(s.has("rejected"));
+        let mut s = Said::default();
+        wording(
+            b"550 5.1.1 <a@b>: Recipient address rejected: User unknown",
+            &mut s,
+        );
+        assert!(s.has("userunknown") && !s.has("rejected"));
+        let mut s = Said::default();
+        wording(b"Host not found, try again", &mut s);
+        assert!(s.has("networkerror"));
+    }
+
+    #[test]
+    fn category_wording_moved_and_policy() {
+        assert_eq!(category_wording("userunknown", code("5.1.6")), "hasmoved");
+        assert_eq!(
+            category_wording("userunknown", code("5.1.1")),
+            "userunknown"
+        );
+        assert_eq!(category_wording("policyviolation", None), "");
+    }
+
+    #[test]
+    fn hard_bounce_follows_the_reason() {
+        let c = Classifier::new();
+        let mut r = BounceRecipient::new("a@example.net", "postfix");
+        r.diagnostic = "550 User unknown".into();
+        r.reply_code = maildiag_types::ReplyCode::new(550);
+        r.command = Some(C::RcptTo);
+        let d = c.classify_bounce(&r);
+        assert_eq!(d.sisimai_reason, "userunknown");
+        assert!(d.hard_bounce);
+        r.command = Some(C::EndOfData);
+        let d = c.classify_bounce(&r);
+        assert_eq!(d.sisimai_reason, "filtered");
+        assert!(!d.hard_bounce);
+    }
 }

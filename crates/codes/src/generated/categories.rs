@@ -242,7 +242,7 @@ pub(crate) static CATEGORIES: [CategoryInfo; 30] = [
         category: Category::PtrMissing,
         description: "The sending IP has no reverse DNS (PTR) record, or its name does not resolve back to the IP.",
         default_severity: Severity::Permanent,
-        party: Party::SenderInfrastructure,
+        party: Party::SenderDns,
         remedies: &[
             "Ask the owner of the IP range (hosting or ISP) to set a PTR record.",
             "Make the PTR name resolve back to the same IP (forward-confirmed reverse DNS).",

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 584] = [
+pub(crate) static PHRASES: [PhraseRule; 586] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -171,6 +171,15 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "permanently",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(false),
+        retry: None,
+        weight: -60,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "permanently deferred",
         category: Category::Other,
         detail: None,
         temporary: Some(false),
@@ -1409,15 +1418,6 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
-        pattern: "unrouteable address",
-        category: Category::UserUnknown,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 5,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
         pattern: "user doesn't have",
         category: Category::UserUnknown,
         detail: None,
@@ -1599,15 +1599,6 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "address does not exist",
-        category: Category::UserUnknown,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 5,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
-        pattern: "invalid address",
         category: Category::UserUnknown,
         detail: None,
         temporary: None,
@@ -2003,6 +1994,15 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "unrouteable address",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "no route to domain",
         category: Category::DomainNotFound,
         detail: None,
@@ -2096,7 +2096,7 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
-        pattern: "lookup failure",
+        pattern: "dns lookup failure",
         category: Category::DnsFailure,
         detail: None,
         temporary: None,
@@ -3639,6 +3639,15 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "bulk mail",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "message filtered",
         category: Category::SpamContent,
         detail: None,
         temporary: None,
@@ -5513,24 +5522,6 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
-        pattern: "address syntax",
-        category: Category::SyntaxError,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: -3,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
-        pattern: "invalid address syntax",
-        category: Category::SyntaxError,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: -3,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
         pattern: "invalid address format",
         category: Category::SyntaxError,
         detail: None,
@@ -5672,6 +5663,33 @@ pub(crate) static PHRASES: [PhraseRule; 584] = [
         temporary: None,
         retry: None,
         weight: -3,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "address syntax",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "invalid address syntax",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "syntax of the address",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
     },
     PhraseRule {
         kind: MatchKind::Literal,

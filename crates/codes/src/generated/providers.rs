@@ -9873,7 +9873,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         enhanced: Some(ec(4, 7, 1)),
         category: Category::BadReputation,
         detail: Some("ts03"),
-        temporary: true,
+        temporary: false,
         meaning: "Yahoo defers every message from this IP, for good until the reputation problem is resolved.",
         remedy: "Stop sending from this IP to Yahoo; fix the cause and use the Yahoo sender support form.",
         retry: RetryGuidance {
