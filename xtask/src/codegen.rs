@@ -1095,7 +1095,7 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
                 "ProviderEntry {{ provider: {:?}, kind: MatchKind::{kind}, pattern: {:?}, text: {}, \
                  basic: {}, basic_code: {basic_code}, enhanced_text: {}, enhanced: {enhanced}, \
                  category: {}, detail: {}, temporary: {}, meaning: {:?}, remedy: {:?}, retry: {}, \
-                 source: {:?} }},",
+                 source: {:?}, fixed_len: {} }},",
                 e.provider,
                 e.pattern,
                 opt_str(e.text.as_deref()),
@@ -1107,7 +1107,8 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
                 e.meaning,
                 e.remedy,
                 retry(&e.retry),
-                e.source
+                e.source,
+                fixed_len(&e.pattern)
             );
         }
         s.push_str("];\n\n");
@@ -1294,4 +1295,29 @@ mod tests {
             vec![450, 550]
         );
     }
+}
+
+/// The letters and digits of a pattern outside its placeholders (`%s`, `$name`): how much
+/// fixed text a match of it proves. Stored in each entry so the classifier need not
+/// recount it per match.
+fn fixed_len(p: &str) -> usize {
+    let b = p.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 1 < b.len() => i += 2,
+            b'$' => {
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+            }
+            c => {
+                n += usize::from(c.is_ascii_alphanumeric());
+                i += 1;
+            }
+        }
+    }
+    n
 }

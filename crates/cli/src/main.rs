@@ -24,6 +24,8 @@ enum Command {
     Codes(cmd::codes::Args),
     /// Explain SMTP replies, log lines or bounce diagnostics.
     Explain(cmd::explain::Args),
+    /// Diagnose whole mail logs: totals, causes, domains, providers, stuck queue ids, timeline.
+    Scan(cmd::scan::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +35,6 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Codes(args) => cmd::codes::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Scan(args) => cmd::scan::run(args),
     }
 }

@@ -258,6 +258,9 @@ pub struct ProviderEntry {
     pub retry: RetryGuidance,
     /// Where the text or code was published.
     pub source: &'static str,
+    /// The letters and digits of [`pattern`](Self::pattern) outside its placeholders: how
+    /// much fixed text a match proves (computed by codegen).
+    pub fixed_len: usize,
 }
 
 impl ProviderEntry {
@@ -269,15 +272,23 @@ impl ProviderEntry {
     /// Whether the entry's basic code text names `code` (alternatives like `450/550`
     /// included).
     pub fn covers_basic(&self, code: u16) -> bool {
-        self.basic
-            .is_some_and(|b| codes_in(b).any(|c| c.parse::<u16>().ok() == Some(code)))
+        // Fast path: a single code, already parsed by codegen.
+        match (self.basic, self.basic_code) {
+            (Some(b), Some(first)) if !b.contains(['/', ',', ' ']) => first == code,
+            (Some(b), _) => codes_in(b).any(|c| c.parse::<u16>().ok() == Some(code)),
+            (None, _) => false,
+        }
     }
 
     /// Whether the entry's enhanced code text covers `code`, including ranges such as
     /// `4.7.500-699` and alternatives such as `4.1.2 / 5.1.2`.
     pub fn covers_enhanced(&self, code: EnhancedCode) -> bool {
-        self.enhanced_text
-            .is_some_and(|t| codes_in(t).any(|c| enhanced_covers(c, code)))
+        // Fast path: a single code, already parsed by codegen.
+        match (self.enhanced_text, self.enhanced) {
+            (Some(t), Some(first)) if !t.contains(['/', ',', ' ', '-']) => first == code,
+            (Some(t), _) => codes_in(t).any(|c| enhanced_covers(c, code)),
+            (None, _) => false,
+        }
     }
 }
 

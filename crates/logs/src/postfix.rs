@@ -10,7 +10,7 @@ use memchr::memmem;
 
 use crate::Format;
 use crate::event::{
-    DeliveryEvent, Outcome, field, parse_f64, parse_relay, set_recipient, strip_angles, text,
+    DeliveryEvent, Outcome, Src, field, parse_f64, parse_relay_in, set_recipient_in, strip_angles,
     value_token,
 };
 use crate::parse::Parsed;
@@ -19,6 +19,8 @@ use crate::syslog::Syslog;
 /// Parses the message part of a Postfix line (after `program[pid]: `).
 pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'a> {
     let msg = &line[sys.msg_at..];
+    let src = Src::new(line);
+    let text = |b| src.text(b);
     let ev = |outcome| {
         let mut ev = DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64);
         ev.timestamp = Some(sys.timestamp);
@@ -37,7 +39,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         if qid != b"NOQUEUE" && !qid.is_empty() {
             e.queue_id = Some(text(qid));
         }
-        return reject(line, r, e);
+        return reject(&src, line, r, e);
     }
     if body.starts_with(b"to=<") {
         let Some(f) = status_fields(body) else {
@@ -55,7 +57,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         }
         let mut e = ev(outcome);
         e.queue_id = Some(text(qid));
-        set_recipient(&mut e, f.to);
+        set_recipient_in(&src, &mut e, f.to);
         if let Some(o) = f.orig_to {
             let o = strip_angles(o);
             if !o.is_empty() {
@@ -63,7 +65,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
             }
         }
         if let Some(r) = f.relay {
-            let r = parse_relay(r);
+            let r = parse_relay_in(&src, r);
             if !r.is_empty() {
                 e.relay = Some(r);
             }
@@ -71,11 +73,12 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         e.delay = f.delay.and_then(parse_f64);
         e.dsn = f.dsn.and_then(EnhancedCode::parse_strict);
         let status_at = line.len() - body.len() + f.status_end;
-        e.reply = paren_reply(line, status_at, &e);
+        e.reply = paren_reply(&src, line, status_at, &e, f.relay);
         return Parsed::Event(e);
     }
     if body.starts_with(b"from=<") {
-        if field(body, b"status=") == Some(b"expired") {
+        if memchr::memchr(b'=', &body[5..]).is_some() && field(body, b"status=") == Some(b"expired")
+        {
             let mut e = ev(Outcome::Expired);
             if !qid.is_empty() {
                 e.queue_id = Some(text(qid));
@@ -134,7 +137,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
                 }
                 _ => &rest[..host_end],
             };
-            let relay = parse_relay(relay_raw);
+            let relay = parse_relay_in(&src, relay_raw);
             let body_at = line.len() - body.len();
             let reply = extract_best(line)
                 .filter(|r| r.span.start >= body_at)
@@ -202,7 +205,7 @@ fn status_fields(body: &[u8]) -> Option<StatusFields<'_>> {
     };
     let mut pos = 0;
     for _ in 0..32 {
-        let eq = pos + memchr::memchr(b'=', &body[pos..])?;
+        let eq = pos + body[pos..].iter().position(|&c| c == b'=')?;
         let key = &body[pos..eq];
         let val = value_token(&body[eq + 1..]);
         let next = eq + 1 + val.len();
@@ -228,11 +231,16 @@ fn status_fields(body: &[u8]) -> Option<StatusFields<'_>> {
 }
 
 static SAID: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b" said: "));
-static IN_REPLY: LazyLock<memmem::FinderRev<'static>> =
-    LazyLock::new(|| memmem::FinderRev::new(b"(in reply to "));
 
-/// The reply inside the parentheses that follow `status=WORD` at `at`.
-fn paren_reply<'a>(line: &'a [u8], at: usize, e: &DeliveryEvent<'a>) -> Option<Extracted<'a>> {
+/// The reply inside the parentheses that follow `status=WORD` at `at`. `relay_raw` is the
+/// line's `relay=` value (its host is usually the one the reply names).
+fn paren_reply<'a>(
+    src: &Src<'a>,
+    line: &'a [u8],
+    at: usize,
+    e: &DeliveryEvent<'a>,
+    relay_raw: Option<&'a [u8]>,
+) -> Option<Extracted<'a>> {
     let rest = line.get(at..)?;
     let open = memchr::memchr(b'(', rest)?;
     let start = at + open + 1;
@@ -245,7 +253,7 @@ fn paren_reply<'a>(line: &'a [u8], at: usize, e: &DeliveryEvent<'a>) -> Option<E
         return None;
     }
     let inner = &line[start..end];
-    if let Some(r) = fast_reply(line, start, end, e) {
+    if let Some(r) = fast_reply_in(src, line, start, end, e, relay_raw) {
         return Some(r);
     }
     if may_have_code(inner)
@@ -288,17 +296,41 @@ fn may_have_code(s: &[u8]) -> bool {
 /// The common Postfix shapes, read directly: `host H[IP] said: 550 5.1.1 text (in reply
 /// to RCPT TO command)` and `250 2.0.0 text`. Gives exactly what `extract_best` would, or
 /// `None` to let it decide (continuation lines, repeated codes, qmail or Gmail suffixes).
+#[cfg(test)]
 fn fast_reply<'a>(
     line: &'a [u8],
     start: usize,
     end: usize,
     e: &DeliveryEvent<'a>,
 ) -> Option<Extracted<'a>> {
+    fast_reply_in(&Src::new(line), line, start, end, e, None)
+}
+
+/// [`fast_reply`] reading text through `src`; `relay_raw` as for [`paren_reply`].
+fn fast_reply_in<'a>(
+    src: &Src<'a>,
+    line: &'a [u8],
+    start: usize,
+    end: usize,
+    e: &DeliveryEvent<'a>,
+    relay_raw: Option<&'a [u8]>,
+) -> Option<Extracted<'a>> {
     let inner = &line[start..end];
     let (code_at, host) = if inner.starts_with(b"host ") {
         let said = SAID.find(inner)?;
-        let h = parse_relay(&inner[5..said]);
-        (start + said + 7, host_of(&h))
+        let named = &inner[5..said];
+        // `relay=H[IP]:25` and `host H[IP] said:` name the same host: reuse its parse.
+        let same = relay_raw.is_some_and(|r| {
+            r.strip_prefix(named).is_some_and(|port| {
+                port.is_empty()
+                    || port.len() > 1 && port[0] == b':' && port[1..].iter().all(u8::is_ascii_digit)
+            })
+        });
+        let host = match &e.relay {
+            Some(r) if same && memchr::memchr(b'[', named).is_some() => host_of(r),
+            _ => host_of(&parse_relay_in(src, named)),
+        };
+        (start + said + 7, host)
     } else if inner.first().is_some_and(u8::is_ascii_digit) {
         (start, e.relay.as_ref().and_then(host_of))
     } else {
@@ -326,17 +358,33 @@ fn fast_reply<'a>(
         return None;
     }
     let mut text = &r[pos..];
-    // Anything the extractor would rewrite: let it.
-    if memchr::memchr_iter(r[0], text).any(|n| text[n..].starts_with(&r[..3]))
-        || text.len() > maildiag_reply::MAX_TEXT
-        || memchr::memmem::find(text, b"(state ").is_some()
-        || memchr::memmem::find(text, b"(#").is_some()
-        || memchr::memchr(b'\n', text).is_some()
-    {
+    // Anything the extractor would rewrite: let it. One pass finds a repeated code, a
+    // line break, `(state `, `(#` and the last `(in reply to `.
+    if text.len() > maildiag_reply::MAX_TEXT {
         return None;
     }
+    let mut in_reply = None;
+    for n in memchr::memchr3_iter(b'(', b'\n', r[0], text) {
+        match text[n] {
+            b'(' => {
+                let t = &text[n + 1..];
+                if t.starts_with(b"state ") || t.starts_with(b"#") {
+                    return None;
+                }
+                if t.starts_with(b"in reply to ") {
+                    in_reply = Some(n);
+                }
+            }
+            b'\n' => return None,
+            _ => {
+                if text[n..].starts_with(&r[..3]) {
+                    return None;
+                }
+            }
+        }
+    }
     let mut command = None;
-    if let Some(at) = IN_REPLY.rfind(text) {
+    if let Some(at) = in_reply {
         let tail = &text[at + 13..];
         command = SmtpCommand::from_phrase(tail);
         let close = memchr::memchr(b')', tail).map_or(text.len(), |n| at + 13 + n + 1);
@@ -375,7 +423,7 @@ fn trim_ws(mut b: &[u8]) -> &[u8] {
 }
 
 /// `RCPT from client[ip]: 450 4.7.1 text; from=<a> to=<b> proto=ESMTP helo=<h>`.
-fn reject<'a>(line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'a> {
+fn reject<'a>(src: &Src<'a>, line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'a> {
     // The client.
     if let Some(fr) = memchr::memmem::find(r, b" from ") {
         let c = &r[fr + 6..];
@@ -387,7 +435,7 @@ fn reject<'a>(line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'
             },
             |n| n + 1,
         );
-        let relay = parse_relay(&c[..end]);
+        let relay = parse_relay_in(src, &c[..end]);
         if !relay.is_empty() {
             e.relay = Some(relay);
         }
@@ -395,10 +443,10 @@ fn reject<'a>(line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'
     let semi = memchr::memmem::rfind(r, b"; from=<").unwrap_or(r.len());
     let tail = &r[semi..];
     if let Some(t) = field(tail, b"to=") {
-        set_recipient(&mut e, t);
+        set_recipient_in(src, &mut e, t);
     }
     if let Some(f) = field(tail, b"from=") {
-        e.sender = Some(text(strip_angles(f)));
+        e.sender = Some(src.text(strip_angles(f)));
     }
     let r_at = line.len() - r.len();
     let limit = r_at + semi;

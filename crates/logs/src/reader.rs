@@ -6,6 +6,7 @@ use std::io::{self, Chain, Cursor, Read};
 use std::ops::Range;
 use std::path::Path;
 
+use memchr::memmem::Finder;
 use rayon::prelude::*;
 
 use crate::csv::Headers;
@@ -146,11 +147,31 @@ impl Stats {
     }
 }
 
+/// Finds the lines that can name a queue id's sender (seeding a chunk's join).
+enum SenderFinder {
+    /// The format has no sender lines.
+    None,
+    /// One pattern (`: from=` for Postfix and Sendmail, ` <= ` for Exim).
+    One(Finder<'static>),
+    /// Per-line detection: either pattern.
+    Both(aho_corasick::AhoCorasick),
+}
+
+impl SenderFinder {
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        match self {
+            SenderFinder::None => None,
+            SenderFinder::One(f) => f.find(hay),
+            SenderFinder::Both(ac) => ac.find(hay).map(|m| m.start()),
+        }
+    }
+}
+
 /// The read-only context every chunk shares.
 pub(crate) struct Ctx {
     pub(crate) format: Option<Format>,
     prefilter: Prefilter,
-    sender_finder: Option<aho_corasick::AhoCorasick>,
+    sender_finder: SenderFinder,
     pub(crate) reference: Reference,
     headers: Vec<(u64, Headers)>,
     no_headers: Headers,
@@ -186,7 +207,13 @@ impl Ctx {
             let (best, n) = tally.iter().enumerate().max_by_key(|(_, n)| **n)?;
             (total > 0 && *n * 10 >= total * 9).then(|| Format::ALL[best])
         });
-        let sender_finder = aho_corasick::AhoCorasick::new([": from=", " <= "]).ok();
+        let sender_finder = match format {
+            Some(Format::Postfix | Format::Sendmail) => SenderFinder::One(Finder::new(b": from=")),
+            Some(Format::Exim) => SenderFinder::One(Finder::new(b" <= ")),
+            Some(_) => SenderFinder::None,
+            None => aho_corasick::AhoCorasick::new([": from=", " <= "])
+                .map_or(SenderFinder::None, SenderFinder::Both),
+        };
         Ctx {
             format,
             prefilter: Prefilter::new(format),
@@ -216,21 +243,10 @@ impl Ctx {
         stats: &mut Stats,
         f: &mut F,
     ) {
-        let mut long: Vec<Range<usize>> = Vec::new();
-        let mut prev = 0;
-        let mut lines = 0u64;
-        for nl in memchr::memchr_iter(b'\n', buf) {
-            if nl - prev > self.max_line {
-                long.push(prev..nl);
-            }
-            prev = nl + 1;
+        let long = long_lines(buf, self.max_line);
+        let mut lines = memchr::memchr_iter(b'\n', buf).count() as u64;
+        if buf.last().is_some_and(|&c| c != b'\n') {
             lines += 1;
-        }
-        if prev < buf.len() {
-            lines += 1;
-            if buf.len() - prev > self.max_line {
-                long.push(prev..buf.len());
-            }
         }
         stats.lines += lines;
         stats.bytes += buf.len() as u64;
@@ -271,9 +287,9 @@ impl Ctx {
 
     /// Replays the sender lines of `data` (at `data_base`) that start at or after `from`.
     fn seed(&self, join: &mut SenderJoin, data: &[u8], data_base: u64, from: u64) {
-        let Some(finder) = &self.sender_finder else {
+        if matches!(self.sender_finder, SenderFinder::None) {
             return;
-        };
+        }
         let skip = from.saturating_sub(data_base);
         if skip >= data.len() as u64 {
             return;
@@ -290,10 +306,10 @@ impl Ctx {
         let data_tail = &data[start..];
         let mut pos = 0;
         while pos < data_tail.len() {
-            let Some(m) = finder.find(&data_tail[pos..]) else {
+            let Some(m) = self.sender_finder.find(&data_tail[pos..]) else {
                 break;
             };
-            let at = pos + m.start();
+            let at = pos + m;
             let s = memchr::memrchr(b'\n', &data_tail[pos..at]).map_or(pos, |n| pos + n + 1);
             let e = memchr::memchr(b'\n', &data_tail[at..]).map_or(data_tail.len(), |n| at + n);
             pos = e + 1;
@@ -312,6 +328,29 @@ impl Ctx {
             }
         }
     }
+}
+
+/// The lines of `buf` longer than `max_line` bytes (without the `\n`), in order.
+///
+/// Looks at one window of `max_line + 1` bytes at a time: the last `\n` in a window that
+/// starts at a line start ends a run of lines that all fit, so a block of normal lines
+/// costs a few reverse searches, not a pass per line.
+fn long_lines(buf: &[u8], max_line: usize) -> Vec<Range<usize>> {
+    let mut long = Vec::new();
+    let mut pos = 0;
+    while pos < buf.len() && buf.len() - pos > max_line {
+        let window = &buf[pos..pos + max_line + 1];
+        match memchr::memrchr(b'\n', window) {
+            Some(n) => pos += n + 1,
+            None => {
+                let end = memchr::memchr(b'\n', &buf[pos + max_line + 1..])
+                    .map_or(buf.len(), |n| pos + max_line + 1 + n);
+                long.push(pos..end);
+                pos = end + 1;
+            }
+        }
+    }
+    long
 }
 
 /// Calls `f(start, end)` for every line of `buf`.
@@ -386,45 +425,56 @@ impl<R: Read> BlockReader<R> {
         }
     }
 
-    /// Fills `out` with the next block (at most `cap` bytes). Returns the block's stream
-    /// offset and the counters of the oversized lines skipped before it; `None` at the end.
-    fn fill(&mut self, out: &mut Vec<u8>, cap: usize) -> Result<Option<(u64, Stats)>, Error> {
+    /// Fills `out` with the next block (at most `cap` bytes) and returns the block's
+    /// length (the block is `out[..len]`), its stream offset and the counters of the
+    /// oversized lines skipped before it; `None` at the end.
+    ///
+    /// `out` is grown (and zeroed) once to `cap` bytes and then reused as is: reads
+    /// overwrite it without clearing it again.
+    fn fill(
+        &mut self,
+        out: &mut Vec<u8>,
+        cap: usize,
+    ) -> Result<Option<(usize, u64, Stats)>, Error> {
         let mut extra = Stats::default();
-        out.clear();
-        out.append(&mut self.carry);
+        let cap = cap.max(self.carry.len() + 1);
+        if out.len() < cap {
+            out.resize(cap, 0);
+        }
+        let mut len = self.carry.len();
+        out[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
         loop {
-            while out.len() < cap && !self.eof {
-                let old = out.len();
-                out.resize(cap, 0);
-                let n = match self.src.read(&mut out[old..]) {
+            while len < cap && !self.eof {
+                let old = len;
+                let n = match self.src.read(&mut out[old..cap]) {
                     Ok(n) => n,
                     Err(Error::Io { source, .. })
                         if source.kind() == io::ErrorKind::Interrupted =>
                     {
-                        out.truncate(old);
                         continue;
                     }
                     Err(e) => {
-                        out.truncate(old);
                         return Err(e.at(self.next_base + old as u64));
                     }
                 };
-                out.truncate(old + n);
+                len = old + n;
                 if n == 0 {
                     self.eof = true;
                     break;
                 }
                 if let Some(so_far) = self.discarding {
-                    match memchr::memchr(b'\n', &out[old..]) {
+                    match memchr::memchr(b'\n', &out[old..len]) {
                         Some(p) => {
                             let drop = old + p + 1;
                             self.finish_oversized(&mut extra, so_far + drop as u64);
-                            out.drain(..drop);
+                            out.copy_within(drop..len, 0);
+                            len -= drop;
                         }
                         None => {
-                            self.discarding = Some(so_far + out.len() as u64);
-                            self.next_base += out.len() as u64;
-                            out.clear();
+                            self.discarding = Some(so_far + len as u64);
+                            self.next_base += len as u64;
+                            len = 0;
                         }
                     }
                 }
@@ -435,31 +485,31 @@ impl<R: Read> BlockReader<R> {
                     extra.bytes += so_far;
                     extra.oversized += 1;
                 }
-                if out.is_empty() && extra == Stats::default() {
+                if len == 0 && extra == Stats::default() {
                     return Ok(None);
                 }
                 let base = self.next_base;
-                self.next_base += out.len() as u64;
-                return Ok(Some((base, extra)));
+                self.next_base += len as u64;
+                return Ok(Some((len, base, extra)));
             }
-            match memchr::memrchr(b'\n', out) {
+            match memchr::memrchr(b'\n', &out[..len]) {
                 Some(p) => {
                     let base = self.next_base;
-                    self.carry.extend_from_slice(&out[p + 1..]);
-                    out.truncate(p + 1);
-                    self.next_base += out.len() as u64;
+                    self.carry.extend_from_slice(&out[p + 1..len]);
+                    len = p + 1;
+                    self.next_base += len as u64;
                     if self.carry.len() > self.max_line {
                         self.discarding = Some(self.carry.len() as u64);
                         self.next_base += self.carry.len() as u64;
                         self.carry.clear();
                     }
-                    return Ok(Some((base, extra)));
+                    return Ok(Some((len, base, extra)));
                 }
                 None => {
-                    let so_far = self.discarding.unwrap_or(0) + out.len() as u64;
+                    let so_far = self.discarding.unwrap_or(0) + len as u64;
                     self.discarding = Some(so_far);
-                    self.next_base += out.len() as u64;
-                    out.clear();
+                    self.next_base += len as u64;
+                    len = 0;
                 }
             }
         }
@@ -527,14 +577,15 @@ impl<R: Read> LogReader<R> {
         mut f: F,
     ) -> Result<Stats, Error> {
         let cap = self.options.buffer();
-        let mut buf = Vec::with_capacity(cap);
+        let mut buf = Vec::new();
         let mut stats = Stats::default();
         let mut ctx: Option<Ctx> = None;
         let mut join = SenderJoin::new(self.options.join_horizon);
-        while let Some((base, extra)) = self.blocks.fill(&mut buf, cap)? {
+        while let Some((len, base, extra)) = self.blocks.fill(&mut buf, cap)? {
             stats.merge(&extra);
-            let c = ctx.get_or_insert_with(|| Ctx::new(&self.options, &buf, base));
-            c.process(&buf, base, &mut join, &mut stats, &mut f);
+            let block = &buf[..len];
+            let c = ctx.get_or_insert_with(|| Ctx::new(&self.options, block, base));
+            c.process(block, base, &mut join, &mut stats, &mut f);
         }
         Ok(stats)
     }
@@ -588,18 +639,18 @@ impl<R: Read + Send> LogReader<R> {
         let mut acc = init();
         let mut stats = Stats::default();
         let blocks = &mut self.blocks;
+        type Block = (Vec<u8>, usize, u64, Stats);
         std::thread::scope(|scope| -> Result<(), Error> {
-            let (tx_full, rx_full) =
-                std::sync::mpsc::sync_channel::<Result<(Vec<u8>, u64, Stats), Error>>(1);
+            let (tx_full, rx_full) = std::sync::mpsc::sync_channel::<Result<Block, Error>>(1);
             let (tx_empty, rx_empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(3);
             for _ in 0..3 {
-                let _ = tx_empty.send(Vec::with_capacity(cap));
+                let _ = tx_empty.send(Vec::new());
             }
             scope.spawn(move || {
                 while let Ok(mut buf) = rx_empty.recv() {
                     match blocks.fill(&mut buf, cap) {
-                        Ok(Some((base, extra))) => {
-                            if tx_full.send(Ok((buf, base, extra))).is_err() {
+                        Ok(Some((len, base, extra))) => {
+                            if tx_full.send(Ok((buf, len, base, extra))).is_err() {
                                 break;
                             }
                         }
@@ -612,12 +663,19 @@ impl<R: Read + Send> LogReader<R> {
                 }
             });
             let mut ctx: Option<Ctx> = None;
+            // The stream's last `horizon` bytes before the current block (from a line
+            // start), as (offset, bytes) pieces: the seeds of the first chunk's join.
             let mut history: Vec<(u64, Vec<u8>)> = Vec::new();
+            let mut spare: Vec<Vec<u8>> = Vec::new();
             for msg in rx_full {
-                let (buf, base, extra) = msg?;
+                let (full, len, base, extra) = msg?;
+                let buf = &full[..len];
                 stats.merge(&extra);
-                let c = ctx.get_or_insert_with(|| Ctx::new(&options, &buf, base));
-                let chunks = split_chunks(&buf, threads);
+                let c = ctx.get_or_insert_with(|| Ctx::new(&options, buf, base));
+                // More chunks than threads, so that a thread slowed by other work does
+                // not hold up the block.
+                let pieces = if threads > 1 { threads * 2 } else { 1 };
+                let chunks = split_chunks(buf, pieces);
                 let results: Vec<(Stats, A)> = pool.install(|| {
                     chunks
                         .par_iter()
@@ -625,8 +683,10 @@ impl<R: Read + Send> LogReader<R> {
                             let mut join = SenderJoin::new(c.horizon);
                             let chunk_base = base + r.start as u64;
                             let from = chunk_base.saturating_sub(c.horizon as u64);
-                            for (hb, h) in &history {
-                                c.seed(&mut join, h, *hb, from);
+                            if from < base {
+                                for (hb, h) in &history {
+                                    c.seed(&mut join, h, *hb, from);
+                                }
                             }
                             c.seed(&mut join, &buf[..r.start], base, from);
                             let mut st = Stats::default();
@@ -651,9 +711,23 @@ impl<R: Read + Send> LogReader<R> {
                     memchr::memchr(b'\n', &buf[keep_from - 1..])
                         .map_or(buf.len(), |n| keep_from + n)
                 };
-                history.retain(|(hb, h)| hb + h.len() as u64 + c.horizon as u64 >= end);
-                history.push((base + start as u64, buf[start..].to_vec()));
-                let _ = tx_empty.send(buf);
+                let horizon = c.horizon as u64;
+                let mut i = 0;
+                while i < history.len() {
+                    let (hb, h) = &history[i];
+                    if hb + h.len() as u64 + horizon >= end {
+                        i += 1;
+                    } else {
+                        spare.push(history.remove(i).1);
+                    }
+                }
+                if start < buf.len() {
+                    let mut piece = spare.pop().unwrap_or_default();
+                    piece.clear();
+                    piece.extend_from_slice(&buf[start..]);
+                    history.push((base + start as u64, piece));
+                }
+                let _ = tx_empty.send(full);
             }
             Ok(())
         })?;
@@ -734,21 +808,15 @@ impl<R: Read> Iterator for Events<R> {
             }
             let cap = self.reader.options.buffer();
             match self.reader.blocks.fill(&mut self.buf, cap) {
-                Ok(Some((base, extra))) => {
+                Ok(Some((len, base, extra))) => {
                     self.stats.merge(&extra);
                     let opts = &self.reader.options;
-                    let buf = &self.buf;
+                    let buf = &self.buf[..len];
                     let c = self.ctx.get_or_insert_with(|| Ctx::new(opts, buf, base));
                     let q = &mut self.queue;
-                    c.process(
-                        &self.buf,
-                        base,
-                        &mut self.join,
-                        &mut self.stats,
-                        &mut |ev| {
-                            q.push_back(ev.clone().into_owned());
-                        },
-                    );
+                    c.process(buf, base, &mut self.join, &mut self.stats, &mut |ev| {
+                        q.push_back(ev.clone().into_owned());
+                    });
                 }
                 Ok(None) => self.done = true,
                 Err(e) => {
@@ -788,10 +856,10 @@ mod tests {
         let mut out = Vec::new();
         let mut total = Stats::default();
         let mut text = Vec::new();
-        while let Some((base, extra)) = r.fill(&mut out, 400).unwrap() {
+        while let Some((len, base, extra)) = r.fill(&mut out, 400).unwrap() {
             total.merge(&extra);
-            assert_eq!(&input[base as usize..base as usize + out.len()], &out[..]);
-            text.extend_from_slice(&out);
+            assert_eq!(&input[base as usize..base as usize + len], &out[..len]);
+            text.extend_from_slice(&out[..len]);
         }
         assert_eq!(total.oversized, 1);
         assert_eq!(total.bytes, 5001);

@@ -152,7 +152,7 @@ fn entry_score(
     continuation: i32,
     corroborated: bool,
 ) -> i32 {
-    let fixed = fixed_len(e.pattern) as i32;
+    let fixed = e.fixed_len as i32;
     let generic = e.kind != MatchKind::Code && fixed < 24 && continuation < 3;
     let mut score = match e.kind {
         MatchKind::Code => 60 + fixed,
@@ -184,7 +184,7 @@ fn entry_score(
 /// (`Too many recipients`) that several MTAs publish, with no marker naming its provider.
 fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, usize))>) -> bool {
     e.kind != MatchKind::Code
-        && fixed_len(e.pattern) < 24
+        && e.fixed_len < 24
         && marker.is_none_or(|(m, _)| m.id != e.provider)
 }
 
@@ -216,35 +216,12 @@ fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> i32
     bonus
 }
 
-/// The characters of a pattern that are not placeholders (`%s`, `$name`, `x.x.x.x`...).
-fn fixed_len(p: &str) -> usize {
-    let b = p.as_bytes();
-    let mut n = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 1 < b.len() => i += 2,
-            b'$' => {
-                i += 1;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                    i += 1;
-                }
-            }
-            c => {
-                if c.is_ascii_alphanumeric() {
-                    n += 1;
-                }
-                i += 1;
-            }
-        }
-    }
-    n
-}
 
 /// How strongly a phrase decides the category: its fixed characters plus the data's
 /// weight (negative for generic wording such as `refused` or pure severity wording).
 fn phrase_score(p: &PhraseRule) -> i32 {
-    fixed_len(p.pattern) as i32 + i32::from(p.weight)
+    // Phrases are literal: their fixed characters are their letters and digits.
+    p.pattern.bytes().filter(u8::is_ascii_alphanumeric).count() as i32 + i32::from(p.weight)
 }
 
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
@@ -306,13 +283,13 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
     for (e, span) in cands.iter().flatten() {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
-        let s = entry_score(
-            e,
-            basic,
-            enhanced,
-            continuation_bonus(e, input, span.1),
-            corroborated,
-        );
+        // The continuation only matters where entries compete or the anchor is short.
+        let continuation = if n_cands > 1 || e.fixed_len < 24 {
+            continuation_bonus(e, input, span.1)
+        } else {
+            0
+        };
+        let s = entry_score(e, basic, enhanced, continuation, corroborated);
         if entry.is_none_or(|(_, _, b)| s > b) {
             entry = Some((e, *span, s));
         }
@@ -441,7 +418,11 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
 
     // Retry: a stated delay, then the entry's, the phrase's, the category's guidance.
     let text_span = reply.map(|r| (r.span.start, r.span.end));
-    let delay = stated_delay(reply.map_or(input, |r| &r.text[..]));
+    let delay = if severity == Severity::Transient {
+        stated_delay(reply.map_or(input, |r| &r.text[..]))
+    } else {
+        None
+    };
     let retry_after_s = if severity == Severity::Transient {
         delay
             .map(|(s, _)| s)
@@ -741,9 +722,4 @@ mod tests {
         assert_eq!(sender_ip_in(b"at 10:00:01 x"), None);
     }
 
-    #[test]
-    fn fixed_len_skips_placeholders() {
-        assert_eq!(fixed_len("<%s>: Recipient address rejected: %s"), 24);
-        assert_eq!(fixed_len("$rbl_domain said"), 4);
-    }
 }

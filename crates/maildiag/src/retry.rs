@@ -1,7 +1,6 @@
 //! Delays stated in reply texts: `Greylisted for 5 minutes`, `retry after 60 seconds`,
 //! `try again in 1 hour`, `(2/h)`.
 
-use memchr::memmem;
 
 /// Words that announce a delay within a few bytes before the number.
 const CUES: &[&[u8]] = &[
@@ -66,21 +65,33 @@ fn rate_per_hour(text: &[u8]) -> Option<(u32, (usize, usize))> {
     None
 }
 
-/// A number and a time unit shortly after a retry cue.
+/// The cue automaton, built once: one ASCII-case-insensitive pass finds every cue.
+fn cues() -> Option<&'static aho_corasick::AhoCorasick> {
+    static CUE_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    CUE_AC
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(CUES)
+                .ok()
+        })
+        .as_ref()
+}
+
+/// A number and a time unit shortly after a retry cue; the earliest-listed cue wins.
 fn cued_duration(text: &[u8]) -> Option<(u32, (usize, usize))> {
-    let lower: Vec<u8> = text.iter().take(4096).map(u8::to_ascii_lowercase).collect();
+    let text = &text[..text.len().min(4096)];
     let mut best: Option<(usize, u32, (usize, usize))> = None;
-    for (rank, cue) in CUES.iter().enumerate() {
-        for at in memmem::find_iter(&lower, cue) {
-            let mut p = at + cue.len();
-            while lower.get(p) == Some(&b' ') {
-                p += 1;
-            }
-            if let Some((secs, end)) = number_and_unit(&lower, p) {
-                if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
-                    best = Some((rank, secs, (at, end)));
-                }
-                break;
+    for m in cues()?.find_iter(text) {
+        let rank = m.pattern().as_usize();
+        let mut p = m.end();
+        while text.get(p) == Some(&b' ') {
+            p += 1;
+        }
+        if let Some((secs, end)) = number_and_unit(text, p) {
+            if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+                best = Some((rank, secs, (m.start(), end)));
             }
         }
     }
@@ -98,8 +109,10 @@ fn number_and_unit(t: &[u8], p: usize) -> Option<(u32, usize)> {
                 .ok()?,
             p + digits,
         )
-    } else if t[p..].starts_with(b"an ") || t[p..].starts_with(b"a ") {
-        (1, p + if t[p..].starts_with(b"an ") { 3 } else { 2 })
+    } else if t.len() >= p + 3 && t[p..p + 3].eq_ignore_ascii_case(b"an ") {
+        (1, p + 3)
+    } else if t.len() >= p + 2 && t[p..p + 2].eq_ignore_ascii_case(b"a ") {
+        (1, p + 2)
     } else {
         return None;
     };
@@ -115,8 +128,14 @@ fn number_and_unit(t: &[u8], p: usize) -> Option<(u32, usize)> {
 }
 
 fn unit_seconds(u: &[u8]) -> Option<u32> {
-    let u = u.to_ascii_lowercase();
-    match u.as_slice() {
+    let mut buf = [0u8; 8];
+    if u.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(u) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &buf[..u.len()] {
         b"s" | b"sec" | b"secs" | b"second" | b"seconds" => Some(1),
         b"m" | b"min" | b"mins" | b"minute" | b"minutes" => Some(60),
         b"h" | b"hr" | b"hrs" | b"hour" | b"hours" => Some(3600),

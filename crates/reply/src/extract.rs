@@ -13,7 +13,6 @@ use std::net::IpAddr;
 use std::ops::Range;
 
 use maildiag_types::{EnhancedCode, ReplyCode};
-use memchr::memmem;
 
 use crate::code::enhanced_code_lenient;
 
@@ -513,11 +512,11 @@ fn trim_cr(s: &[u8]) -> &[u8] {
 
 /// Removes ` 550-5.1.1 ` / ` 550 5.1.1 ` / ` 550-` runs inside one line of text.
 fn strip_inline_prefixes<'a>(text: &'a [u8], code: &[u8], enhanced: Option<EnhancedCode>) -> Cow<'a, [u8]> {
-    let finder = memmem::Finder::new(code);
+    let finder = |hay: &[u8]| find(hay, code);
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut search = 0;
-    while let Some(n) = finder.find(&text[search..]) {
+    while let Some(n) = finder(&text[search..]) {
         let at = search + n;
         search = at + 3;
         // The space before the prefix must not belong to a prefix already removed.
@@ -554,7 +553,7 @@ fn strip_inline_prefixes<'a>(text: &'a [u8], code: &[u8], enhanced: Option<Enhan
 
 /// Removes a trailing `(in reply to X command)` and returns the command.
 fn split_command(text: &mut Cow<'_, [u8]>) -> Option<SmtpCommand> {
-    let at = memmem::rfind(text, b"(in reply to ")?;
+    let at = rfind(text, b"(in reply to ")?;
     let tail = &text[at + 13..];
     let command = SmtpCommand::from_phrase(tail);
     let close = memchr::memchr(b')', tail).map_or(text.len(), |n| at + 13 + n + 1);
@@ -574,14 +573,14 @@ fn command_before(before: &[u8]) -> Option<SmtpCommand> {
     const MARKERS: &[&[u8]] = &[b"after ", b"while sending ", b"while receiving ", b"while performing ", b">>> "];
     MARKERS
         .iter()
-        .filter_map(|m| memmem::rfind(before, m).map(|n| (n, n + m.len())))
+        .filter_map(|m| rfind(before, m).map(|n| (n, n + m.len())))
         .max_by_key(|(n, _)| *n)
         .and_then(|(_, start)| SmtpCommand::from_phrase(&before[start..]))
 }
 
 /// Removes qmail's trailing `(#5.1.1)` status and returns it.
 fn split_qmail_status(text: &mut Cow<'_, [u8]>) -> Option<EnhancedCode> {
-    let at = memmem::rfind(text, b"(#")?;
+    let at = rfind(text, b"(#")?;
     let (rest, code) = enhanced_code_lenient(&text[at + 2..]).ok()?;
     if !matches!(rest, [b')', tail @ ..] if tail.iter().all(|c| c.is_ascii_whitespace() || *c == b'.')) {
         return None;
@@ -595,7 +594,7 @@ fn split_qmail_status(text: &mut Cow<'_, [u8]>) -> Option<EnhancedCode> {
 
 /// Removes Gmail's trailing `(state 13)` / `(state 14).`.
 fn strip_state_suffix(text: &mut Cow<'_, [u8]>) {
-    let Some(at) = memmem::rfind(text, b"(state ") else { return };
+    let Some(at) = rfind(text, b"(state ") else { return };
     let tail = &text[at + 7..];
     let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && tail[digits..].iter().all(|c| matches!(c, b')' | b'.' | b' ' | b'\r')) {
@@ -666,7 +665,7 @@ fn find_host<'a>(before: &'a [u8], after: &'a [u8]) -> Option<RemoteHost<'a>> {
     const MARKERS: &[&[u8]] = &[b"host ", b"H=", b"relay=", b"Remote Server at ", b"while talking to ", b"<"];
     let mut best: Option<(usize, RemoteHost<'a>)> = None;
     for m in MARKERS {
-        for at in memmem::rfind_iter(before, m) {
+        for at in rfind_iter(before, m) {
             if best.as_ref().is_some_and(|(b, _)| *b > at) {
                 break;
             }
@@ -686,10 +685,10 @@ fn find_host<'a>(before: &'a [u8], after: &'a [u8]) -> Option<RemoteHost<'a>> {
     if let Some((_, h)) = best {
         return Some(h);
     }
-    let at = memmem::find(after, b"FQDN=")?;
+    let at = find(after, b"FQDN=")?;
     let mut h = host_at(&after[at + 5..])?;
     if h.ip.is_none() {
-        h.ip = memmem::find(after, b"{IP=").and_then(|n| parse_ip(&after[n + 4..]));
+        h.ip = find(after, b"{IP=").and_then(|n| parse_ip(&after[n + 4..]));
     }
     Some(h)
 }
@@ -804,4 +803,23 @@ mod tests {
         assert!(extract(b"size=512, nrcpt=1 (queue active)").is_empty());
         assert!(extract(b"client=unknown[250.1.2.3]").is_empty());
     }
+}
+
+/// The first occurrence of a short `needle` in `hay`: candidates found with memchr on its
+/// first byte. Cheaper than building a `memmem` finder for the short, fixed needles used
+/// here, called once per reply.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
+}
+
+/// The last occurrence of a short `needle` in `hay` (see [`find`]).
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    rfind_iter(hay, needle).next()
+}
+
+/// Every occurrence of a short `needle` in `hay`, last first.
+fn rfind_iter<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    let (first, rest) = needle.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+    memchr::memrchr_iter(first, hay).filter(move |&i| !needle.is_empty() && hay[i + 1..].starts_with(rest))
 }

@@ -5,4 +5,5 @@ pub mod check;
 pub mod codes;
 pub mod explain;
 pub mod explain_dns;
+pub mod scan;
 pub mod util;

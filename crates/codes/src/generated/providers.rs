@@ -27,6 +27,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 47,
     },
     ProviderEntry {
         provider: "apple",
@@ -47,6 +48,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: Some(1800),
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "apple",
@@ -67,6 +69,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: Some(600),
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "apple",
@@ -87,6 +90,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "apple",
@@ -107,6 +111,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "apple",
@@ -127,6 +132,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "apple",
@@ -147,6 +153,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "apple",
@@ -167,6 +174,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "apple",
@@ -189,6 +197,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "apple",
@@ -209,6 +218,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "apple",
@@ -231,6 +241,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "apple",
@@ -251,6 +262,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://smtp.codes/icloud",
+        fixed_len: 86,
     },
     ProviderEntry {
         provider: "apple",
@@ -273,6 +285,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 52,
     },
     ProviderEntry {
         provider: "apple",
@@ -293,6 +306,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 57,
     },
     ProviderEntry {
         provider: "apple",
@@ -313,6 +327,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 42,
     },
     ProviderEntry {
         provider: "apple",
@@ -333,6 +348,7 @@ static E_APPLE: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 26,
     },
 ];
 
@@ -357,6 +373,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
             after_s: None,
         },
         source: "https://www.suped.com/knowledge/email-deliverability/troubleshooting/what-causes-bounces-from-barracuda-based-domains-and-how-to-resolve-them",
+        fixed_len: 59,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -377,6 +394,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
             after_s: None,
         },
         source: "https://luxsci.com/blog/?p=16857",
+        fixed_len: 113,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -397,6 +415,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
             after_s: Some(1800),
         },
         source: "https://smtp.codes/421",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -417,6 +436,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
             after_s: None,
         },
         source: "https://hardwaresecrets.com/understanding-email-bounce-messages/4/",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -437,6 +457,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
             after_s: None,
         },
         source: "https://hardwaresecrets.com/understanding-email-bounce-messages/4/",
+        fixed_len: 47,
     },
 ];
 
@@ -461,6 +482,7 @@ static E_CISCO: [ProviderEntry; 2] = [
             after_s: None,
         },
         source: "https://manualsbrain.com/en/manuals/1700579/?page=292",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "cisco",
@@ -481,6 +503,7 @@ static E_CISCO: [ProviderEntry; 2] = [
             after_s: Some(900),
         },
         source: "https://manualsbrain.com/en/manuals/1700579/?page=292",
+        fixed_len: 43,
     },
 ];
 
@@ -505,6 +528,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -525,6 +549,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -545,6 +570,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -565,6 +591,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -585,6 +612,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -605,6 +633,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -625,6 +654,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "comcast",
@@ -645,6 +675,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: Some(300),
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "comcast",
@@ -665,6 +696,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: Some(900),
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "comcast",
@@ -685,6 +717,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://business.comcast.com/help-and-support/internet/email-bounce-back-messages/",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "comcast",
@@ -705,6 +738,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://business.comcast.com/help-and-support/internet/email-bounce-back-messages/",
+        fixed_len: 5,
     },
 ];
 
@@ -729,6 +763,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 7,
     },
     ProviderEntry {
         provider: "cox",
@@ -749,6 +784,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "cox",
@@ -769,6 +805,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "cox",
@@ -789,6 +826,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "cox",
@@ -809,6 +847,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: Some(300),
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "cox",
@@ -829,6 +868,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: Some(900),
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "cox",
@@ -849,6 +889,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: Some(900),
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 8,
     },
     ProviderEntry {
         provider: "cox",
@@ -869,6 +910,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 11,
     },
     ProviderEntry {
         provider: "cox",
@@ -889,6 +931,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: None,
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 11,
     },
     ProviderEntry {
         provider: "cox",
@@ -909,6 +952,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: Some(900),
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "cox",
@@ -929,6 +973,7 @@ static E_COX: [ProviderEntry; 11] = [
             after_s: Some(300),
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
+        fixed_len: 19,
     },
 ];
 
@@ -953,6 +998,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "exim",
@@ -973,6 +1019,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src/configure.default",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "exim",
@@ -993,6 +1040,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src/configure.default",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "exim",
@@ -1013,6 +1061,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "exim",
@@ -1033,6 +1082,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(300),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "exim",
@@ -1053,6 +1103,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(300),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 68,
     },
     ProviderEntry {
         provider: "exim",
@@ -1073,6 +1124,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(600),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "exim",
@@ -1093,6 +1145,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "exim",
@@ -1113,6 +1166,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(600),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "exim",
@@ -1133,6 +1187,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/blob/13835a3c1/src/src/smtp_in.c",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "exim",
@@ -1153,6 +1208,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "exim",
@@ -1173,6 +1229,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "exim",
@@ -1193,6 +1250,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "exim",
@@ -1213,6 +1271,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(900),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "exim",
@@ -1233,6 +1292,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "exim",
@@ -1253,6 +1313,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "exim",
@@ -1273,6 +1334,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "exim",
@@ -1293,6 +1355,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "exim",
@@ -1313,6 +1376,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "exim",
@@ -1333,6 +1397,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "exim",
@@ -1353,6 +1418,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "exim",
@@ -1373,6 +1439,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 43,
     },
     ProviderEntry {
         provider: "exim",
@@ -1393,6 +1460,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: Some(3600),
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 50,
     },
     ProviderEntry {
         provider: "exim",
@@ -1413,6 +1481,7 @@ static E_EXIM: [ProviderEntry; 24] = [
             after_s: None,
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
+        fixed_len: 40,
     },
 ];
 
@@ -1439,6 +1508,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 54,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1461,6 +1531,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 99,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1483,6 +1554,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 41,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1505,6 +1577,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(3600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 37,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1527,6 +1600,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1549,6 +1623,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 53,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1571,6 +1646,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1593,6 +1669,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1615,6 +1692,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1637,6 +1715,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1659,6 +1738,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 82,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1681,6 +1761,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1703,6 +1784,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1725,6 +1807,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 46,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1747,6 +1830,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1769,6 +1853,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 110,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1791,6 +1876,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1813,6 +1899,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 46,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1835,6 +1922,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 41,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1857,6 +1945,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(3600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 69,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1879,6 +1968,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(3600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 66,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1901,6 +1991,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 65,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1923,6 +2014,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 122,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1945,6 +2037,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 59,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1967,6 +2060,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 114,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1989,6 +2083,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 53,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2011,6 +2106,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 74,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2033,6 +2129,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2055,6 +2152,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 73,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2077,6 +2175,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 85,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2099,6 +2198,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 86,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2121,6 +2221,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 85,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2143,6 +2244,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 76,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2165,6 +2267,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(3600),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 77,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2187,6 +2290,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 84,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2209,6 +2313,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 61,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2231,6 +2336,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 75,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2253,6 +2359,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 113,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2275,6 +2382,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: Some(900),
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 133,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2297,6 +2405,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 125,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2319,6 +2428,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 46,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2341,6 +2451,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2363,6 +2474,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2385,6 +2497,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2407,6 +2520,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2429,6 +2543,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 99,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2451,6 +2566,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2473,6 +2589,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 43,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2495,6 +2612,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 73,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2517,6 +2635,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 73,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2539,6 +2658,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2561,6 +2681,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 96,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2583,6 +2704,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 92,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2605,6 +2727,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 70,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2627,6 +2750,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 69,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2649,6 +2773,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2671,6 +2796,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2691,6 +2817,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 47,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2713,6 +2840,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2733,6 +2861,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 64,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2753,6 +2882,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 63,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2775,6 +2905,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2797,6 +2928,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 70,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2819,6 +2951,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 68,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2841,6 +2974,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 55,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2863,6 +2997,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 64,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2885,6 +3020,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2905,6 +3041,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 85,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2925,6 +3062,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 92,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2947,6 +3085,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2969,6 +3108,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2991,6 +3131,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3013,6 +3154,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3035,6 +3177,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 69,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3057,6 +3200,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3079,6 +3223,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3101,6 +3246,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3121,6 +3267,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 69,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3143,6 +3290,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3165,6 +3313,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3187,6 +3336,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3209,6 +3359,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 82,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3231,6 +3382,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3253,6 +3405,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3275,6 +3428,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 79,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3297,6 +3451,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 75,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3319,6 +3474,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 72,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3341,6 +3497,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 77,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3363,6 +3520,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 50,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3385,6 +3543,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 58,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3407,6 +3566,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 54,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3429,6 +3589,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3451,6 +3612,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 61,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3473,6 +3635,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 63,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3495,6 +3658,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 78,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3517,6 +3681,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3539,6 +3704,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 72,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3561,6 +3727,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3583,6 +3750,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3605,6 +3773,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3627,6 +3796,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 61,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3649,6 +3819,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3671,6 +3842,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 47,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3693,6 +3865,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 59,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3715,6 +3888,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 124,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3737,6 +3911,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3759,6 +3934,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 107,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3781,6 +3957,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 70,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3803,6 +3980,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3825,6 +4003,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 66,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3847,6 +4026,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 57,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3869,6 +4049,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 57,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3891,6 +4072,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 107,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3913,6 +4095,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3935,6 +4118,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3957,6 +4141,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3979,6 +4164,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4001,6 +4187,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
+        fixed_len: 44,
     },
 ];
 
@@ -4025,6 +4212,7 @@ static E_GMX: [ProviderEntry; 4] = [
             after_s: None,
         },
         source: "https://postmaster.gmx.com/en/error-messages",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "gmx",
@@ -4045,6 +4233,7 @@ static E_GMX: [ProviderEntry; 4] = [
             after_s: None,
         },
         source: "https://postmaster.gmx.com/en/error-messages",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "gmx",
@@ -4065,6 +4254,7 @@ static E_GMX: [ProviderEntry; 4] = [
             after_s: None,
         },
         source: "https://smtp.codes/unitedinternet/",
+        fixed_len: 78,
     },
     ProviderEntry {
         provider: "gmx",
@@ -4085,6 +4275,7 @@ static E_GMX: [ProviderEntry; 4] = [
             after_s: None,
         },
         source: "https://postmaster.gmx.com/en/error-messages",
+        fixed_len: 28,
     },
 ];
 
@@ -4109,6 +4300,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4129,6 +4321,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4149,6 +4342,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4169,6 +4363,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4189,6 +4384,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4209,6 +4405,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: Some(900),
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4231,6 +4428,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4251,6 +4449,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4273,6 +4472,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: Some(900),
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4295,6 +4495,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: Some(300),
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4315,6 +4516,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: Some(600),
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4337,6 +4539,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4359,6 +4562,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4381,6 +4585,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4401,6 +4606,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4423,6 +4629,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4443,6 +4650,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4465,6 +4673,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4487,6 +4696,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4509,6 +4719,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
             after_s: None,
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
+        fixed_len: 5,
     },
 ];
 
@@ -4533,6 +4744,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(300),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4555,6 +4767,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4575,6 +4788,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4595,6 +4809,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4615,6 +4830,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4635,6 +4851,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4657,6 +4874,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4677,6 +4895,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4697,6 +4916,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4717,6 +4937,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4739,6 +4960,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4759,6 +4981,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4779,6 +5002,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: Some(300),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4799,6 +5023,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 37,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4819,6 +5044,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 43,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4839,6 +5065,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4859,6 +5086,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 31,
     },
 ];
 
@@ -4883,6 +5111,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
             after_s: None,
         },
         source: "https://mailout.ru/2015/09",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "mailru",
@@ -4903,6 +5132,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
             after_s: None,
         },
         source: "https://viws.ru/en/poterya-pochtovyh-soobshchenii-oshibki-pochtovoi-sistemy.html",
+        fixed_len: 52,
     },
     ProviderEntry {
         provider: "mailru",
@@ -4923,6 +5153,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
             after_s: None,
         },
         source: "https://viws.ru/en/poterya-pochtovyh-soobshchenii-oshibki-pochtovoi-sistemy.html",
+        fixed_len: 33,
     },
 ];
 
@@ -4947,6 +5178,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 43,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -4967,6 +5199,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(600),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -4987,6 +5220,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 14,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5007,6 +5241,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5027,6 +5262,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 105,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5047,6 +5283,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 68,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5067,6 +5304,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5087,6 +5325,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5107,6 +5346,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 58,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5127,6 +5367,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 106,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5147,6 +5388,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(3600),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5167,6 +5409,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(3600),
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5187,6 +5430,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5207,6 +5451,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5227,6 +5472,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 12,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5247,6 +5493,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5267,6 +5514,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5287,6 +5535,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5307,6 +5556,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 74,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5327,6 +5577,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5347,6 +5598,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 62,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5367,6 +5619,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5387,6 +5640,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 96,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5407,6 +5661,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5427,6 +5682,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5447,6 +5703,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5467,6 +5724,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5487,6 +5745,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 14,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5507,6 +5766,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 41,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5527,6 +5787,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5547,6 +5808,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5567,6 +5829,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 13,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5587,6 +5850,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5607,6 +5871,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5627,6 +5892,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5647,6 +5913,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 58,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5667,6 +5934,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5687,6 +5955,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5707,6 +5976,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5727,6 +5997,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5747,6 +6018,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5767,6 +6039,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5787,6 +6060,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 76,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5807,6 +6081,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 68,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5827,6 +6102,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5847,6 +6123,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5867,6 +6144,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 58,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5887,6 +6165,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 106,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5907,6 +6186,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5927,6 +6207,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5947,6 +6228,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5967,6 +6249,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5987,6 +6270,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6007,6 +6291,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6027,6 +6312,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6047,6 +6333,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6067,6 +6354,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 79,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6087,6 +6375,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 48,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6107,6 +6396,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6127,6 +6417,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6147,6 +6438,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 69,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6167,6 +6459,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6187,6 +6480,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 107,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6207,6 +6501,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6227,6 +6522,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6247,6 +6543,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 65,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6267,6 +6564,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
+        fixed_len: 68,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6289,6 +6587,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6311,6 +6610,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6333,6 +6633,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(300),
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6355,6 +6656,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6377,6 +6679,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6399,6 +6702,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6421,6 +6725,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6443,6 +6748,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6465,6 +6771,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6487,6 +6794,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6507,6 +6815,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6529,6 +6838,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6549,6 +6859,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
+        fixed_len: 45,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6571,6 +6882,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(3600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 65,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6591,6 +6903,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6611,6 +6924,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6633,6 +6947,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6653,6 +6968,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 54,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6673,6 +6989,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
+        fixed_len: 56,
     },
 ];
 
@@ -6697,6 +7014,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6717,6 +7035,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 33,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6737,6 +7056,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6757,6 +7077,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(300),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 42,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6777,6 +7098,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6797,6 +7119,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6817,6 +7140,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(1800),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6837,6 +7161,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6857,6 +7182,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6877,6 +7203,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6897,6 +7224,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6917,6 +7245,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6937,6 +7266,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6957,6 +7287,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6977,6 +7308,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -6997,6 +7329,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7017,6 +7350,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7037,6 +7371,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7057,6 +7392,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 43,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7077,6 +7413,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7097,6 +7434,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7117,6 +7455,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7137,6 +7476,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7157,6 +7497,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 59,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7177,6 +7518,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7197,6 +7539,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7217,6 +7560,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7237,6 +7581,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7257,6 +7602,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7277,6 +7623,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7297,6 +7644,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7317,6 +7665,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(600),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7337,6 +7686,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(600),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7357,6 +7707,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7377,6 +7728,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(300),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7397,6 +7749,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: Some(900),
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7417,6 +7770,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7437,6 +7791,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 14,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7457,6 +7812,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7477,6 +7833,7 @@ static E_MIMECAST: [ProviderEntry; 40] = [
             after_s: None,
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 34,
     },
 ];
 
@@ -7501,6 +7858,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(3600),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7521,6 +7879,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(300),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7541,6 +7900,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7561,6 +7921,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(3600),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7581,6 +7942,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7601,6 +7963,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7621,6 +7984,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7641,6 +8005,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7661,6 +8026,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7681,6 +8047,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7701,6 +8068,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7721,6 +8089,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7741,6 +8110,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(120),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7761,6 +8131,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7781,6 +8152,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7801,6 +8173,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
+        fixed_len: 52,
     },
 ];
 
@@ -7827,6 +8200,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "orange",
@@ -7847,6 +8221,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: Some(600),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "orange",
@@ -7867,6 +8242,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "orange",
@@ -7887,6 +8263,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "orange",
@@ -7909,6 +8286,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 9,
     },
     ProviderEntry {
         provider: "orange",
@@ -7929,6 +8307,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "orange",
@@ -7949,6 +8328,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "orange",
@@ -7971,6 +8351,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 6,
     },
     ProviderEntry {
         provider: "orange",
@@ -7991,6 +8372,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "orange",
@@ -8011,6 +8393,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "orange",
@@ -8031,6 +8414,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "orange",
@@ -8051,6 +8435,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "orange",
@@ -8071,6 +8456,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
+        fixed_len: 29,
     },
 ];
 
@@ -8095,6 +8481,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8115,6 +8502,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8135,6 +8523,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8155,6 +8544,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 53,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8175,6 +8565,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8195,6 +8586,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8215,6 +8607,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8235,6 +8628,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 53,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8255,6 +8649,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 50,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8275,6 +8670,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 40,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8295,6 +8691,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 47,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8315,6 +8712,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 45,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8335,6 +8733,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8355,6 +8754,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8375,6 +8775,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8395,6 +8796,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8415,6 +8817,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/global/mail_params.h",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8435,6 +8838,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen_early.c",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8455,6 +8859,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8475,6 +8880,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8495,6 +8901,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8515,6 +8922,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8535,6 +8943,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8555,6 +8964,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8575,6 +8985,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8595,6 +9006,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8615,6 +9027,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 42,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8635,6 +9048,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8655,6 +9069,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8675,6 +9090,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8695,6 +9111,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(300),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8715,6 +9132,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8735,6 +9153,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8755,6 +9174,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8775,6 +9195,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8795,6 +9216,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8815,6 +9237,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8835,6 +9258,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8855,6 +9279,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8875,6 +9300,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8895,6 +9321,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(600),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8915,6 +9342,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(300),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8935,6 +9363,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8955,6 +9384,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(600),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_trouble.c",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8975,6 +9405,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(600),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_trouble.c",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8995,6 +9426,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(600),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_connect.c",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9017,6 +9449,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: Some(900),
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/dns/dns_lookup.c",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9039,6 +9472,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
             after_s: None,
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/dns/dns_lookup.c",
+        fixed_len: 24,
     },
 ];
 
@@ -9062,6 +9496,7 @@ static E_POSTGREY: [ProviderEntry; 1] = [ProviderEntry {
         after_s: Some(300),
     },
     source: "https://github.com/schweikert/postgrey/blob/6228bd1/postgrey",
+    fixed_len: 69,
 }];
 
 /// Entries of `proofpoint`.
@@ -9085,6 +9520,7 @@ static E_PROOFPOINT: [ProviderEntry; 2] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
+        fixed_len: 51,
     },
     ProviderEntry {
         provider: "proofpoint",
@@ -9105,6 +9541,7 @@ static E_PROOFPOINT: [ProviderEntry; 2] = [
             after_s: None,
         },
         source: "https://www.suped.com/knowledge/email-deliverability/troubleshooting/how-to-resolve-ip-blacklists-on-proofpoint",
+        fixed_len: 14,
     },
 ];
 
@@ -9128,6 +9565,7 @@ static E_RSPAMD: [ProviderEntry; 1] = [ProviderEntry {
         after_s: Some(300),
     },
     source: "https://github.com/rspamd/rspamd/blob/master/src/plugins/lua/greylist.lua",
+    fixed_len: 13,
 }];
 
 /// Entries of `sendmail`.
@@ -9151,6 +9589,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 42,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9171,6 +9610,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 14,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9191,6 +9631,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9211,6 +9652,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 41,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9231,6 +9673,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9251,6 +9694,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9271,6 +9715,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9291,6 +9736,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9311,6 +9757,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9331,6 +9778,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9351,6 +9799,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9371,6 +9820,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 33,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9391,6 +9841,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9411,6 +9862,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: Some(900),
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9431,6 +9883,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9451,6 +9904,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
             after_s: None,
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
+        fixed_len: 22,
     },
 ];
 
@@ -9475,6 +9929,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 14,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9495,6 +9950,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9515,6 +9971,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9535,6 +9992,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 15,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9555,6 +10013,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9575,6 +10034,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 15,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9595,6 +10055,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9615,6 +10076,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9635,6 +10097,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 17,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9655,6 +10118,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 21,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9675,6 +10139,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9695,6 +10160,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9715,6 +10181,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9735,6 +10202,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9755,6 +10223,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(300),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9775,6 +10244,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
+        fixed_len: 15,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9795,6 +10265,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/1e2a073c61c63bb5ee3658558f8e4cdb50b3a9b4/lib/Sisimai/Rhost/TencentQQ.pm",
+        fixed_len: 32,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9815,6 +10286,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/1e2a073c61c63bb5ee3658558f8e4cdb50b3a9b4/lib/Sisimai/Rhost/TencentQQ.pm",
+        fixed_len: 13,
     },
 ];
 
@@ -9841,6 +10313,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(7200),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9861,6 +10334,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(3600),
         },
         source: "https://help.yahoo.com/kb/postmaster/SLN3326.html",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9881,6 +10355,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "http://help.yahoo.com/kb/index?page=content&y=PROD_MAIL_MOBILE&locale=en_US&id=SLN3436",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9903,6 +10378,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9925,6 +10401,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 5,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9947,6 +10424,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 60,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9969,6 +10447,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://help.yahoo.com/kb/SLN7253.html",
+        fixed_len: 34,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -9991,6 +10470,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 55,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10013,6 +10493,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10035,6 +10516,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10057,6 +10539,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 4,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10077,6 +10560,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://senders.yahooinc.com/smtp-error-codes/",
+        fixed_len: 57,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10097,6 +10581,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 15,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10117,6 +10602,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 26,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10137,6 +10623,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(900),
         },
         source: "https://smtp.codes/yahoo",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10157,6 +10644,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(300),
         },
         source: "https://smtp.codes/yahoo",
+        fixed_len: 56,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10177,6 +10665,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(600),
         },
         source: "https://smtp.codes/yahoo",
+        fixed_len: 54,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10197,6 +10686,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: Some(900),
         },
         source: "https://smtp.codes/yahoo",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10217,6 +10707,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
+        fixed_len: 25,
     },
 ];
 
@@ -10241,6 +10732,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 25,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10261,6 +10753,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10281,6 +10774,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10301,6 +10795,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 49,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10321,6 +10816,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 35,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10341,6 +10837,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 23,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10361,6 +10858,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 33,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10381,6 +10879,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 24,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10401,6 +10900,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 19,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10421,6 +10921,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 22,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10441,6 +10942,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10461,6 +10963,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 29,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10481,6 +10984,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 39,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10501,6 +11005,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 15,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10521,6 +11026,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 36,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10541,6 +11047,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
+        fixed_len: 62,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10561,6 +11068,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
             after_s: None,
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
+        fixed_len: 28,
     },
 ];
 
@@ -10585,6 +11093,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 27,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10605,6 +11114,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: Some(300),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10625,6 +11135,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 46,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10645,6 +11156,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 31,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10665,6 +11177,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 28,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10685,6 +11198,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 38,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10705,6 +11219,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: Some(900),
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10725,6 +11240,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 16,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10745,6 +11261,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 33,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10765,6 +11282,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10785,6 +11303,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
+        fixed_len: 30,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10805,6 +11324,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
+        fixed_len: 20,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10825,6 +11345,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
+        fixed_len: 18,
     },
     ProviderEntry {
         provider: "zoho",
@@ -10845,6 +11366,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
             after_s: None,
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
+        fixed_len: 26,
     },
 ];
 
