@@ -16,8 +16,15 @@ fn inputs() -> Vec<Vec<u8>> {
         include_str!("../../crates/maildiag/tests/data/catalogue.tsv"),
         include_str!("../../crates/maildiag/tests/data/cases.tsv"),
     ] {
-        for line in data.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
-            let input = line.split('\t').next().unwrap_or_default().replace("\\n", "\n");
+        for line in data
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let input = line
+                .split('\t')
+                .next()
+                .unwrap_or_default()
+                .replace("\\n", "\n");
             base.push(input.into_bytes());
         }
     }
@@ -64,7 +71,11 @@ impl RegexClassifier {
     }
 
     fn classify(&self, text: &[u8]) -> Category {
-        self.set.matches(text).iter().next().map_or(Category::Other, |i| self.categories[i])
+        self.set
+            .matches(text)
+            .iter()
+            .next()
+            .map_or(Category::Other, |i| self.categories[i])
     }
 }
 
@@ -73,22 +84,46 @@ fn classify(c: &mut Criterion) {
     let classifier = Classifier::new();
     let regexes = RegexClassifier::new();
     // Check once that the benchmarks measure real work.
-    let known = inputs.iter().filter(|i| classifier.verdict(i).category != Category::Other).count();
+    let known = inputs
+        .iter()
+        .filter(|i| classifier.verdict(i).category != Category::Other)
+        .count();
     assert!(known > 9_000, "too few classified inputs: {known}");
-    let known_re = inputs.iter().filter(|i| regexes.classify(i) != Category::Other).count();
-    assert!(known_re > 5_000, "regex baseline classified too few: {known_re}");
+    let known_re = inputs
+        .iter()
+        .filter(|i| regexes.classify(i) != Category::Other)
+        .count();
+    assert!(
+        known_re > 5_000,
+        "regex baseline classified too few: {known_re}"
+    );
 
     let mut g = c.benchmark_group("classify_10k");
     g.throughput(Throughput::Elements(inputs.len() as u64));
     g.sample_size(20);
     g.bench_function("maildiag_verdict", |b| {
-        b.iter(|| inputs.iter().filter(|i| classifier.verdict(black_box(i)).temporary()).count())
+        b.iter(|| {
+            inputs
+                .iter()
+                .filter(|i| classifier.verdict(black_box(i)).temporary())
+                .count()
+        })
     });
     g.bench_function("maildiag_full_diagnosis", |b| {
-        b.iter(|| inputs.iter().filter(|i| classifier.classify(black_box(i)).temporary).count())
+        b.iter(|| {
+            inputs
+                .iter()
+                .filter(|i| classifier.classify(black_box(i)).temporary)
+                .count()
+        })
     });
     g.bench_function("regexset_same_patterns", |b| {
-        b.iter(|| inputs.iter().filter(|i| regexes.classify(black_box(i)) != Category::Other).count())
+        b.iter(|| {
+            inputs
+                .iter()
+                .filter(|i| regexes.classify(black_box(i)) != Category::Other)
+                .count()
+        })
     });
     g.finish();
 }

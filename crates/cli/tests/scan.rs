@@ -41,7 +41,11 @@ fn generated(dir: &Path, format: Format, size: u64, seed: u64) -> (PathBuf, Trut
 fn summary(extra: &[&str], files: &[&Path]) -> (Output, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("summary.json");
-    let mut args: Vec<String> = vec!["scan".into(), "--summary-json".into(), out.display().to_string()];
+    let mut args: Vec<String> = vec![
+        "scan".into(),
+        "--summary-json".into(),
+        out.display().to_string(),
+    ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     args.extend(files.iter().map(|p| p.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -73,7 +77,11 @@ fn generator_samples_classify_as_intended() {
     let c = Classifier::new();
     let mut bad = Vec::new();
     let mut check = |line: String, want: maildiag::Category, text: &str| {
-        let Some(ev) = parse_line(line.as_bytes(), Some(Format::Postfix), Reference::year(2024)) else {
+        let Some(ev) = parse_line(
+            line.as_bytes(),
+            Some(Format::Postfix),
+            Reference::year(2024),
+        ) else {
             bad.push(format!("no event: {line}"));
             return;
         };
@@ -82,19 +90,34 @@ fn generator_samples_classify_as_intended() {
             bad.push(format!("{:?}: want {want}, got {got}: {text}", ev.outcome));
         }
     };
-    let fill = |s: &Sample| s.text.replace("{r}", "u@example.com").replace("{d}", "example.com").replace("{ip}", "198.51.100.25");
+    let fill = |s: &Sample| {
+        s.text
+            .replace("{r}", "u@example.com")
+            .replace("{d}", "example.com")
+            .replace("{ip}", "198.51.100.25")
+    };
     for (samples, status) in [(TRANSIENT, "deferred"), (PERMANENT, "bounced")] {
         for s in samples {
             let text = fill(s);
             let line = format!(
                 "Feb 10 06:00:01 mail postfix/smtp[1234]: 4BC2: to=<u@example.com>, relay=mx1.example.com[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn={}, status={status} (host mx1.example.com[192.0.2.1] said: {} {} {text} (in reply to RCPT TO command))",
-                if s.enhanced.is_empty() { "5.0.0" } else { s.enhanced }, s.code, s.enhanced
+                if s.enhanced.is_empty() {
+                    "5.0.0"
+                } else {
+                    s.enhanced
+                },
+                s.code,
+                s.enhanced
             );
             check(line, s.category, &text);
         }
     }
     for s in INCOMING {
-        let text = s.text.replace("{r}", "u@example.org").replace("{d}", "example.org").replace("{ip}", "203.0.113.9");
+        let text = s
+            .text
+            .replace("{r}", "u@example.org")
+            .replace("{d}", "example.org")
+            .replace("{ip}", "203.0.113.9");
         let line = format!(
             "Feb 10 06:00:01 mail postfix/smtpd[1234]: NOQUEUE: reject: RCPT from unknown[203.0.113.9]: {} {} {text}; from=<a@example.net> to=<u@example.org> proto=ESMTP helo=<[203.0.113.9]>",
             s.code, s.enhanced
@@ -115,7 +138,11 @@ fn generator_samples_classify_as_intended() {
     ];
     for (standalone, dsn, status, text, cat, standalone_cat) in conn {
         if let Some(s) = standalone {
-            check(format!("Feb 10 06:00:01 mail postfix/smtp[1234]: {s}"), standalone_cat, &s);
+            check(
+                format!("Feb 10 06:00:01 mail postfix/smtp[1234]: {s}"),
+                standalone_cat,
+                &s,
+            );
         }
         let line = format!(
             "Feb 10 06:00:01 mail postfix/smtp[1234]: 4BC2: to=<u@example.com>, relay=mx1.example.com[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn={dsn}, status={status} ({text})"
@@ -124,7 +151,12 @@ fn generator_samples_classify_as_intended() {
     }
     // Expired messages.
     check("Feb 10 06:00:01 mail postfix/qmgr[1234]: 4BC2: from=<a@example.org>, status=expired, returned to sender".into(), maildiag::Category::Expired, "status=expired");
-    assert!(bad.is_empty(), "{} generator texts classified differently:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} generator texts classified differently:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 /// Scans a generated log of `format` and `seed`; returns the summary and the truth.
@@ -138,30 +170,50 @@ fn scan_generated(format: Format, size: u64, seed: u64, extra: &[&str]) -> (Outp
     (o, s, truth.to_json())
 }
 
-const FORMATS: [(Format, u64); 5] =
-    [(Format::Postfix, 1), (Format::Postfix, 2), (Format::Postfix, 3), (Format::Exim, 4), (Format::Sendmail, 5)];
+const FORMATS: [(Format, u64); 5] = [
+    (Format::Postfix, 1),
+    (Format::Postfix, 2),
+    (Format::Postfix, 3),
+    (Format::Exim, 4),
+    (Format::Sendmail, 5),
+];
 const MORE_FORMATS: [(Format, u64); 2] = [(Format::Pmta, 6), (Format::Kumo, 7)];
 
 #[test]
 fn outcomes_equal_the_generators_truth() {
     for (format, seed) in FORMATS.into_iter().chain(MORE_FORMATS) {
         let (o, s, t) = scan_generated(format, 300_000, seed, &[]);
-        assert!(o.status.success(), "{format} {seed}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{format} {seed}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let (outcomes, _) = expected_from_truth(&t);
         assert_eq!(totals_subset(&s), outcomes, "{format} seed {seed}");
         assert_eq!(s["totals"]["unparsed_lines"], 0, "{format} seed {seed}");
-        assert_eq!(s["totals"]["oversized_lines"], t["oversized_lines"], "{format} seed {seed}");
+        assert_eq!(
+            s["totals"]["oversized_lines"], t["oversized_lines"],
+            "{format} seed {seed}"
+        );
         assert_eq!(s["totals"]["lines"], t["lines"], "{format} seed {seed}");
         if format == Format::Postfix {
-            assert_eq!(s["totals"]["deferred"], t["status_deferred_lines"], "seed {seed}");
+            assert_eq!(
+                s["totals"]["deferred"], t["status_deferred_lines"],
+                "seed {seed}"
+            );
         }
         // Every event is counted under exactly one domain bucket.
         let mut by_domain = 0;
         for d in s["domains"].as_object().expect("domains").values() {
             by_domain += d["events"].as_u64().unwrap_or(0);
         }
-        by_domain += s["other_domains"]["events"].as_u64().unwrap_or(0) + s["no_domain"]["events"].as_u64().unwrap_or(0);
-        assert_eq!(Some(by_domain), t["events"].as_u64(), "{format} seed {seed}");
+        by_domain += s["other_domains"]["events"].as_u64().unwrap_or(0)
+            + s["no_domain"]["events"].as_u64().unwrap_or(0);
+        assert_eq!(
+            Some(by_domain),
+            t["events"].as_u64(),
+            "{format} seed {seed}"
+        );
     }
 }
 
@@ -175,7 +227,10 @@ fn categories_equal_the_generators_truth() {
         assert!(o.status.success());
         let (_, cats) = expected_from_truth(&t);
         if s["categories"] != cats {
-            diffs.push(format!("{format} seed {seed}: scan {} truth {}", s["categories"], cats));
+            diffs.push(format!(
+                "{format} seed {seed}: scan {} truth {}",
+                s["categories"], cats
+            ));
         }
     }
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
@@ -211,12 +266,24 @@ fn bundled_sample_golden_summary() {
     if s["categories"] != expected["categories"] {
         let fail = std::env::var_os("SCAN_GOLDEN_STRICT").is_none_or(|v| v != "0");
         let path = sample("postfix-sample.expected.json.failed");
-        let _ = std::fs::write(&path, serde_json::to_string_pretty(&s["categories"]).unwrap_or_default());
-        assert!(!fail, "categories differ from the truth; scan's written to {}", path.display());
+        let _ = std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&s["categories"]).unwrap_or_default(),
+        );
+        assert!(
+            !fail,
+            "categories differ from the truth; scan's written to {}",
+            path.display()
+        );
     }
 
     // The human summary shows every section on the sample.
-    let o = maildiag(&["scan", "--year", "2024", sample("postfix-sample.log").to_str().expect("utf-8 path")]);
+    let o = maildiag(&[
+        "scan",
+        "--year",
+        "2024",
+        sample("postfix-sample.log").to_str().expect("utf-8 path"),
+    ]);
     assert!(o.status.success());
     let text = stdout(&o);
     for want in [
@@ -232,16 +299,22 @@ fn bundled_sample_golden_summary() {
     ] {
         assert!(text.contains(want), "summary lacks {want:?}:\n{text}");
     }
-    assert!(!text.contains('\x1b'), "no colour when NO_COLOR is set and stdout is a pipe");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when NO_COLOR is set and stdout is a pipe"
+    );
     let sender = text.find("Sender-side problems").unwrap_or(usize::MAX);
-    assert!(sender < text.find("Top categories").unwrap_or(0), "sender-side problems come first");
+    assert!(
+        sender < text.find("Top categories").unwrap_or(0),
+        "sender-side problems come first"
+    );
 }
 
 /// Sequential (`--threads 1`) and parallel reading give the same summary and events.
 #[test]
 fn streaming_equals_parallel() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (path, truth) = generated(dir.path(), Format::Postfix, 3_000_000, 11);
+    let (path, truth) = generated(dir.path(), Format::Postfix, 1_500_000, 11);
     let year = truth.reference.year.to_string();
     let strip = |mut v: Value| {
         if let Value::Object(m) = &mut v {
@@ -259,7 +332,10 @@ fn streaming_equals_parallel() {
     let b = maildiag(&["scan", "--json", "--year", &year, "--threads", "2", p]);
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, b.stdout);
-    assert_eq!(a.stdout.iter().filter(|&&c| c == b'\n').count() as u64, truth.events);
+    assert_eq!(
+        a.stdout.iter().filter(|&&c| c == b'\n').count() as u64,
+        truth.events
+    );
 }
 
 /// `--json`: one object per event with the diagnosis and event fields.
@@ -267,16 +343,42 @@ fn streaming_equals_parallel() {
 fn json_lines_per_event() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, truth) = generated(dir.path(), Format::Postfix, 200_000, 12);
-    let o = maildiag(&["scan", "--json", "--year", "2024", path.to_str().expect("utf-8")]);
+    let o = maildiag(&[
+        "scan",
+        "--json",
+        "--year",
+        "2024",
+        path.to_str().expect("utf-8"),
+    ]);
     assert!(o.status.success());
     let mut deferred = 0;
     let mut n = 0;
     for line in stdout(&o).lines() {
         let v: Value = serde_json::from_str(line).expect("one JSON object per line");
         for k in [
-            "basic", "enhanced", "severity", "temporary", "hard_bounce", "category", "detail", "sisimai_reason",
-            "bounce_class", "provider", "party", "retry", "remedies", "dns_checks", "evidence", "timestamp",
-            "queue_id", "sender", "recipient", "recipient_domain", "relay", "outcome", "span",
+            "basic",
+            "enhanced",
+            "severity",
+            "temporary",
+            "hard_bounce",
+            "category",
+            "detail",
+            "sisimai_reason",
+            "bounce_class",
+            "provider",
+            "party",
+            "retry",
+            "remedies",
+            "dns_checks",
+            "evidence",
+            "timestamp",
+            "queue_id",
+            "sender",
+            "recipient",
+            "recipient_domain",
+            "relay",
+            "outcome",
+            "span",
         ] {
             assert!(v.get(k).is_some(), "missing {k} in {line}");
         }
@@ -347,14 +449,27 @@ fn unreadable_inputs_exit_1_and_the_rest_is_reported() {
     let (good, truth) = generated(dir.path(), Format::Postfix, 100_000, 13);
     let missing = dir.path().join("missing.log");
     let (o, s) = summary(&["--year", "2024"], &[&missing, &good, dir.path()]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(s["totals"]["deferred"].as_u64(), Some(truth.outcomes[1]));
     let inputs = s["inputs"].as_array().expect("inputs");
     assert_eq!(inputs.len(), 3);
-    assert!(inputs[0]["error"].is_string() && inputs[1]["error"].is_null() && inputs[2]["error"].is_string());
+    assert!(
+        inputs[0]["error"].is_string()
+            && inputs[1]["error"].is_null()
+            && inputs[2]["error"].is_string()
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("missing.log"), "{stderr}");
-    let o = maildiag(&["scan", missing.to_str().expect("utf-8"), good.to_str().expect("utf-8")]);
+    let o = maildiag(&[
+        "scan",
+        missing.to_str().expect("utf-8"),
+        good.to_str().expect("utf-8"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("unreadable:"));
 }
@@ -365,7 +480,8 @@ fn gzip_and_stdin_inputs() {
     let (plain, truth) = generated(dir.path(), Format::Postfix, 200_000, 14);
     let gz = dir.path().join("log.gz");
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(&std::fs::read(&plain).expect("read")).expect("gzip");
+    enc.write_all(&std::fs::read(&plain).expect("read"))
+        .expect("gzip");
     std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
     let (o, s) = summary(&["--year", "2024"], &[&gz]);
     assert!(o.status.success());
@@ -397,7 +513,12 @@ fn usage_errors_exit_2() {
         &["scan", "--nameserver", "not-an-address", "--check-dns"],
     ] {
         let o = maildiag(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 
@@ -414,14 +535,27 @@ fn filters() {
 
     let (_, uu) = summary(&["--year", "2024", "--category", "user_unknown"], &[&path]);
     assert_eq!(uu["categories"].as_object().map(|m| m.len()), Some(1));
-    assert_eq!(uu["categories"]["user_unknown"], all["categories"]["user_unknown"]);
+    assert_eq!(
+        uu["categories"]["user_unknown"],
+        all["categories"]["user_unknown"]
+    );
     assert_eq!(uu["totals"]["delivered"], 0);
 
     let first = all["first_event"].as_str().expect("first").to_owned();
     let last = all["last_event"].as_str().expect("last").to_owned();
     let (_, none) = summary(&["--year", "2024", "--until", &first], &[&path]);
     assert_eq!(none["totals"]["events"], 0);
-    let (_, every) = summary(&["--year", "2024", "--since", &first[..10], "--until", &last[..10]], &[&path]);
+    let (_, every) = summary(
+        &[
+            "--year",
+            "2024",
+            "--since",
+            &first[..10],
+            "--until",
+            &last[..10],
+        ],
+        &[&path],
+    );
     assert_eq!(every["totals"]["events"], all["totals"]["events"]);
     let (_, later) = summary(&["--year", "2025"], &[&path]);
     let (_, none) = summary(&["--year", "2025", "--since", "2026-01-01"], &[&path]);
@@ -434,13 +568,15 @@ fn filters() {
 }
 
 fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|d| Path::new(d).join(name))
-            .find(|p| p.is_file())
-    })
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|d| Path::new(d).join(name))
+                .find(|p| p.is_file())
+        })
 }
 
 #[test]
@@ -457,7 +593,19 @@ fn html_report_is_self_contained_and_renders() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = std::fs::read_to_string(&html).expect("html written");
-    for want in ["id=totals", "id=sender-side", "id=categories", "id=domains", "id=providers", "id=codes", "id=stuck", "<svg id=timeline-chart", "<svg id=domains-chart", "<svg id=age-chart", "class=sortable"] {
+    for want in [
+        "id=totals",
+        "id=sender-side",
+        "id=categories",
+        "id=domains",
+        "id=providers",
+        "id=codes",
+        "id=stuck",
+        "<svg id=timeline-chart",
+        "<svg id=domains-chart",
+        "<svg id=age-chart",
+        "class=sortable",
+    ] {
         assert!(page.contains(want), "page lacks {want}");
     }
     // Nothing is loaded from elsewhere (reply texts may quote URLs as text).
@@ -489,9 +637,19 @@ fn html_report_is_self_contained_and_renders() {
         .output()
         .expect("run chromium");
     let dom = stdout(&o);
-    assert!(dom.contains("id=\"totals-table\""), "DOM lacks the totals table: {}", String::from_utf8_lossy(&o.stderr));
-    assert!(dom.contains("<svg id=\"timeline-chart\""), "DOM lacks the timeline");
+    assert!(
+        dom.contains("id=\"totals-table\""),
+        "DOM lacks the totals table: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        dom.contains("<svg id=\"timeline-chart\""),
+        "DOM lacks the timeline"
+    );
     assert!(dom.matches("<table").count() >= 6, "tables rendered");
     let png = std::fs::read(&shot).expect("screenshot written");
-    assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"), "a non-empty screenshot");
+    assert!(
+        png.len() > 10_000 && png.starts_with(b"\x89PNG"),
+        "a non-empty screenshot"
+    );
 }

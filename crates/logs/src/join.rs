@@ -95,6 +95,16 @@ impl SenderJoin {
         }
     }
 
+    /// Forgets every entry but keeps the allocations (a reused join behaves exactly like
+    /// a new one).
+    pub(crate) fn reset(&mut self) {
+        self.map.clear();
+        self.next = 0;
+        for s in &mut self.slots {
+            s.key = None;
+        }
+    }
+
     /// Records `sender` for `qid` from the line starting at `offset`.
     pub(crate) fn insert(&mut self, qid: &[u8], sender: &[u8], offset: u64) {
         let Some(key) = Key::new(qid) else { return };

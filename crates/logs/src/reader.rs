@@ -667,6 +667,8 @@ impl<R: Read + Send> LogReader<R> {
             // start), as (offset, bytes) pieces: the seeds of the first chunk's join.
             let mut history: Vec<(u64, Vec<u8>)> = Vec::new();
             let mut spare: Vec<Vec<u8>> = Vec::new();
+            // Joins are reused across chunks: a new one would allocate its ring again.
+            let joins: std::sync::Mutex<Vec<SenderJoin>> = std::sync::Mutex::new(Vec::new());
             for msg in rx_full {
                 let (full, len, base, extra) = msg?;
                 let buf = &full[..len];
@@ -680,7 +682,14 @@ impl<R: Read + Send> LogReader<R> {
                     chunks
                         .par_iter()
                         .map(|r| {
-                            let mut join = SenderJoin::new(c.horizon);
+                            let reused = joins.lock().map_or(None, |mut v| v.pop());
+                            let mut join = match reused {
+                                Some(mut j) => {
+                                    j.reset();
+                                    j
+                                }
+                                None => SenderJoin::new(c.horizon),
+                            };
                             let chunk_base = base + r.start as u64;
                             let from = chunk_base.saturating_sub(c.horizon as u64);
                             if from < base {
@@ -694,6 +703,9 @@ impl<R: Read + Send> LogReader<R> {
                             c.process(&buf[r.clone()], chunk_base, &mut join, &mut st, &mut |ev| {
                                 fold(&mut a, ev)
                             });
+                            if let Ok(mut v) = joins.lock() {
+                                v.push(join);
+                            }
                             (st, a)
                         })
                         .collect()

@@ -34,7 +34,7 @@ pub(crate) fn parse(line: &[u8], r: Reference) -> Option<Syslog<'_>> {
     // First token: host, or the program when there is no host.
     let t1_end = token_end(line, at);
     let t1 = &line[at..t1_end];
-    let (host, prog_start) = if t1.ends_with(b":") || t1.iter().any(|&c| c == b'[') {
+    let (host, prog_start) = if t1.ends_with(b":") || t1.contains(&b'[') {
         (None, at)
     } else {
         (Some(t1), t1_end + 1)
@@ -45,7 +45,7 @@ pub(crate) fn parse(line: &[u8], r: Reference) -> Option<Syslog<'_>> {
     let p_end = token_end(line, prog_start);
     let tok = &line[prog_start..p_end];
     let colon_free = tok.strip_suffix(b":")?;
-    let program = match colon_free.iter().position(|&c| c == b'[') {
+    let program = match memchr::memchr(b'[', colon_free) {
         Some(n) => &colon_free[..n],
         None => colon_free,
     };
@@ -61,13 +61,8 @@ pub(crate) fn parse(line: &[u8], r: Reference) -> Option<Syslog<'_>> {
     })
 }
 
-/// The end of the token at `from` (tokens here are short: a loop beats `memchr`'s setup).
-#[inline]
 fn token_end(line: &[u8], from: usize) -> usize {
-    line[from..]
-        .iter()
-        .position(|&c| c == b' ')
-        .map_or(line.len(), |n| from + n)
+    memchr::memchr(b' ', &line[from..]).map_or(line.len(), |n| from + n)
 }
 
 #[cfg(test)]

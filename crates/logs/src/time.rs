@@ -138,19 +138,7 @@ fn month_of(b: &[u8]) -> Option<u8> {
         b"Dec",
     ];
     let b: &[u8; 3] = b.try_into().ok()?;
-    // The first letter narrows the search to at most three names.
-    let from = match b[0] {
-        b'J' => 0,
-        b'F' => 1,
-        b'M' => 2,
-        b'A' => 3,
-        b'S' => 8,
-        b'O' => 9,
-        b'N' => 10,
-        b'D' => 11,
-        _ => return None,
-    };
-    M[from..].iter().position(|m| *m == b).map(|n| (from + n) as u8 + 1)
+    M.iter().position(|m| *m == b).map(|n| n as u8 + 1)
 }
 
 fn hms(b: &[u8]) -> Option<(u32, u32, u32)> {

@@ -4,7 +4,10 @@ fn main() {
     let path = args.next().unwrap_or_else(|| "examples/replies.txt".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100);
     let data = std::fs::read(&path).unwrap_or_default();
-    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     let c = maildiag::Classifier::new();
     let start = std::time::Instant::now();
     let mut temporary = 0usize;
@@ -15,5 +18,8 @@ fn main() {
     }
     let total = n * lines.len();
     let secs = start.elapsed().as_secs_f64();
-    println!("{total} verdicts in {secs:.3} s: {:.0}/s ({temporary} temporary)", total as f64 / secs);
+    println!(
+        "{total} verdicts in {secs:.3} s: {:.0}/s ({temporary} temporary)",
+        total as f64 / secs
+    );
 }

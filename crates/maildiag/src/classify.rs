@@ -183,9 +183,7 @@ fn entry_score(
 /// Whether an entry only says what its wording means, not who sent it: a short text
 /// (`Too many recipients`) that several MTAs publish, with no marker naming its provider.
 fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, usize))>) -> bool {
-    e.kind != MatchKind::Code
-        && e.fixed_len < 24
-        && marker.is_none_or(|(m, _)| m.id != e.provider)
+    e.kind != MatchKind::Code && e.fixed_len < 24 && marker.is_none_or(|(m, _)| m.id != e.provider)
 }
 
 /// Several published replies share their first sentence (the entry's anchor) and differ
@@ -208,14 +206,30 @@ fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> i32
         .filter(|w| w.len() >= 4)
         .take(40)
     {
-        let w = word.as_bytes();
-        if after.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)) {
+        if contains_ci(after, word.as_bytes()) {
             bonus += 1;
         }
     }
     bonus
 }
 
+/// ASCII-case-insensitive substring test, anchored with memchr2 on the first byte's two
+/// cases.
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), hay).any(|i| {
+        hay.get(i + 1..i + 1 + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
+}
+
+/// Where `sub` starts inside `whole`, when it is a slice of it.
+fn offset_in(whole: &[u8], sub: &[u8]) -> Option<usize> {
+    let (w, p) = (whole.as_ptr() as usize, sub.as_ptr() as usize);
+    (p >= w && p + sub.len() <= w + whole.len()).then(|| p - w)
+}
 
 /// How strongly a phrase decides the category: its fixed characters plus the data's
 /// weight (negative for generic wording such as `refused` or pure severity wording).
@@ -295,15 +309,13 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         }
     }
     let entry_hint = entry;
-    let mut entry = entry;
     // Provider-private enhanced codes (Microsoft's 5.7.515, 4.7.650) identify an entry even
     // when the text was not published.
-    if entry.is_none() {
-        if let Some(x) = enhanced.filter(|x| codes::enhanced(*x).is_none()) {
-            if let Some(e) = codes::entries_for_enhanced(x).next() {
-                entry = Some((e, (0, 0), 30));
-            }
-        }
+    if entry.is_none()
+        && let Some(x) = enhanced.filter(|x| codes::enhanced(*x).is_none())
+        && let Some(e) = codes::entries_for_enhanced(x).next()
+    {
+        entry = Some((e, (0, 0), 30));
     }
 
     // Category: provider entry, then phrase, then enhanced code, then basic code. A phrase
@@ -436,8 +448,11 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     } else {
         None
     };
-    // Delay spans are relative to the reply text; report them only for bare input.
-    let delay_span = delay.filter(|_| reply.is_none()).map(|(_, span)| span);
+    // Delay spans are relative to the text searched; move them into the input when that
+    // text is a slice of it (a reply text merged from continuation lines is not).
+    let searched: &[u8] = reply.map_or(input, |r| &r.text[..]);
+    let delay_span =
+        delay.and_then(|(_, (s, e))| offset_in(input, searched).map(|o| (o + s, o + e)));
 
     Verdict {
         basic,
@@ -484,19 +499,19 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             span: Some(span),
         });
     }
-    if let Some((p, span)) = v.severity_phrase {
-        if let Some(t) = p.temporary {
-            evidence.push(Evidence {
-                layer: Layer::Phrase,
-                rule: Cow::Borrowed(p.pattern),
-                says: Cow::Borrowed(if t {
-                    "temporary whatever the code"
-                } else {
-                    "final whatever the code"
-                }),
-                span: Some(span),
-            });
-        }
+    if let Some((p, span)) = v.severity_phrase
+        && let Some(t) = p.temporary
+    {
+        evidence.push(Evidence {
+            layer: Layer::Phrase,
+            rule: Cow::Borrowed(p.pattern),
+            says: Cow::Borrowed(if t {
+                "temporary whatever the code"
+            } else {
+                "final whatever the code"
+            }),
+            span: Some(span),
+        });
     }
     if let Some((m, span)) = v.marker {
         evidence.push(Evidence {
@@ -587,10 +602,10 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         }
     });
     let mut remedies: Vec<Cow<'static, str>> = Vec::with_capacity(info.remedies.len() + 2);
-    if let Some((e, _)) = entry {
-        if !e.remedy.is_empty() {
-            remedies.push(Cow::Borrowed(e.remedy));
-        }
+    if let Some((e, _)) = entry
+        && !e.remedy.is_empty()
+    {
+        remedies.push(Cow::Borrowed(e.remedy));
     }
     if let (Category::PtrMissing | Category::Blocklisted | Category::BadReputation, Some(ip)) =
         (v.category, ip)
@@ -682,15 +697,13 @@ pub(crate) fn sender_ip_in(text: &[u8]) -> Option<IpAddr> {
             let cand = text[i..i + len]
                 .strip_suffix(b".")
                 .unwrap_or(&text[i..i + len]);
-            if cand.iter().filter(|b| **b == b'.').count() == 3
-                || cand.iter().filter(|b| **b == b':').count() >= 2
-            {
-                if let Some(ip) = std::str::from_utf8(cand)
+            if (cand.iter().filter(|b| **b == b'.').count() == 3
+                || cand.iter().filter(|b| **b == b':').count() >= 2)
+                && let Some(ip) = std::str::from_utf8(cand)
                     .ok()
                     .and_then(|s| s.parse::<IpAddr>().ok())
-                {
-                    return Some(ip);
-                }
+            {
+                return Some(ip);
             }
             i += len.max(1);
         } else {
@@ -721,5 +734,4 @@ mod tests {
         assert_eq!(sender_ip_in(b"5.7.1 no ip here"), None);
         assert_eq!(sender_ip_in(b"at 10:00:01 x"), None);
     }
-
 }

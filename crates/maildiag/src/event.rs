@@ -105,12 +105,12 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     }
     v.hard_bounce =
         v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
-    if v.provider.is_none() {
-        if let Some(host) = ev.relay.as_ref().and_then(|r| r.host.as_deref()) {
-            v.provider = maildiag_codes::matches(host.as_bytes()).find_map(|m| match m.rule {
-                Rule::Marker(p) => Some(p),
-                _ => None,
-            });
-        }
+    if v.provider.is_none()
+        && let Some(host) = ev.relay.as_ref().and_then(|r| r.host.as_deref())
+    {
+        v.provider = maildiag_codes::matches(host.as_bytes()).find_map(|m| match m.rule {
+            Rule::Marker(p) => Some(p),
+            _ => None,
+        });
     }
 }

@@ -61,3 +61,8 @@ pub fn classify_event(ev: &maildiag_logs::DeliveryEvent<'_>) -> Diagnosis {
 pub fn classify_bounce(r: &maildiag_bounce::BounceRecipient) -> Diagnosis {
     Classifier::new().classify_bounce(r)
 }
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -1,7 +1,6 @@
 //! Delays stated in reply texts: `Greylisted for 5 minutes`, `retry after 60 seconds`,
 //! `try again in 1 hour`, `(2/h)`.
 
-
 /// Words that announce a delay within a few bytes before the number.
 const CUES: &[&[u8]] = &[
     b"greylisted for",
@@ -67,7 +66,8 @@ fn rate_per_hour(text: &[u8]) -> Option<(u32, (usize, usize))> {
 
 /// The cue automaton, built once: one ASCII-case-insensitive pass finds every cue.
 fn cues() -> Option<&'static aho_corasick::AhoCorasick> {
-    static CUE_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    static CUE_AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
     CUE_AC
         .get_or_init(|| {
             aho_corasick::AhoCorasick::builder()
@@ -89,10 +89,10 @@ fn cued_duration(text: &[u8]) -> Option<(u32, (usize, usize))> {
         while text.get(p) == Some(&b' ') {
             p += 1;
         }
-        if let Some((secs, end)) = number_and_unit(text, p) {
-            if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
-                best = Some((rank, secs, (m.start(), end)));
-            }
+        if let Some((secs, end)) = number_and_unit(text, p)
+            && best.as_ref().is_none_or(|(r, _, _)| rank < *r)
+        {
+            best = Some((rank, secs, (m.start(), end)));
         }
     }
     best.map(|(_, s, span)| (s, span))

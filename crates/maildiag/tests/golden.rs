@@ -108,7 +108,6 @@ fn check(c: &Classifier, case: &Case, input: &str) -> Vec<String> {
                 let ok = got == "-"
                     || same(v, got)
                     || (candidates.iter().any(|c| same(v, c)) && candidates.contains(&got));
-                || (candidates.iter().any(|c| same(v, c)) && candidates.contains(&got));
                 cmp("provider", if ok { got } else { v }, got);
             }
             _ => cmp("expectation", "known", k),

@@ -14,9 +14,10 @@ use nom::{
 /// Reply-code = %x32-35 %x30-35 %x30-39
 /// ```
 pub(crate) fn reply_code(i: &[u8]) -> IResult<&[u8], ReplyCode> {
-    map_opt(take_while_m_n(3, 3, |c: u8| c.is_ascii_digit()), |d: &[u8]| {
-        ReplyCode::from_digits([d[0], d[1], d[2]])
-    })
+    map_opt(
+        take_while_m_n(3, 3, |c: u8| c.is_ascii_digit()),
+        |d: &[u8]| ReplyCode::from_digits([d[0], d[1], d[2]]),
+    )
     .parse(i)
 }
 
@@ -44,7 +45,10 @@ fn enhanced_code_with(i: &[u8], strict: bool) -> IResult<&[u8], EnhancedCode> {
     let part = |i| take_while_m_n(1, 3, |c: u8| c.is_ascii_digit()).parse(i);
     map_opt(
         (
-            terminated(take_while_m_n(1, 1, |c: u8| c.is_ascii_digit()), tag(&b"."[..])),
+            terminated(
+                take_while_m_n(1, 1, |c: u8| c.is_ascii_digit()),
+                tag(&b"."[..]),
+            ),
             terminated(part, tag(&b"."[..])),
             part,
         ),
@@ -87,13 +91,17 @@ fn enhanced_code_with(i: &[u8], strict: bool) -> IResult<&[u8], EnhancedCode> {
 /// assert!(parse_enhanced_lenient(b"5.1.1.1").is_none()); // an IPv4 address
 /// ```
 pub fn parse_enhanced_lenient(input: &[u8]) -> Option<(EnhancedCode, usize)> {
-    enhanced_code_lenient(input).ok().map(|(rest, c)| (c, input.len() - rest.len()))
+    enhanced_code_lenient(input)
+        .ok()
+        .map(|(rest, c)| (c, input.len() - rest.len()))
 }
 
 /// Parses a strict RFC 3463 enhanced status code at the start of `input`, returning it
 /// and the number of bytes it took.
 pub fn parse_enhanced_strict(input: &[u8]) -> Option<(EnhancedCode, usize)> {
-    enhanced_code_strict(input).ok().map(|(rest, c)| (c, input.len() - rest.len()))
+    enhanced_code_strict(input)
+        .ok()
+        .map(|(rest, c)| (c, input.len() - rest.len()))
 }
 
 #[cfg(test)]
@@ -102,7 +110,10 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(reply_code(b"450 x").map(|(r, c)| (r, c.get())), Ok((&b" x"[..], 450)));
+        assert_eq!(
+            reply_code(b"450 x").map(|(r, c)| (r, c.get())),
+            Ok((&b" x"[..], 450))
+        );
         assert!(reply_code(b"650").is_err());
         assert!(reply_code(b"45").is_err());
         assert!(enhanced_code_strict(b"4.07.1").is_err());
@@ -110,7 +121,13 @@ mod tests {
         assert!(enhanced_code_strict(b"4.7.1000").is_err());
         assert!(enhanced_code_strict(b"4.7.1.2").is_err());
         assert!(enhanced_code_strict(b"3.7.1").is_err());
-        assert_eq!(parse_enhanced_strict(b"5.7.750;").map(|(c, n)| (c.detail(), n)), Some((750, 7)));
-        assert_eq!(parse_enhanced_strict(b"4.4.7."), parse_enhanced_strict(b"4.4.7"));
+        assert_eq!(
+            parse_enhanced_strict(b"5.7.750;").map(|(c, n)| (c.detail(), n)),
+            Some((750, 7))
+        );
+        assert_eq!(
+            parse_enhanced_strict(b"4.4.7."),
+            parse_enhanced_strict(b"4.4.7")
+        );
     }
 }

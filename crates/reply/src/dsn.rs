@@ -35,7 +35,10 @@ impl TypedValue<'_> {
     }
 
     fn into_owned(self) -> TypedValue<'static> {
-        TypedValue { kind: Cow::Owned(self.kind.into_owned()), value: Cow::Owned(self.value.into_owned()) }
+        TypedValue {
+            kind: Cow::Owned(self.kind.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+        }
     }
 }
 
@@ -200,7 +203,10 @@ pub struct DeliveryStatus<'a> {
 /// ```
 pub fn parse_delivery_status(input: &[u8]) -> Result<DeliveryStatus<'_>, Error> {
     if input.len() > MAX_DSN_LEN {
-        return Err(Error::new(ErrorKind::InputTooLarge { limit: MAX_DSN_LEN }, MAX_DSN_LEN));
+        return Err(Error::new(
+            ErrorKind::InputTooLarge { limit: MAX_DSN_LEN },
+            MAX_DSN_LEN,
+        ));
     }
     let mut dsn = DeliveryStatus::default();
     let mut first_group = true;
@@ -228,7 +234,8 @@ pub fn parse_delivery_status(input: &[u8]) -> Result<DeliveryStatus<'_>, Error> 
                 } else if recipient_field || !first_group {
                     let r = current.get_or_insert_with(RecipientFields::default);
                     // A second Final-Recipient in one group starts a new recipient.
-                    if name.eq_ignore_ascii_case(b"Final-Recipient") && r.final_recipient.is_some() {
+                    if name.eq_ignore_ascii_case(b"Final-Recipient") && r.final_recipient.is_some()
+                    {
                         let done = std::mem::take(r);
                         push_recipient(&mut dsn.recipients, done);
                     }
@@ -305,7 +312,11 @@ fn set_recipient_field<'a>(r: &mut RecipientFields<'a>, name: &'a [u8], value: C
     } else if is(b"Diagnostic-Code") {
         let t = typed(value);
         let reply = extract_best(&t.value).map(Extracted::into_owned);
-        r.diagnostic_code = Some(DiagnosticCode { kind: t.kind, text: t.value, reply });
+        r.diagnostic_code = Some(DiagnosticCode {
+            kind: t.kind,
+            text: t.value,
+            reply,
+        });
     } else if is(b"Last-Attempt-Date") {
         r.last_attempt_date = Some(value);
     } else if is(b"Will-Retry-Until") {
@@ -320,18 +331,27 @@ fn set_recipient_field<'a>(r: &mut RecipientFields<'a>, name: &'a [u8], value: C
 /// Splits `type; value`; without a `;` the type is empty.
 fn typed(value: Cow<'_, [u8]>) -> TypedValue<'_> {
     let Some(semi) = memchr::memchr(b';', &value) else {
-        return TypedValue { kind: Cow::Borrowed(&[]), value };
+        return TypedValue {
+            kind: Cow::Borrowed(&[]),
+            value,
+        };
     };
     // A type is one token; `550 5.1.1 a; b` has no type.
     let kind_raw = &value[..semi];
     if kind_raw.iter().any(|c| c.is_ascii_whitespace()) || kind_raw.is_empty() {
-        return TypedValue { kind: Cow::Borrowed(&[]), value };
+        return TypedValue {
+            kind: Cow::Borrowed(&[]),
+            value,
+        };
     }
     let trim_start = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_whitespace()).count();
     match value {
         Cow::Borrowed(b) => {
             let v = &b[semi + 1..];
-            TypedValue { kind: Cow::Borrowed(&b[..semi]), value: Cow::Borrowed(&v[trim_start(v)..]) }
+            TypedValue {
+                kind: Cow::Borrowed(&b[..semi]),
+                value: Cow::Borrowed(&v[trim_start(v)..]),
+            }
         }
         Cow::Owned(v) => {
             let rest = &v[semi + 1..];
@@ -423,7 +443,12 @@ impl<'a> Iterator for Fields<'a> {
 
 fn trim(s: &[u8]) -> &[u8] {
     let start = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    let end = s.len() - s[start..].iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+    let end = s.len()
+        - s[start..]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
     &s[start..end]
 }
 
@@ -435,7 +460,10 @@ mod tests {
     fn groups_and_extensions() {
         let body = b"Reporting-MTA: dns; mx.example.net\nX-Postfix-Queue-ID: 4BC2\nArrival-Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nFinal-Recipient: rfc822; a@example.com\nOriginal-Recipient: rfc822;A@example.com\nAction: delayed\nStatus: 4.4.1\nRemote-MTA: dns; mx.example.com\nDiagnostic-Code: X-Postfix; connect to mx.example.com[192.0.2.1]:25:\n    Connection timed out\nWill-Retry-Until: Tue, 2 Jan 2024 10:00:00 +0000\nX-Custom: 1\n\nfinal-recipient: RFC822; b@example.com\naction: FAILED\nstatus: 5.1.1\n";
         let d = parse_delivery_status(body).unwrap();
-        assert_eq!(d.message.reporting_mta.as_ref().unwrap().value_lossy(), "mx.example.net");
+        assert_eq!(
+            d.message.reporting_mta.as_ref().unwrap().value_lossy(),
+            "mx.example.net"
+        );
         assert_eq!(d.message.extensions.len(), 1);
         assert_eq!(d.recipients.len(), 2);
         let a = &d.recipients[0];
@@ -443,7 +471,10 @@ mod tests {
         assert_eq!(a.status.map(|s| s.to_string()).as_deref(), Some("4.4.1"));
         let diag = a.diagnostic_code.as_ref().unwrap();
         assert_eq!(&*diag.kind, b"X-Postfix");
-        assert_eq!(&*diag.text, &b"connect to mx.example.com[192.0.2.1]:25: Connection timed out"[..]);
+        assert_eq!(
+            &*diag.text,
+            &b"connect to mx.example.com[192.0.2.1]:25: Connection timed out"[..]
+        );
         assert!(diag.reply.is_none());
         assert_eq!(a.extensions.len(), 1);
         assert_eq!(d.recipients[1].action, Some(Action::Failed));
@@ -451,13 +482,21 @@ mod tests {
 
     #[test]
     fn no_blank_line_between_groups() {
-        let d = parse_delivery_status(b"Reporting-MTA: dns; x\nFinal-Recipient: rfc822; a@b\nStatus: 5.0.0\n").unwrap();
+        let d = parse_delivery_status(
+            b"Reporting-MTA: dns; x\nFinal-Recipient: rfc822; a@b\nStatus: 5.0.0\n",
+        )
+        .unwrap();
         assert_eq!(d.recipients.len(), 1);
         assert!(d.message.reporting_mta.is_some());
     }
 
     #[test]
     fn empty_is_error() {
-        assert_eq!(parse_delivery_status(b"Reporting-MTA: dns; x\n").unwrap_err().kind, ErrorKind::NoRecipients);
+        assert_eq!(
+            parse_delivery_status(b"Reporting-MTA: dns; x\n")
+                .unwrap_err()
+                .kind,
+            ErrorKind::NoRecipients
+        );
     }
 }

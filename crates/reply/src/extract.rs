@@ -131,7 +131,10 @@ pub struct RemoteHost<'a> {
 impl RemoteHost<'_> {
     /// Detaches the host from its input.
     pub fn into_owned(self) -> RemoteHost<'static> {
-        RemoteHost { name: self.name.map(|n| Cow::Owned(n.into_owned())), ip: self.ip }
+        RemoteHost {
+            name: self.name.map(|n| Cow::Owned(n.into_owned())),
+            ip: self.ip,
+        }
     }
 }
 
@@ -262,12 +265,19 @@ pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
         (Some(_), None) => 1,
         _ => 2,
     };
-    let best = all.iter().enumerate().min_by_key(|(n, e)| (rank(e), *n)).map(|(n, _)| n)?;
+    let best = all
+        .iter()
+        .enumerate()
+        .min_by_key(|(n, e)| (rank(e), *n))
+        .map(|(n, _)| n)?;
     let mut all = all;
     let mut chosen = all.swap_remove(best);
     // A bare status elsewhere on the line (`dsn=5.1.1`) completes a reply without one.
     if chosen.enhanced.is_none() {
-        chosen.enhanced = all.iter().find(|e| e.code.is_none()).and_then(|e| e.enhanced);
+        chosen.enhanced = all
+            .iter()
+            .find(|e| e.code.is_none())
+            .and_then(|e| e.enhanced);
     }
     Some(chosen)
 }
@@ -292,7 +302,8 @@ fn candidate<'a>(
     // Token boundary before: not part of a number, word, address or version.
     if i > 0 {
         let p = input[i - 1];
-        if p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b'/' | b'+' | b'@' | b'%') {
+        if p.is_ascii_alphanumeric() || matches!(p, b'.' | b'-' | b'_' | b'/' | b'+' | b'@' | b'%')
+        {
             return None;
         }
     }
@@ -301,10 +312,10 @@ fn candidate<'a>(
         return None;
     }
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
-    let mut pos = (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end);
+    let mut pos =
+        (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end);
     // Gmail's prose repeats the code: "was: 550 550 5.7.1 ...".
-    if input[pos..].starts_with(&input[i..i + 3])
-        && matches!(input.get(pos + 3), Some(b' ' | b'-'))
+    if input[pos..].starts_with(&input[i..i + 3]) && matches!(input.get(pos + 3), Some(b' ' | b'-'))
     {
         pos += 4;
     }
@@ -315,7 +326,9 @@ fn candidate<'a>(
     let enhanced = enhanced.map(|(e, _)| e);
 
     let intro = introducer(input, line_start, i);
-    let at_line_start = input[line_start..i].iter().all(|c| matches!(c, b' ' | b'\t' | b'<' | b'>'));
+    let at_line_start = input[line_start..i]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\t' | b'<' | b'>'));
     let continuation = sep == Some(b'-');
     if enhanced.is_none() && intro == Intro::None && !at_line_start {
         return None;
@@ -336,10 +349,11 @@ fn candidate<'a>(
     if depth.iter().any(|&d| d > 0) {
         end = end.min(unmatched_closer(&input[pos..end], depth).map_or(end, |n| pos + n));
     }
-    if let Intro::Quote(_) = intro {
-        if input[pos..end].iter().all(u8::is_ascii_whitespace) && enhanced.is_none() {
-            return None; // a quoted bare number: `got code "550",`
-        }
+    if let Intro::Quote(_) = intro
+        && input[pos..end].iter().all(u8::is_ascii_whitespace)
+        && enhanced.is_none()
+    {
+        return None; // a quoted bare number: `got code "550",`
     }
     // A continuation reply runs on over the following lines with the same code.
     let mut extra_lines = Vec::new();
@@ -347,7 +361,11 @@ fn candidate<'a>(
         let mut next = line_end;
         while next < input.len() {
             let start = next + 1;
-            let trimmed = start + input[start..].iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+            let trimmed = start
+                + input[start..]
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t'))
+                    .count();
             let rest = &input[trimmed..];
             if !(rest.starts_with(&input[i..i + 3]) && matches!(rest.get(3), Some(b' ' | b'-'))) {
                 break;
@@ -383,7 +401,14 @@ fn candidate<'a>(
         &input[i.saturating_sub(CONTEXT_WINDOW)..i],
         &input[end..(end + CONTEXT_WINDOW).min(input.len())],
     );
-    Some(Extracted { span, code: Some(code), enhanced, text, command, host })
+    Some(Extracted {
+        span,
+        code: Some(code),
+        enhanced,
+        text,
+        command,
+        host,
+    })
 }
 
 /// An enhanced code at `pos` followed by a space, punctuation or the line end.
@@ -410,7 +435,12 @@ enum Intro {
 
 fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
     let before = &input[line_start..i];
-    let trimmed_len = before.len() - before.iter().rev().take_while(|c| **c == b' ' || **c == b'\t').count();
+    let trimmed_len = before.len()
+        - before
+            .iter()
+            .rev()
+            .take_while(|c| **c == b' ' || **c == b'\t')
+            .count();
     let before = &before[..trimmed_len];
     match before.last() {
         Some(&q @ (b'\'' | b'"')) => Intro::Quote(q),
@@ -418,18 +448,38 @@ fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
         Some(b';') => {
             // Only a diagnostic type vouches (`smtp; 550 ...`, `X-Postfix; ...`), not prose.
             let body = &before[..before.len() - 1];
-            let tok_len = body.iter().rev().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
+            let tok_len = body
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+                .count();
             let tok = &body[body.len() - tok_len..];
-            if tok.eq_ignore_ascii_case(b"smtp") || tok.eq_ignore_ascii_case(b"esmtp") || tok.len() > 2 && tok[..2].eq_ignore_ascii_case(b"x-") {
+            if tok.eq_ignore_ascii_case(b"smtp")
+                || tok.eq_ignore_ascii_case(b"esmtp")
+                || tok.len() > 2 && tok[..2].eq_ignore_ascii_case(b"x-")
+            {
                 Intro::Label
             } else {
                 Intro::None
             }
         }
         Some(b'=') => {
-            const LABELS: &[&[u8]] = &[b"led=", b"reply=", b"response=", b"msg=", b"status=", b"diag="];
-            let lower_ends = |l: &[u8]| before.len() >= l.len() && before[before.len() - l.len()..].eq_ignore_ascii_case(l);
-            if LABELS.iter().any(|l| lower_ends(l)) { Intro::Label } else { Intro::None }
+            const LABELS: &[&[u8]] = &[
+                b"led=",
+                b"reply=",
+                b"response=",
+                b"msg=",
+                b"status=",
+                b"diag=",
+            ];
+            let lower_ends = |l: &[u8]| {
+                before.len() >= l.len() && before[before.len() - l.len()..].eq_ignore_ascii_case(l)
+            };
+            if LABELS.iter().any(|l| lower_ends(l)) {
+                Intro::Label
+            } else {
+                Intro::None
+            }
         }
         Some(b'<') if before.ends_with(b"<<<") => Intro::Label,
         _ => Intro::None,
@@ -442,8 +492,10 @@ fn closing_quote(text: &[u8], q: u8) -> Option<usize> {
     memchr::memchr_iter(q, text)
         .find(|&n| {
             let rest = &text[n + 1..];
-            matches!(rest.first(), None | Some(b',' | b';' | b'}' | b')' | b']' | b'>'))
-                || rest.iter().all(u8::is_ascii_whitespace)
+            matches!(
+                rest.first(),
+                None | Some(b',' | b';' | b'}' | b')' | b']' | b'>')
+            ) || rest.iter().all(u8::is_ascii_whitespace)
         })
         .or_else(|| memchr::memrchr(q, text))
 }
@@ -511,7 +563,11 @@ fn trim_cr(s: &[u8]) -> &[u8] {
 }
 
 /// Removes ` 550-5.1.1 ` / ` 550 5.1.1 ` / ` 550-` runs inside one line of text.
-fn strip_inline_prefixes<'a>(text: &'a [u8], code: &[u8], enhanced: Option<EnhancedCode>) -> Cow<'a, [u8]> {
+fn strip_inline_prefixes<'a>(
+    text: &'a [u8],
+    code: &[u8],
+    enhanced: Option<EnhancedCode>,
+) -> Cow<'a, [u8]> {
     let finder = |hay: &[u8]| find(hay, code);
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
@@ -570,7 +626,13 @@ fn split_command(text: &mut Cow<'_, [u8]>) -> Option<SmtpCommand> {
 /// Finds the command named before a reply: Exim's `after RCPT TO:<...>:`, Postfix's
 /// `while sending RCPT TO`, a transcript's `>>> RCPT To:<...>` line.
 fn command_before(before: &[u8]) -> Option<SmtpCommand> {
-    const MARKERS: &[&[u8]] = &[b"after ", b"while sending ", b"while receiving ", b"while performing ", b">>> "];
+    const MARKERS: &[&[u8]] = &[
+        b"after ",
+        b"while sending ",
+        b"while receiving ",
+        b"while performing ",
+        b">>> ",
+    ];
     MARKERS
         .iter()
         .filter_map(|m| rfind(before, m).map(|n| (n, n + m.len())))
@@ -582,7 +644,8 @@ fn command_before(before: &[u8]) -> Option<SmtpCommand> {
 fn split_qmail_status(text: &mut Cow<'_, [u8]>) -> Option<EnhancedCode> {
     let at = rfind(text, b"(#")?;
     let (rest, code) = enhanced_code_lenient(&text[at + 2..]).ok()?;
-    if !matches!(rest, [b')', tail @ ..] if tail.iter().all(|c| c.is_ascii_whitespace() || *c == b'.')) {
+    if !matches!(rest, [b')', tail @ ..] if tail.iter().all(|c| c.is_ascii_whitespace() || *c == b'.'))
+    {
         return None;
     }
     match text {
@@ -594,10 +657,16 @@ fn split_qmail_status(text: &mut Cow<'_, [u8]>) -> Option<EnhancedCode> {
 
 /// Removes Gmail's trailing `(state 13)` / `(state 14).`.
 fn strip_state_suffix(text: &mut Cow<'_, [u8]>) {
-    let Some(at) = rfind(text, b"(state ") else { return };
+    let Some(at) = rfind(text, b"(state ") else {
+        return;
+    };
     let tail = &text[at + 7..];
     let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits > 0 && tail[digits..].iter().all(|c| matches!(c, b')' | b'.' | b' ' | b'\r')) {
+    if digits > 0
+        && tail[digits..]
+            .iter()
+            .all(|c| matches!(c, b')' | b'.' | b' ' | b'\r'))
+    {
         match text {
             Cow::Borrowed(b) => *b = &b[..at],
             Cow::Owned(v) => v.truncate(at),
@@ -621,7 +690,10 @@ fn trim(text: &mut Cow<'_, [u8]>) {
 /// A status line that starts with an enhanced code and no reply code, as Exchange NDRs
 /// and some bounces write it: `5.7.321 starttls-not-supported: ...`.
 fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
-    if !input[line_start..i].iter().all(|c| matches!(c, b' ' | b'\t')) {
+    if !input[line_start..i]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\t'))
+    {
         return None;
     }
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
@@ -634,7 +706,14 @@ fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted
     if text.is_empty() {
         return None;
     }
-    Some(Extracted { span: i..line_end, code: None, enhanced: Some(code), text, command: None, host: None })
+    Some(Extracted {
+        span: i..line_end,
+        code: None,
+        enhanced: Some(code),
+        text,
+        command: None,
+        host: None,
+    })
 }
 
 /// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`.
@@ -662,7 +741,14 @@ fn bare_status(input: &[u8], i: usize) -> Option<Extracted<'_>> {
 /// `relay=NAME. [IP]`, `while talking to NAME.:`, Exchange `Remote Server at NAME (IP)`
 /// and `<NAME #5.0.0 smtp;...>`), else Exchange's `{FQDN=NAME};{IP=IP}` after it.
 fn find_host<'a>(before: &'a [u8], after: &'a [u8]) -> Option<RemoteHost<'a>> {
-    const MARKERS: &[&[u8]] = &[b"host ", b"H=", b"relay=", b"Remote Server at ", b"while talking to ", b"<"];
+    const MARKERS: &[&[u8]] = &[
+        b"host ",
+        b"H=",
+        b"relay=",
+        b"Remote Server at ",
+        b"while talking to ",
+        b"<",
+    ];
     let mut best: Option<(usize, RemoteHost<'a>)> = None;
     for m in MARKERS {
         for at in rfind_iter(before, m) {
@@ -695,7 +781,10 @@ fn find_host<'a>(before: &'a [u8], after: &'a [u8]) -> Option<RemoteHost<'a>> {
 
 /// `NAME #` right after `<`: old Exchange's `<mx.example.com #5.0.0 smtp;...>`.
 fn angle_host(rest: &[u8]) -> bool {
-    let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-')).count();
+    let n = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        .count();
     n > 0 && rest[n..].starts_with(b" #")
 }
 
@@ -725,8 +814,32 @@ fn host_at(s: &[u8]) -> Option<RemoteHost<'_>> {
 
 fn parse_ip(s: &[u8]) -> Option<IpAddr> {
     let s = s.strip_prefix(b"IPv6:").unwrap_or(s);
-    let len = s.iter().take(45).take_while(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':')).count();
+    let len = s
+        .iter()
+        .take(45)
+        .take_while(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':'))
+        .count();
     std::str::from_utf8(&s[..len]).ok()?.parse().ok()
+}
+
+/// The first occurrence of a short `needle` in `hay`: candidates found with memchr on its
+/// first byte. Cheaper than building a `memmem` finder for the short, fixed needles used
+/// here, called once per reply.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
+}
+
+/// The last occurrence of a short `needle` in `hay` (see [`find`]).
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    rfind_iter(hay, needle).next()
+}
+
+/// Every occurrence of a short `needle` in `hay`, last first.
+fn rfind_iter<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    let (first, rest) = needle.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+    memchr::memrchr_iter(first, hay)
+        .filter(move |&i| !needle.is_empty() && hay[i + 1..].starts_with(rest))
 }
 
 #[cfg(test)]
@@ -743,7 +856,10 @@ mod tests {
         let r = best(l);
         assert_eq!(r.code.map(ReplyCode::get), Some(550));
         assert_eq!(r.command, Some(SmtpCommand::RcptTo));
-        assert_eq!(r.text_lossy(), "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address. https://support.google.com/mail/?p=NoSuchUser - gsmtp");
+        assert_eq!(
+            r.text_lossy(),
+            "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address. https://support.google.com/mail/?p=NoSuchUser - gsmtp"
+        );
         let h = r.host.unwrap();
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
@@ -769,19 +885,28 @@ mod tests {
     fn exchange_forms() {
         let r = best("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'");
         assert_eq!(r.text_lossy(), "RESOLVER.ADR.RecipNotFound; not found");
-        let r = best("Reason: [{LED=450 4.7.1 Unable to relay recipient};{MSG=};{FQDN=mx.b.example};{IP=192.0.2.9};{LRT=}]");
+        let r = best(
+            "Reason: [{LED=450 4.7.1 Unable to relay recipient};{MSG=};{FQDN=mx.b.example};{IP=192.0.2.9};{LRT=}]",
+        );
         assert_eq!(r.text_lossy(), "Unable to relay recipient");
         assert_eq!(r.host.unwrap().ip, "192.0.2.9".parse().ok());
         let r = best("Remote Server returned '<mx.c.example #5.0.0 smtp;550 5.1.1 User unknown>'");
-        assert_eq!((r.code.map(ReplyCode::get), r.text_lossy().as_ref()), (Some(550), "User unknown"));
+        assert_eq!(
+            (r.code.map(ReplyCode::get), r.text_lossy().as_ref()),
+            (Some(550), "User unknown")
+        );
     }
 
     #[test]
     fn gmail_prose_and_qmail() {
-        let r = best("The error that the other server returned was: 550 550 5.7.1 Mail refused (state 13).");
+        let r = best(
+            "The error that the other server returned was: 550 550 5.7.1 Mail refused (state 13).",
+        );
         assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.7.1"));
         assert_eq!(r.text_lossy(), "Mail refused");
-        let r = best("Remote host said: 553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
+        let r = best(
+            "Remote host said: 553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+        );
         assert_eq!(r.code.map(ReplyCode::get), Some(553));
         assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.7.1"));
     }
@@ -803,23 +928,4 @@ mod tests {
         assert!(extract(b"size=512, nrcpt=1 (queue active)").is_empty());
         assert!(extract(b"client=unknown[250.1.2.3]").is_empty());
     }
-}
-
-/// The first occurrence of a short `needle` in `hay`: candidates found with memchr on its
-/// first byte. Cheaper than building a `memmem` finder for the short, fixed needles used
-/// here, called once per reply.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    memchr::memchr_iter(first, hay).find(|&i| hay[i + 1..].starts_with(rest))
-}
-
-/// The last occurrence of a short `needle` in `hay` (see [`find`]).
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    rfind_iter(hay, needle).next()
-}
-
-/// Every occurrence of a short `needle` in `hay`, last first.
-fn rfind_iter<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
-    let (first, rest) = needle.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-    memchr::memrchr_iter(first, hay).filter(move |&i| !needle.is_empty() && hay[i + 1..].starts_with(rest))
 }

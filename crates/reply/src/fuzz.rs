@@ -10,7 +10,9 @@ use crate::{ReplyParser, ReplyReader, extract, parse_delivery_status, parse_repl
 pub fn reply(data: &[u8]) {
     let whole = parse_reply(data).map(|(r, rest)| (r.into_owned(), rest.len()));
     // Chunked: split at a data-dependent point.
-    let cut = data.first().map_or(0, |b| usize::from(*b) % (data.len() + 1));
+    let cut = data
+        .first()
+        .map_or(0, |b| usize::from(*b) % (data.len() + 1));
     let mut reader = ReplyReader::default();
     reader.feed(&data[..cut]);
     let mut first = reader.next_reply();
@@ -26,7 +28,9 @@ pub fn reply(data: &[u8]) {
     }
     if let Ok((r, _)) = whole {
         let rendered = r.render();
-        let (again, rest) = ReplyParser::lenient().parse(&rendered).expect("rendered reply parses");
+        let (again, rest) = ReplyParser::lenient()
+            .parse(&rendered)
+            .expect("rendered reply parses");
         assert!(rest.is_empty());
         assert_eq!(again.code, r.code);
     }
@@ -38,7 +42,10 @@ pub fn extractor(data: &[u8]) {
     assert!(found.len() <= crate::MAX_REPLIES);
     let mut last_end = 0;
     for e in &found {
-        assert!(e.span.start <= e.span.end && e.span.end <= data.len(), "span out of input");
+        assert!(
+            e.span.start <= e.span.end && e.span.end <= data.len(),
+            "span out of input"
+        );
         assert!(e.span.start >= last_end, "overlapping spans");
         last_end = e.span.end;
         assert!(e.text.len() <= crate::MAX_TEXT);

@@ -53,6 +53,8 @@ pub use dsn::{
     TypedValue, parse_delivery_status,
 };
 pub use error::{Error, ErrorKind};
-pub use extract::{Extracted, MAX_REPLIES, MAX_TEXT, RemoteHost, SmtpCommand, extract, extract_best};
+pub use extract::{
+    Extracted, MAX_REPLIES, MAX_TEXT, RemoteHost, SmtpCommand, extract, extract_best,
+};
 pub use maildiag_types::{Class, EnhancedCode, ReplyCode, Severity};
 pub use reply::{Reply, ReplyParser, ReplyReader, parse_reply};

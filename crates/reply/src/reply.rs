@@ -72,7 +72,11 @@ impl<'a> Reply<'a> {
         Reply {
             code: self.code,
             enhanced: self.enhanced,
-            lines: self.lines.into_iter().map(|l| Cow::Owned(l.into_owned())).collect(),
+            lines: self
+                .lines
+                .into_iter()
+                .map(|l| Cow::Owned(l.into_owned()))
+                .collect(),
         }
     }
 }
@@ -107,7 +111,11 @@ pub struct ReplyParser {
 
 impl Default for ReplyParser {
     fn default() -> Self {
-        ReplyParser { max_line_len: 16 * 1024, max_lines: 1000, strict: true }
+        ReplyParser {
+            max_line_len: 16 * 1024,
+            max_lines: 1000,
+            strict: true,
+        }
     }
 }
 
@@ -121,7 +129,10 @@ struct Line<'a> {
 impl ReplyParser {
     /// A parser with the default limits in lenient mode.
     pub fn lenient() -> ReplyParser {
-        ReplyParser { strict: false, ..ReplyParser::default() }
+        ReplyParser {
+            strict: false,
+            ..ReplyParser::default()
+        }
     }
 
     /// Parses one complete reply from the start of `input`, returning it and the rest.
@@ -140,7 +151,12 @@ impl ReplyParser {
         let mut lines = Vec::new();
         loop {
             if lines.len() >= self.max_lines {
-                return Err(Error::new(ErrorKind::TooManyLines { limit: self.max_lines }, pos));
+                return Err(Error::new(
+                    ErrorKind::TooManyLines {
+                        limit: self.max_lines,
+                    },
+                    pos,
+                ));
             }
             let (raw, next) = self.next_line(input, pos)?;
             let line = self.split_line(raw, pos)?;
@@ -149,7 +165,10 @@ impl ReplyParser {
             });
             if line.code != code {
                 return Err(Error::new(
-                    ErrorKind::InconsistentCode { expected: code.get(), found: line.code.get() },
+                    ErrorKind::InconsistentCode {
+                        expected: code.get(),
+                        found: line.code.get(),
+                    },
                     pos,
                 ));
             }
@@ -163,7 +182,14 @@ impl ReplyParser {
             lines.push(Cow::Borrowed(text));
             pos = next;
             if line.last {
-                return Ok((Reply { code, enhanced, lines }, &input[pos..]));
+                return Ok((
+                    Reply {
+                        code,
+                        enhanced,
+                        lines,
+                    },
+                    &input[pos..],
+                ));
             }
         }
     }
@@ -176,28 +202,38 @@ impl ReplyParser {
                 let raw = &window[..n];
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if raw.len() > self.max_line_len {
-                    return Err(Error::new(ErrorKind::LineTooLong { limit: self.max_line_len }, pos));
+                    return Err(Error::new(
+                        ErrorKind::LineTooLong {
+                            limit: self.max_line_len,
+                        },
+                        pos,
+                    ));
                 }
                 Ok((raw, pos + n + 1))
             }
-            None if input.len() - pos > self.max_line_len + 1 => {
-                Err(Error::new(ErrorKind::LineTooLong { limit: self.max_line_len }, pos))
-            }
+            None if input.len() - pos > self.max_line_len + 1 => Err(Error::new(
+                ErrorKind::LineTooLong {
+                    limit: self.max_line_len,
+                },
+                pos,
+            )),
             None => Err(Error::new(ErrorKind::Incomplete, input.len())),
         }
     }
 
     /// Splits `Reply-code ( "-" / SP / end ) text`.
     fn split_line<'a>(&self, raw: &'a [u8], pos: usize) -> Result<Line<'a>, Error> {
-        let (rest, code) =
-            reply_code(raw).map_err(|_| Error::new(ErrorKind::InvalidCode, pos))?;
+        let (rest, code) = reply_code(raw).map_err(|_| Error::new(ErrorKind::InvalidCode, pos))?;
         let (last, text) = match rest {
             [] => (true, rest),
             [b' ', text @ ..] => (true, text),
             [b'-', text @ ..] => (false, text),
             _ => return Err(Error::new(ErrorKind::InvalidSeparator, pos + 3)),
         };
-        if let Some(i) = text.iter().position(|&c| c < 0x20 && c != b'\t' || c == 0x7f) {
+        if let Some(i) = text
+            .iter()
+            .position(|&c| c < 0x20 && c != b'\t' || c == 0x7f)
+        {
             return Err(Error::new(ErrorKind::ControlByte(text[i]), pos + 4 + i));
         }
         Ok(Line { code, last, text })
@@ -206,7 +242,11 @@ impl ReplyParser {
     /// An enhanced code at the start of a line's text and the length to strip (the code
     /// and one following space).
     fn enhanced_prefix(&self, text: &[u8]) -> Option<(EnhancedCode, usize)> {
-        let rule = if self.strict { enhanced_code_strict } else { enhanced_code_lenient };
+        let rule = if self.strict {
+            enhanced_code_strict
+        } else {
+            enhanced_code_lenient
+        };
         let (rest, code) = rule(text).ok()?;
         match rest {
             [] => Some((code, text.len())),
@@ -260,7 +300,10 @@ pub struct ReplyReader {
 impl ReplyReader {
     /// A reader using `parser`'s limits and mode.
     pub fn new(parser: ReplyParser) -> ReplyReader {
-        ReplyReader { parser, ..ReplyReader::default() }
+        ReplyReader {
+            parser,
+            ..ReplyReader::default()
+        }
     }
 
     /// Appends bytes.
@@ -311,7 +354,10 @@ impl ReplyReader {
                 self.lines_end = line_end;
                 continue;
             }
-            let result = self.parser.parse(&self.buf[..line_end]).map(|(r, _)| r.into_owned());
+            let result = self
+                .parser
+                .parse(&self.buf[..line_end])
+                .map(|(r, _)| r.into_owned());
             self.reset(line_end);
             return result.map(Some);
         }
@@ -337,7 +383,10 @@ mod tests {
     #[test]
     fn single_and_multi() {
         let r = parse("250 OK\r\n").unwrap();
-        assert_eq!((r.code.get(), r.enhanced, r.text_lossy().as_str()), (250, None, "OK"));
+        assert_eq!(
+            (r.code.get(), r.enhanced, r.text_lossy().as_str()),
+            (250, None, "OK")
+        );
         let r = parse("250\n").unwrap();
         assert_eq!(r.lines, vec![Cow::Borrowed(&b""[..])]);
         let r = parse("450-4.7.1 a\n450-4.7.1 b\n450 4.7.1 c\n").unwrap();
@@ -351,22 +400,36 @@ mod tests {
         assert_eq!(parse("250 a").unwrap_err().kind, ErrorKind::Incomplete);
         assert!(matches!(
             parse("250-a\n251 b\n").unwrap_err().kind,
-            ErrorKind::InconsistentCode { expected: 250, found: 251 }
+            ErrorKind::InconsistentCode {
+                expected: 250,
+                found: 251
+            }
         ));
-        assert_eq!(parse("250xa\n").unwrap_err(), Error::new(ErrorKind::InvalidSeparator, 3));
+        assert_eq!(
+            parse("250xa\n").unwrap_err(),
+            Error::new(ErrorKind::InvalidSeparator, 3)
+        );
         assert_eq!(parse("650 a\n").unwrap_err().kind, ErrorKind::InvalidCode);
         assert_eq!(
             parse("550-5.1.1 a\n550 5.1.2 b\n").unwrap_err().kind,
             ErrorKind::InconsistentEnhancedCode
         );
-        assert_eq!(parse("550 a\0b\n").unwrap_err().kind, ErrorKind::ControlByte(0));
+        assert_eq!(
+            parse("550 a\0b\n").unwrap_err().kind,
+            ErrorKind::ControlByte(0)
+        );
         let long = format!("250 {}\n", "x".repeat(20_000));
-        assert!(matches!(parse(&long).unwrap_err().kind, ErrorKind::LineTooLong { .. }));
+        assert!(matches!(
+            parse(&long).unwrap_err().kind,
+            ErrorKind::LineTooLong { .. }
+        ));
     }
 
     #[test]
     fn lenient_keeps_differing_code_in_text() {
-        let (r, _) = ReplyParser::lenient().parse(b"550-5.1.1 a\n550 5.1.2 b\n").unwrap();
+        let (r, _) = ReplyParser::lenient()
+            .parse(b"550-5.1.1 a\n550 5.1.2 b\n")
+            .unwrap();
         assert_eq!(r.text_lossy(), "a 5.1.2 b");
     }
 

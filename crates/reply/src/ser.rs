@@ -4,6 +4,8 @@ use std::borrow::Cow;
 
 use serde::Serializer;
 
+// serde's `serialize_with` passes a reference to the field's own type.
+#[allow(clippy::ptr_arg)]
 pub(crate) fn bytes<S: Serializer>(v: &Cow<'_, [u8]>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&String::from_utf8_lossy(v))
 }

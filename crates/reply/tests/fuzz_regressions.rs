@@ -21,7 +21,11 @@ fn replay_fuzz_regressions() {
     let mut ran = 0;
     for entry in std::fs::read_dir(dir).expect("regression dir") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let data = std::fs::read(&path).expect("read");
         match name.split('-').next() {
             Some("reply") => maildiag_reply::fuzz::reply(&data),

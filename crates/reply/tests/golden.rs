@@ -73,10 +73,22 @@ fn check(case: &Case, input: &str) -> Option<String> {
         Some(e) => (
             e.code.map(|c| c.to_string()).unwrap_or_default(),
             e.enhanced.map(|c| c.to_string()).unwrap_or_default(),
-            if e.code.is_some() { e.text_lossy().into_owned() } else { String::new() },
+            if e.code.is_some() {
+                e.text_lossy().into_owned()
+            } else {
+                String::new()
+            },
             e.command.map(|c| c.to_string()).unwrap_or_default(),
-            e.host.as_ref().and_then(|h| h.name.as_deref()).unwrap_or_default().to_owned(),
-            e.host.as_ref().and_then(|h| h.ip).map(|i| i.to_string()).unwrap_or_default(),
+            e.host
+                .as_ref()
+                .and_then(|h| h.name.as_deref())
+                .unwrap_or_default()
+                .to_owned(),
+            e.host
+                .as_ref()
+                .and_then(|h| h.ip)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
         ),
         None => Default::default(),
     };
@@ -95,20 +107,41 @@ fn check(case: &Case, input: &str) -> Option<String> {
         cmp("ip", &case.ip, &ip);
     }
     (!diffs.is_empty()).then(|| {
-        format!("{}:{} [{}] {:?}\n{}", case.file, case.line, case.shape, input, diffs.join("\n"))
+        format!(
+            "{}:{} [{}] {:?}\n{}",
+            case.file,
+            case.line,
+            case.shape,
+            input,
+            diffs.join("\n")
+        )
     })
 }
 
 #[test]
 fn golden_extraction() {
-    let mut cases = load("catalogue-replies.tsv", include_str!("data/catalogue-replies.tsv"));
-    cases.extend(load("special-replies.tsv", include_str!("data/special-replies.tsv")));
-    assert!(cases.len() >= 150, "golden table too small: {}", cases.len());
+    let mut cases = load(
+        "catalogue-replies.tsv",
+        include_str!("data/catalogue-replies.tsv"),
+    );
+    cases.extend(load(
+        "special-replies.tsv",
+        include_str!("data/special-replies.tsv"),
+    ));
+    assert!(
+        cases.len() >= 150,
+        "golden table too small: {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in &cases {
         for crlf in [false, true] {
-            let input = if crlf { case.input.replace('\n', "\r\n") } else { case.input.clone() };
+            let input = if crlf {
+                case.input.replace('\n', "\r\n")
+            } else {
+                case.input.clone()
+            };
             ran += 1;
             if let Some(f) = check(case, &input) {
                 failures.push(f);
@@ -122,5 +155,10 @@ fn golden_extraction() {
         let _ = std::fs::write(path, failures.join("\n\n"));
     }
     assert!(ran >= 300);
-    assert!(failures.is_empty(), "{} of {ran} golden runs failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} golden runs failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -9,11 +9,20 @@ use maildiag_reply::{
 use proptest::prelude::*;
 
 fn reply_code() -> impl Strategy<Value = ReplyCode> {
-    (2u16..=5, 0u16..=5, 0u16..=9).prop_map(|(a, b, c)| ReplyCode::new(a * 100 + b * 10 + c).expect("valid"))
+    (2u16..=5, 0u16..=5, 0u16..=9)
+        .prop_map(|(a, b, c)| ReplyCode::new(a * 100 + b * 10 + c).expect("valid"))
 }
 
 fn enhanced() -> impl Strategy<Value = EnhancedCode> {
-    (prop_oneof![Just(Class::Success), Just(Class::Transient), Just(Class::Permanent)], 0u16..=999, 0u16..=999)
+    (
+        prop_oneof![
+            Just(Class::Success),
+            Just(Class::Transient),
+            Just(Class::Permanent)
+        ],
+        0u16..=999,
+        0u16..=999,
+    )
         .prop_map(|(c, s, d)| EnhancedCode::new(c, s, d).expect("in range"))
 }
 
@@ -23,7 +32,11 @@ fn text_line() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn reply() -> impl Strategy<Value = Reply<'static>> {
-    (reply_code(), proptest::option::of(enhanced()), proptest::collection::vec(text_line(), 1..6))
+    (
+        reply_code(),
+        proptest::option::of(enhanced()),
+        proptest::collection::vec(text_line(), 1..6),
+    )
         .prop_map(|(code, enhanced, lines)| Reply {
             code,
             enhanced,
@@ -31,13 +44,20 @@ fn reply() -> impl Strategy<Value = Reply<'static>> {
         })
 }
 
-fn read_chunked(input: &[u8], sizes: &[usize]) -> Vec<Result<Reply<'static>, maildiag_reply::Error>> {
+fn read_chunked(
+    input: &[u8],
+    sizes: &[usize],
+) -> Vec<Result<Reply<'static>, maildiag_reply::Error>> {
     let mut reader = ReplyReader::default();
     let mut out = Vec::new();
     let mut pos = 0;
     let mut k = 0;
     while pos < input.len() {
-        let n = sizes.get(k % sizes.len().max(1)).copied().unwrap_or(1).max(1);
+        let n = sizes
+            .get(k % sizes.len().max(1))
+            .copied()
+            .unwrap_or(1)
+            .max(1);
         let end = (pos + n).min(input.len());
         reader.feed(&input[pos..end]);
         pos = end;
@@ -130,6 +150,10 @@ fn hostile_inputs_are_bounded() {
     assert!(reader.next_reply().is_err());
     assert!(reader.buffered().is_empty());
     // Deep brackets and quotes.
-    let nested = format!("{}said: 450 4.7.1 {}", "(".repeat(100_000), ")".repeat(100_000));
+    let nested = format!(
+        "{}said: 450 4.7.1 {}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     assert_eq!(extract(nested.as_bytes()).len(), 1);
 }

@@ -152,7 +152,9 @@ impl ReplyCode {
         if !d[0].is_ascii_digit() || !d[1].is_ascii_digit() || !d[2].is_ascii_digit() {
             return None;
         }
-        ReplyCode::new((d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16)
+        ReplyCode::new(
+            (d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16,
+        )
     }
 
     /// The numeric value.
@@ -201,10 +203,10 @@ impl FromStr for ReplyCode {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b = s.as_bytes();
-        if b.len() == 3 {
-            if let Some(c) = ReplyCode::from_digits([b[0], b[1], b[2]]) {
-                return Ok(c);
-            }
+        if let [a, b2, c] = *b
+            && let Some(code) = ReplyCode::from_digits([a, b2, c])
+        {
+            return Ok(code);
         }
         Err(ParseError::ReplyCode(s.to_owned()))
     }
@@ -235,7 +237,11 @@ impl EnhancedCode {
         if subject > Self::MAX_PART || detail > Self::MAX_PART {
             return None;
         }
-        Some(EnhancedCode { class, subject, detail })
+        Some(EnhancedCode {
+            class,
+            subject,
+            detail,
+        })
     }
 
     /// The class.
@@ -308,7 +314,8 @@ impl fmt::Display for EnhancedCode {
 impl FromStr for EnhancedCode {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EnhancedCode::parse_strict(s.as_bytes()).ok_or_else(|| ParseError::EnhancedCode(s.to_owned()))
+        EnhancedCode::parse_strict(s.as_bytes())
+            .ok_or_else(|| ParseError::EnhancedCode(s.to_owned()))
     }
 }
 
@@ -453,7 +460,10 @@ impl FromStr for Severity {
             "transient" => Ok(Severity::Transient),
             "permanent" => Ok(Severity::Permanent),
             "unknown" => Ok(Severity::Unknown),
-            _ => Err(ParseError::UnknownName { kind: "severity", name: s.to_owned() }),
+            _ => Err(ParseError::UnknownName {
+                kind: "severity",
+                name: s.to_owned(),
+            }),
         }
     }
 }
@@ -505,7 +515,10 @@ mod tests {
         assert_eq!("550".parse::<ReplyCode>().map(ReplyCode::get), Ok(550));
         assert!("55".parse::<ReplyCode>().is_err());
         assert!("5500".parse::<ReplyCode>().is_err());
-        assert_eq!(ReplyCode::new(354).map(ReplyCode::severity), Some(Severity::Success));
+        assert_eq!(
+            ReplyCode::new(354).map(ReplyCode::severity),
+            Some(Severity::Success)
+        );
     }
 
     #[test]
@@ -514,8 +527,10 @@ mod tests {
             let c: EnhancedCode = ok.parse().unwrap();
             assert_eq!(c.to_string(), ok);
         }
-        for bad in ["", "4.7", "4.7.1.1", "3.1.1", "4.01.1", "4.1.01", "4.1000.1", "4..1", "44.1.1", "4.a.1"]
-        {
+        for bad in [
+            "", "4.7", "4.7.1.1", "3.1.1", "4.01.1", "4.1.01", "4.1000.1", "4..1", "44.1.1",
+            "4.a.1",
+        ] {
             assert!(bad.parse::<EnhancedCode>().is_err(), "{bad}");
         }
     }

@@ -150,7 +150,9 @@ fn recipient_json(
         "original_date": r.original.date,
     });
     // The classifier's Diagnosis fields, under their own names.
-    if let (serde_json::Value::Object(map), Ok(serde_json::Value::Object(diag))) = (&mut v, serde_json::to_value(&d)) {
+    if let (serde_json::Value::Object(map), Ok(serde_json::Value::Object(diag))) =
+        (&mut v, serde_json::to_value(&d))
+    {
         for (k, val) in diag {
             if !matches!(k.as_str(), "basic" | "enhanced" | "command" | "text") {
                 map.insert(k, val);

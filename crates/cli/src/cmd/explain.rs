@@ -73,7 +73,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(_) => for_each_input(&[], &mut handle),
         None => for_each_input(&args.text, &mut handle),
     };
-    let result = result.and_then(|()| ok_or_broken_pipe(out.flush())).and_then(|()| flush());
+    let result = result
+        .and_then(|()| ok_or_broken_pipe(out.flush()))
+        .and_then(|()| flush());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -90,7 +92,11 @@ fn best_of<'a>(replies: &'a [Extracted<'a>]) -> Option<&'a Extracted<'a>> {
         (Some(_), None) => 1,
         _ => 2,
     };
-    replies.iter().enumerate().min_by_key(|(i, e)| (rank(e), *i)).map(|(_, e)| e)
+    replies
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, e)| (rank(e), *i))
+        .map(|(_, e)| e)
 }
 
 fn write_json(
@@ -104,7 +110,10 @@ fn write_json(
     if let serde_json::Value::Object(map) = &mut v {
         map.insert("input".into(), String::from_utf8_lossy(input).into());
         map.insert("verdict".into(), d.verdict().into());
-        map.insert("replies".into(), serde_json::to_value(replies).map_err(io::Error::other)?);
+        map.insert(
+            "replies".into(),
+            serde_json::to_value(replies).map_err(io::Error::other)?,
+        );
         let best = best_of(replies);
         map.insert(
             "host".into(),
@@ -124,7 +133,11 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
     }
     fn bold(&self, s: &str) -> String {
         self.wrap("1", s)
@@ -156,7 +169,11 @@ fn write_human(
     if n > 1 {
         writeln!(out)?;
     }
-    writeln!(out, "{}", p.dim(&format!("» {}", String::from_utf8_lossy(input))))?;
+    writeln!(
+        out,
+        "{}",
+        p.dim(&format!("» {}", String::from_utf8_lossy(input)))
+    )?;
     writeln!(out, "{}", p.severity(d.severity, &d.verdict()))?;
     let info = maildiag_codes::category(d.category);
     writeln!(out, "  {} {}", p.bold("meaning:"), info.description)?;
@@ -198,10 +215,20 @@ fn write_human(
             .iter()
             .map(|c| format!("{:?} of {}", c.check, target_words(&c.target)).to_lowercase())
             .collect();
-        writeln!(out, "  {} {} (run with --check-dns)", p.bold("confirm with:"), names.join(", "))?;
+        writeln!(
+            out,
+            "  {} {} (run with --check-dns)",
+            p.bold("confirm with:"),
+            names.join(", ")
+        )?;
     }
     if let Some(dns) = dns {
-        writeln!(out, "  {} {}", p.bold("dns:"), serde_json::to_string_pretty(dns).unwrap_or_default())?;
+        writeln!(
+            out,
+            "  {} {}",
+            p.bold("dns:"),
+            serde_json::to_string_pretty(dns).unwrap_or_default()
+        )?;
     }
     writeln!(
         out,
@@ -215,8 +242,18 @@ fn write_human(
     let _ = input;
     writeln!(out, "  {}", p.bold("evidence:"))?;
     for e in &d.evidence {
-        let at = e.span.map(|(s, t)| format!(" @{s}..{t}")).unwrap_or_default();
-        writeln!(out, "    {:?} {:?} → {}{}", e.layer, e.rule, e.says, p.dim(&at))?;
+        let at = e
+            .span
+            .map(|(s, t)| format!(" @{s}..{t}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {:?} {:?} → {}{}",
+            e.layer,
+            e.rule,
+            e.says,
+            p.dim(&at)
+        )?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use maildiag::{Category, Classifier, DnsTarget, EnhancedCode};
 use maildiag_codes::{ProviderInfo, Rule};
@@ -15,11 +16,22 @@ pub const NCAT: usize = Category::ALL.len();
 /// Timeline slot for delivered events (after the categories).
 pub const DELIVERED_SLOT: usize = NCAT;
 /// Upper bounds (seconds) of the deferral-age buckets; the last bucket is open.
-pub const AGE_BOUNDS: [f64; 9] =
-    [60.0, 300.0, 1800.0, 3600.0, 14_400.0, 43_200.0, 86_400.0, 172_800.0, 432_000.0];
+pub const AGE_BOUNDS: [f64; 9] = [
+    60.0, 300.0, 1800.0, 3600.0, 14_400.0, 43_200.0, 86_400.0, 172_800.0, 432_000.0,
+];
 /// Labels of the deferral-age buckets.
-pub const AGE_LABELS: [&str; 10] =
-    ["<1 min", "1-5 min", "5-30 min", "30-60 min", "1-4 h", "4-12 h", "12-24 h", "1-2 d", "2-5 d", ">=5 d"];
+pub const AGE_LABELS: [&str; 10] = [
+    "<1 min",
+    "1-5 min",
+    "5-30 min",
+    "30-60 min",
+    "1-4 h",
+    "4-12 h",
+    "12-24 h",
+    "1-2 d",
+    "2-5 d",
+    ">=5 d",
+];
 /// The categories that point at the sender's own DNS or IP, shown first.
 pub const SENDER_SIDE: [Category; 6] = [
     Category::PtrMissing,
@@ -37,10 +49,10 @@ pub const DOMAIN_CAP: usize = 5000;
 pub const STUCK_CAP: usize = 16_384;
 /// Queue ids that always survive pruning (the longest stuck so far).
 pub const STUCK_KEEP: usize = 200;
-/// Timeline buckets kept; beyond this the bucket size grows (hour, day, week, 30 days).
+/// Timeline buckets kept; beyond this the bucket size grows (see [`BUCKETS`]).
 pub const TIMELINE_CAP: usize = 24 * 400;
-/// The timeline bucket sizes in seconds.
-pub const BUCKETS: [i64; 4] = [3600, 86_400, 604_800, 2_592_000];
+/// The timeline bucket sizes in seconds (minute, hour, day, week, 30 days).
+pub const BUCKETS: [i64; 5] = [60, 3600, 86_400, 604_800, 2_592_000];
 /// Distinct enhanced codes, sender domains and sending IPs kept (further ones are not
 /// counted separately).
 pub const SMALL_CAP: usize = 1024;
@@ -53,6 +65,9 @@ pub struct FoldCtx<'a> {
     pub filter: &'a Filter,
     /// Whether to write each event as JSON into [`Agg::json`].
     pub json: bool,
+    /// Bit `c as usize` is set once an earlier block supplied category `c`'s example
+    /// (chunks then skip building one; examples stay the first in input order).
+    pub have_example: &'a AtomicU64,
     /// The input names, by index.
     pub names: &'a [String],
     /// Whether to collect the IPs named in sender-side replies (for `--check-dns`).
@@ -124,7 +139,10 @@ impl Example {
     fn new(classifier: &Classifier, ev: &DeliveryEvent<'_>, file: usize) -> Example {
         let d = classifier.classify_event(ev);
         Example {
-            text: d.text.clone().unwrap_or_else(|| ev.reply_text().into_owned()),
+            text: d
+                .text
+                .clone()
+                .unwrap_or_else(|| ev.reply_text().into_owned()),
             verdict: d.verdict(),
             enhanced: d.enhanced.map(|e| e.to_string()),
             basic: d.basic,
@@ -220,7 +238,13 @@ impl Agg {
             if !ctx.filter.category(o, Category::Other) {
                 return;
             }
-            (None, ev.relay.as_ref().and_then(|r| r.host.as_deref()).and_then(host_provider))
+            (
+                None,
+                ev.relay
+                    .as_ref()
+                    .and_then(|r| r.host.as_deref())
+                    .and_then(host_provider),
+            )
         } else {
             let v = ctx.classifier.verdict_event(ev);
             if !ctx.filter.category(o, v.category) {
@@ -237,14 +261,20 @@ impl Agg {
             let ci = c as usize;
             self.categories[ci] += 1;
             self.by_outcome[oi][ci] += 1;
-            if self.examples[ci].is_none() {
+            if self.examples[ci].is_none()
+                && ctx.have_example.load(Ordering::Relaxed) & (1 << ci) == 0
+            {
                 self.examples[ci] = Some(Box::new(Example::new(ctx.classifier, ev, file)));
             }
             if let Some(e) = v.enhanced {
                 bump(&mut self.enhanced, e, 1);
             }
             if SENDER_SIDE.contains(&c) {
-                if let Some(d) = ev.sender.as_deref().and_then(|s| s.rsplit_once('@')).map(|(_, d)| d)
+                if let Some(d) = ev
+                    .sender
+                    .as_deref()
+                    .and_then(|s| s.rsplit_once('@'))
+                    .map(|(_, d)| d)
                     && !d.is_empty()
                 {
                     let lower;
@@ -295,8 +325,9 @@ impl Agg {
                     self.bucket = BUCKETS[0];
                 }
                 let slot = cat.map_or(DELIVERED_SLOT, |c| c as usize);
-                self.timeline.entry(t.div_euclid(self.bucket)).or_insert_with(|| Box::new([0; NCAT + 1]))[slot] +=
-                    1;
+                self.timeline
+                    .entry(t.div_euclid(self.bucket))
+                    .or_insert_with(|| Box::new([0; NCAT + 1]))[slot] += 1;
                 if self.timeline.len() > TIMELINE_CAP {
                     self.coarsen_timeline(None);
                 }
@@ -402,7 +433,10 @@ impl Agg {
             }
             for (k, counts) in later.timeline {
                 let k = (k * later.bucket).div_euclid(self.bucket.max(1));
-                let mine = self.timeline.entry(k).or_insert_with(|| Box::new([0; NCAT + 1]));
+                let mine = self
+                    .timeline
+                    .entry(k)
+                    .or_insert_with(|| Box::new([0; NCAT + 1]));
                 add_arrays(&mut **mine, &counts);
             }
             if self.timeline.len() > TIMELINE_CAP {
@@ -423,6 +457,15 @@ impl Agg {
             (x, y) => x.or(y),
         };
         self.no_time += later.no_time;
+    }
+
+    /// Bit `c as usize` set for each category with an example.
+    pub fn example_mask(&self) -> u64 {
+        self.examples
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_some())
+            .fold(0, |m, (i, _)| m | 1 << i)
     }
 
     /// Events counted.
@@ -452,7 +495,11 @@ impl Agg {
     /// still queued is retried, so it stays recent).
     fn prune_stuck(&mut self) {
         let mut all: Vec<(Box<str>, Stuck)> = self.stuck.drain().collect();
-        all.sort_unstable_by(|a, b| b.1.age().total_cmp(&a.1.age()).then(b.1.attempts.cmp(&a.1.attempts)));
+        all.sort_unstable_by(|a, b| {
+            b.1.age()
+                .total_cmp(&a.1.age())
+                .then(b.1.attempts.cmp(&a.1.attempts))
+        });
         let mut rest = all.split_off(STUCK_KEEP.min(all.len()));
         rest.sort_unstable_by(|a, b| b.1.last.cmp(&a.1.last));
         let keep = (STUCK_CAP / 2).saturating_sub(all.len()).min(rest.len());
@@ -484,7 +531,10 @@ impl Agg {
             self.bucket = next;
             for (k, counts) in old {
                 let k = (k * old_bucket).div_euclid(next);
-                let mine = self.timeline.entry(k).or_insert_with(|| Box::new([0; NCAT + 1]));
+                let mine = self
+                    .timeline
+                    .entry(k)
+                    .or_insert_with(|| Box::new([0; NCAT + 1]));
                 add_arrays(&mut **mine, &counts);
             }
             if self.timeline.len() <= TIMELINE_CAP && to.is_none_or(|t| self.bucket >= t) {
@@ -521,8 +571,11 @@ fn host_provider(host: &str) -> Option<&'static ProviderInfo> {
 
 /// The categories with a non-zero count, most frequent first (ties by name order).
 pub fn top_categories(cats: &[u64; NCAT]) -> Vec<(Category, u64)> {
-    let mut v: Vec<(Category, u64)> =
-        Category::ALL.iter().map(|&c| (c, cats[c as usize])).filter(|&(_, n)| n > 0).collect();
+    let mut v: Vec<(Category, u64)> = Category::ALL
+        .iter()
+        .map(|&c| (c, cats[c as usize]))
+        .filter(|&(_, n)| n > 0)
+        .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_str().cmp(b.0.as_str())));
     v
 }
@@ -533,7 +586,10 @@ pub fn format_index(f: Format) -> usize {
 }
 
 fn age_bucket(delay: f64) -> usize {
-    AGE_BOUNDS.iter().position(|&b| delay < b).unwrap_or(AGE_BOUNDS.len())
+    AGE_BOUNDS
+        .iter()
+        .position(|&b| delay < b)
+        .unwrap_or(AGE_BOUNDS.len())
 }
 
 fn add_arrays<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
@@ -557,7 +613,10 @@ mod tests {
 
     #[test]
     fn timeline_coarsens() {
-        let mut a = Agg { bucket: 3600, ..Agg::default() };
+        let mut a = Agg {
+            bucket: 3600,
+            ..Agg::default()
+        };
         for h in 0..(TIMELINE_CAP as i64 + 10) {
             a.timeline.insert(h, Box::new([1; NCAT + 1]));
         }
@@ -574,7 +633,14 @@ mod tests {
             let age = if i == 5 { 100_000 } else { 0 };
             a.stuck.insert(
                 format!("Q{i}").into(),
-                Stuck { first: i, last: i + age, attempts: 1, max_delay: 0.0, domain: None, category: Category::Other },
+                Stuck {
+                    first: i,
+                    last: i + age,
+                    attempts: 1,
+                    max_delay: 0.0,
+                    domain: None,
+                    category: Category::Other,
+                },
             );
         }
         a.prune_stuck();

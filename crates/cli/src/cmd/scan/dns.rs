@@ -17,7 +17,8 @@ pub fn run(agg: &Agg, ip: Option<IpAddr>, nameservers: &[String]) -> Value {
     let n = |c: Category| agg.categories[c as usize];
     let domain_causes = n(Category::SpfFail) + n(Category::DkimFail) + n(Category::DmarcFail);
     let ip_causes = n(Category::PtrMissing) + n(Category::Blocklisted) + n(Category::BadReputation);
-    let mut domains: Vec<(&str, u64)> = agg.sender_domains.iter().map(|(d, n)| (&**d, *n)).collect();
+    let mut domains: Vec<(&str, u64)> =
+        agg.sender_domains.iter().map(|(d, n)| (&**d, *n)).collect();
     domains.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut ips: Vec<(IpAddr, u64)> = agg.sender_ips.iter().map(|(i, n)| (*i, *n)).collect();
     ips.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -30,7 +31,11 @@ pub fn run(agg: &Agg, ip: Option<IpAddr>, nameservers: &[String]) -> Value {
     } else {
         Vec::new()
     };
-    let ip_targets = if ip_causes > 0 || ip.is_some() { ip_targets } else { Vec::new() };
+    let ip_targets = if ip_causes > 0 || ip.is_some() {
+        ip_targets
+    } else {
+        Vec::new()
+    };
     if domain_targets.is_empty() && ip_targets.is_empty() {
         return json!([]);
     }
@@ -38,7 +43,10 @@ pub fn run(agg: &Agg, ip: Option<IpAddr>, nameservers: &[String]) -> Value {
         Ok(c) => c,
         Err(e) => return json!([{ "error": e }]),
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return json!([{ "error": e.to_string() }]),
     };
@@ -84,7 +92,10 @@ fn dns_config(nameservers: &[String]) -> Result<DnsConfig, String> {
     }
     let addrs = nameservers
         .iter()
-        .map(|s| s.parse::<SocketAddr>().map_err(|e| format!("--nameserver {s}: {e}")))
+        .map(|s| {
+            s.parse::<SocketAddr>()
+                .map_err(|e| format!("--nameserver {s}: {e}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(DnsConfig::with_nameservers(addrs))
 }

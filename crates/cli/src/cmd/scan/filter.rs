@@ -28,16 +28,25 @@ impl Filter {
         senders: &[String],
     ) -> Result<Filter, String> {
         let since = since
-            .map(|s| parse_time(s, false).ok_or_else(|| format!("--since {s:?}: expected RFC 3339 or YYYY-MM-DD")))
+            .map(|s| {
+                parse_time(s, false)
+                    .ok_or_else(|| format!("--since {s:?}: expected RFC 3339 or YYYY-MM-DD"))
+            })
             .transpose()?;
         let until = until
-            .map(|s| parse_time(s, true).ok_or_else(|| format!("--until {s:?}: expected RFC 3339 or YYYY-MM-DD")))
+            .map(|s| {
+                parse_time(s, true)
+                    .ok_or_else(|| format!("--until {s:?}: expected RFC 3339 or YYYY-MM-DD"))
+            })
             .transpose()?;
         let mut mask = 0u64;
         for c in categories {
             let cat: Category = c.trim().parse().map_err(|_| {
                 let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                format!("--category {c:?}: unknown category (one of {})", names.join(", "))
+                format!(
+                    "--category {c:?}: unknown category (one of {})",
+                    names.join(", ")
+                )
             })?;
             mask |= 1 << (cat as usize);
         }
@@ -47,7 +56,13 @@ impl Filter {
                 .filter(|d| !d.is_empty())
                 .collect()
         };
-        Ok(Filter { since, until, domains: norm(domains), categories: mask, senders: norm(senders) })
+        Ok(Filter {
+            since,
+            until,
+            domains: norm(domains),
+            categories: mask,
+            senders: norm(senders),
+        })
     }
 
     /// Whether any filter is set.
@@ -62,24 +77,31 @@ impl Filter {
     /// Whether the event passes the filters that need no classification.
     pub fn event(&self, ev: &DeliveryEvent<'_>) -> bool {
         if self.since.is_some() || self.until.is_some() {
-            let Some(t) = ev.timestamp.map(|t| t.unix) else { return false };
+            let Some(t) = ev.timestamp.map(|t| t.unix) else {
+                return false;
+            };
             if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
                 return false;
             }
         }
         if !self.domains.is_empty() {
-            let Some(d) = ev.recipient_domain.as_deref() else { return false };
+            let Some(d) = ev.recipient_domain.as_deref() else {
+                return false;
+            };
             if !self.domains.iter().any(|want| domain_matches(d, want)) {
                 return false;
             }
         }
         if !self.senders.is_empty() {
-            let Some(s) = ev.sender.as_deref() else { return false };
+            let Some(s) = ev.sender.as_deref() else {
+                return false;
+            };
             let ok = self.senders.iter().any(|want| {
                 if want.contains('@') {
                     s.eq_ignore_ascii_case(want)
                 } else {
-                    s.rsplit_once('@').is_some_and(|(_, d)| domain_matches(d, want))
+                    s.rsplit_once('@')
+                        .is_some_and(|(_, d)| domain_matches(d, want))
                 }
             });
             if !ok {
@@ -183,10 +205,19 @@ mod tests {
     fn times() {
         assert_eq!(parse_time("1970-01-01", false), Some(0));
         assert_eq!(parse_time("1970-01-01", true), Some(86_400));
-        assert_eq!(parse_time("2024-02-10T06:00:00Z", false), Some(1_707_544_800));
-        assert_eq!(parse_time("2024-02-10 07:00:00+01:00", false), Some(1_707_544_800));
+        assert_eq!(
+            parse_time("2024-02-10T06:00:00Z", false),
+            Some(1_707_544_800)
+        );
+        assert_eq!(
+            parse_time("2024-02-10 07:00:00+01:00", false),
+            Some(1_707_544_800)
+        );
         assert_eq!(parse_time("2024-02-10T06:00", false), Some(1_707_544_800));
-        assert_eq!(parse_time("2024-02-10T06:00:00.5Z", false), Some(1_707_544_800));
+        assert_eq!(
+            parse_time("2024-02-10T06:00:00.5Z", false),
+            Some(1_707_544_800)
+        );
         assert_eq!(parse_time("2024-13-10", false), None);
         assert_eq!(parse_time("yesterday", false), None);
         assert_eq!(parse_time("2024-02-10T06:00:00+0100", false), None);

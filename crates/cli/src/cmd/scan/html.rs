@@ -8,12 +8,14 @@ use maildiag::Category;
 use super::Report;
 use super::agg::{AGE_LABELS, DELIVERED_SLOT, NCAT, SENDER_SIDE, Tally, top_categories};
 use super::summary::{
-    TOTAL_NAMES, clip, date_time, display_timeline, duration, provider_name, share, thousands, top_codes,
-    top_failing_domains, top_providers, top_stuck,
+    TOTAL_NAMES, clip, date_time, display_timeline, duration, provider_name, share, thousands,
+    top_codes, top_failing_domains, top_providers, top_stuck,
 };
 
-const PALETTE: [&str; 9] =
-    ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f"];
+const PALETTE: [&str; 9] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f",
+];
 const OTHER_COLOUR: &str = "#bab0ac";
 
 const CSS: &str = "
@@ -94,11 +96,20 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
         names.join(", "),
         thousands(lines),
         bytes as f64 / 1e6,
-        a.span.map_or(String::new(), |(s, e)| format!(" · {} → {}", date_time(s), date_time(e))),
+        a.span.map_or(String::new(), |(s, e)| format!(
+            " · {} → {}",
+            date_time(s),
+            date_time(e)
+        )),
         if report.filtered { " · filtered" } else { "" },
     );
     for i in report.inputs.iter().filter(|i| i.error.is_some()) {
-        let _ = write!(h, "<section class=sender><b>Unreadable input:</b> {}: {}</section>", esc(&i.name), esc(i.error.as_deref().unwrap_or("")));
+        let _ = write!(
+            h,
+            "<section class=sender><b>Unreadable input:</b> {}: {}</section>",
+            esc(&i.name),
+            esc(i.error.as_deref().unwrap_or(""))
+        );
     }
 
     // Totals.
@@ -109,18 +120,36 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
             1 | 5 => "warn",
             _ => "bad",
         };
-        let _ = write!(h, "<div class='card {class}'><b>{}</b><span>{}</span></div>", thousands(a.outcomes[i]), name.replace('_', " "));
+        let _ = write!(
+            h,
+            "<div class='card {class}'><b>{}</b><span>{}</span></div>",
+            thousands(a.outcomes[i]),
+            name.replace('_', " ")
+        );
     }
-    let _ = write!(h, "<div class=card><b>{}</b><span>unparsed lines</span></div></div>", thousands(unparsed));
+    let _ = write!(
+        h,
+        "<div class=card><b>{}</b><span>unparsed lines</span></div></div>",
+        thousands(unparsed)
+    );
     h.push_str("<table id=totals-table class=sortable><thead><tr><th>outcome</th><th>events</th><th>share</th></tr></thead><tbody>");
     for (i, name) in TOTAL_NAMES.iter().enumerate() {
-        let _ = write!(h, "<tr><td>{name}</td>{}<td class=n>{}</td></tr>", num(a.outcomes[i]), share(a.outcomes[i], a.events()));
+        let _ = write!(
+            h,
+            "<tr><td>{name}</td>{}<td class=n>{}</td></tr>",
+            num(a.outcomes[i]),
+            share(a.outcomes[i], a.events())
+        );
     }
     h.push_str("</tbody></table></section>");
 
     // Sender side.
     let failures = a.failures();
-    let sender: Vec<Category> = SENDER_SIDE.iter().copied().filter(|c| a.categories[*c as usize] > 0).collect();
+    let sender: Vec<Category> = SENDER_SIDE
+        .iter()
+        .copied()
+        .filter(|c| a.categories[*c as usize] > 0)
+        .collect();
     if !sender.is_empty() {
         h.push_str("<section id=sender-side class=sender><h2>Sender-side problems: your own DNS or IP, fix these first</h2>\
             <table class=sortable><thead><tr><th>category</th><th>count</th><th>share of failures</th><th>meaning</th><th>what to do</th><th>example</th></tr></thead><tbody>");
@@ -128,7 +157,9 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
             let n = a.categories[*c as usize];
             let info = maildiag_codes::category(*c);
             let remedies: Vec<String> = info.remedies.iter().take(2).map(|r| esc(r)).collect();
-            let ex = a.examples[*c as usize].as_ref().map_or(String::new(), |e| esc(&clip(&e.text, 160)));
+            let ex = a.examples[*c as usize]
+                .as_ref()
+                .map_or(String::new(), |e| esc(&clip(&e.text, 160)));
             let _ = write!(
                 h,
                 "<tr><td><b>{}</b></td>{}<td class=n>{}</td><td>{}</td><td>{}</td><td class=ex>{ex}</td></tr>",
@@ -148,11 +179,17 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
     for (i, (c, _)) in cats.iter().take(PALETTE.len()).enumerate() {
         colour_of[*c as usize] = PALETTE[i];
     }
-    let _ = write!(h, "<section id=categories><h2>Categories <span class=muted>({} failures)</span></h2>", thousands(failures));
+    let _ = write!(
+        h,
+        "<section id=categories><h2>Categories <span class=muted>({} failures)</span></h2>",
+        thousands(failures)
+    );
     h.push_str("<table class=sortable><thead><tr><th>category</th><th>count</th><th>share</th><th>deferred</th><th>bounced</th><th>who acts</th><th>example</th></tr></thead><tbody>");
     for (c, n) in &cats {
         let info = maildiag_codes::category(*c);
-        let ex = a.examples[*c as usize].as_ref().map_or(String::new(), |e| esc(&clip(&e.text, 160)));
+        let ex = a.examples[*c as usize]
+            .as_ref()
+            .map_or(String::new(), |e| esc(&clip(&e.text, 160)));
         let _ = write!(
             h,
             "<tr><td><i style='display:inline-block;width:9px;height:9px;background:{}'></i> {}</td>{}<td class=n data-v={}>{}</td>{}{}<td>{}</td><td class=ex>{ex}</td></tr>",
@@ -175,7 +212,9 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
 
     // Domains.
     let doms = top_failing_domains(a);
-    h.push_str("<section id=domains><h2>Destination domains <span class=muted>(by failures)</span></h2>");
+    h.push_str(
+        "<section id=domains><h2>Destination domains <span class=muted>(by failures)</span></h2>",
+    );
     domains_svg(&mut h, &doms, &cats, &colour_of);
     h.push_str("<table class=sortable><thead><tr><th>domain</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
     for (d, t) in doms.iter().take(200) {
@@ -215,7 +254,14 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
     // Codes.
     h.push_str("<section id=codes><h2>Enhanced status codes</h2><table class=sortable><thead><tr><th>code</th><th>count</th><th>share</th><th>meaning</th></tr></thead><tbody>");
     for (c, n, title) in top_codes(a).iter().take(100) {
-        let _ = write!(h, "<tr><td>{}</td>{}<td class=n>{}</td><td>{}</td></tr>", esc(c), num(*n), share(*n, failures), esc(title));
+        let _ = write!(
+            h,
+            "<tr><td>{}</td>{}<td class=n>{}</td><td>{}</td></tr>",
+            esc(c),
+            num(*n),
+            share(*n, failures),
+            esc(title)
+        );
     }
     h.push_str("</tbody></table></section>");
 
@@ -245,7 +291,11 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
         for it in items {
             let target = esc(it["target"].as_str().unwrap_or(""));
             if let Some(e) = it["error"].as_str() {
-                let _ = write!(h, "<tr><td>{target}</td><td>error</td><td></td><td>{}</td></tr>", esc(e));
+                let _ = write!(
+                    h,
+                    "<tr><td>{target}</td><td>error</td><td></td><td>{}</td></tr>",
+                    esc(e)
+                );
             }
             for f in it["findings"].as_array().into_iter().flatten() {
                 let _ = write!(
@@ -259,28 +309,48 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
         }
         h.push_str("</tbody></table></section>");
     }
-    let _ = write!(h, "<p class=muted>Generated by maildiag scan in {:.2} s.</p></main><script>{JS}</script></body></html>\n", report.seconds);
+    let _ = write!(
+        h,
+        "<p class=muted>Generated by maildiag scan in {:.2} s.</p></main><script>{JS}</script></body></html>\n",
+        report.seconds
+    );
     w.write_all(h.as_bytes())
 }
 
 fn dominant(t: &Tally) -> String {
-    t.dominant().map_or_else(|| "-".into(), |(c, n)| format!("{c} ({})", share(n, t.failures())))
+    t.dominant().map_or_else(
+        || "-".into(),
+        |(c, n)| format!("{c} ({})", share(n, t.failures())),
+    )
 }
 
 fn legend(h: &mut String, cats: &[(Category, u64)], colour_of: &[&str; NCAT]) {
     h.push_str("<div class=legend>");
     for (c, _) in cats.iter().take(PALETTE.len()) {
-        let _ = write!(h, "<span><i style='background:{}'></i>{}</span>", colour_of[*c as usize], c.as_str());
+        let _ = write!(
+            h,
+            "<span><i style='background:{}'></i>{}</span>",
+            colour_of[*c as usize],
+            c.as_str()
+        );
     }
     if cats.len() > PALETTE.len() {
-        let _ = write!(h, "<span><i style='background:{OTHER_COLOUR}'></i>other categories</span>");
+        let _ = write!(
+            h,
+            "<span><i style='background:{OTHER_COLOUR}'></i>other categories</span>"
+        );
     }
     h.push_str("</div>");
 }
 
 /// Stacked columns of failures per bucket, coloured by category, plus a line for
 /// delivered.
-fn timeline_svg(h: &mut String, report: &Report, cats: &[(Category, u64)], colour_of: &[&str; NCAT]) {
+fn timeline_svg(
+    h: &mut String,
+    report: &Report,
+    cats: &[(Category, u64)],
+    colour_of: &[&str; NCAT],
+) {
     let (size, rows) = display_timeline(&report.agg);
     if rows.is_empty() {
         h.push_str("<p class=muted>No time stamps.</p>");
@@ -291,14 +361,39 @@ fn timeline_svg(h: &mut String, report: &Report, cats: &[(Category, u64)], colou
     let (left, bottom) = (60.0, 30.0);
     let n = rows.len().min(2000);
     let rows = &rows[rows.len() - n..];
-    let max_fail = rows.iter().map(|(_, c)| c[..NCAT].iter().sum::<u64>()).max().unwrap_or(0).max(1);
-    let max_del = rows.iter().map(|(_, c)| c[DELIVERED_SLOT]).max().unwrap_or(0).max(1);
+    let max_fail = rows
+        .iter()
+        .map(|(_, c)| c[..NCAT].iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let max_del = rows
+        .iter()
+        .map(|(_, c)| c[DELIVERED_SLOT])
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bw = (width - left - 10.0) / n as f64;
     let plot_h = height - bottom - 10.0;
     legend(h, cats, colour_of);
-    let _ = write!(h, "<svg id=timeline-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='failures per {} by category'>", if size == 3600 { "hour" } else { "day" });
-    let _ = write!(h, "<line x1={left} y1={} x2={} y2={} stroke='#999'/>", height - bottom, width - 10.0, height - bottom);
-    let _ = write!(h, "<text x=4 y=16>{}</text><text x=4 y={}>0</text>", thousands(max_fail), height - bottom);
+    let _ = write!(
+        h,
+        "<svg id=timeline-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='failures per {} by category'>",
+        if size == 3600 { "hour" } else { "day" }
+    );
+    let _ = write!(
+        h,
+        "<line x1={left} y1={} x2={} y2={} stroke='#999'/>",
+        height - bottom,
+        width - 10.0,
+        height - bottom
+    );
+    let _ = write!(
+        h,
+        "<text x=4 y=16>{}</text><text x=4 y={}>0</text>",
+        thousands(max_fail),
+        height - bottom
+    );
     for (i, (start, c)) in rows.iter().enumerate() {
         let x = left + i as f64 * bw;
         let mut y = height - bottom;
@@ -323,32 +418,67 @@ fn timeline_svg(h: &mut String, report: &Report, cats: &[(Category, u64)], colou
     let pts: Vec<String> = rows
         .iter()
         .enumerate()
-        .map(|(i, (_, c))| format!("{:.1},{:.1}", left + (i as f64 + 0.5) * bw, height - bottom - c[DELIVERED_SLOT] as f64 / max_del as f64 * plot_h))
+        .map(|(i, (_, c))| {
+            format!(
+                "{:.1},{:.1}",
+                left + (i as f64 + 0.5) * bw,
+                height - bottom - c[DELIVERED_SLOT] as f64 / max_del as f64 * plot_h
+            )
+        })
         .collect();
-    let _ = write!(h, "<polyline points='{}' fill=none stroke='#2e7d32' stroke-width=1.5 opacity=0.7><title>delivered (own scale, max {})</title></polyline>", pts.join(" "), thousands(max_del));
+    let _ = write!(
+        h,
+        "<polyline points='{}' fill=none stroke='#2e7d32' stroke-width=1.5 opacity=0.7><title>delivered (own scale, max {})</title></polyline>",
+        pts.join(" "),
+        thousands(max_del)
+    );
     let ticks = 6.min(n);
     for k in 0..ticks {
         let i = k * (n - 1) / (ticks - 1).max(1);
         let x = left + (i as f64 + 0.5) * bw;
-        let _ = write!(h, "<text x={x:.1} y={} text-anchor=middle>{}</text>", height - 10.0, date_time(rows[i].0));
+        let _ = write!(
+            h,
+            "<text x={x:.1} y={} text-anchor=middle>{}</text>",
+            height - 10.0,
+            date_time(rows[i].0)
+        );
     }
     h.push_str("</svg><p class=muted>Columns: failures per bucket by category. Green line: delivered (own scale).</p>");
 }
 
 /// Horizontal stacked bars: failures per domain by category.
-fn domains_svg(h: &mut String, doms: &[(&str, &Tally)], cats: &[(Category, u64)], colour_of: &[&str; NCAT]) {
+fn domains_svg(
+    h: &mut String,
+    doms: &[(&str, &Tally)],
+    cats: &[(Category, u64)],
+    colour_of: &[&str; NCAT],
+) {
     let doms = &doms[..doms.len().min(15)];
     if doms.is_empty() {
         return;
     }
-    let max = doms.iter().map(|(_, t)| t.failures()).max().unwrap_or(1).max(1);
+    let max = doms
+        .iter()
+        .map(|(_, t)| t.failures())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let (width, row, left) = (1100.0, 20.0, 230.0);
     let height = row * doms.len() as f64 + 10.0;
     legend(h, cats, colour_of);
-    let _ = write!(h, "<svg id=domains-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='categories by domain'>");
+    let _ = write!(
+        h,
+        "<svg id=domains-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='categories by domain'>"
+    );
     for (i, (d, t)) in doms.iter().enumerate() {
         let y = i as f64 * row + 4.0;
-        let _ = write!(h, "<text x={} y={:.1} text-anchor=end>{}</text>", left - 6.0, y + 12.0, esc(&clip(d, 32)));
+        let _ = write!(
+            h,
+            "<text x={} y={:.1} text-anchor=end>{}</text>",
+            left - 6.0,
+            y + 12.0,
+            esc(&clip(d, 32))
+        );
         let mut x = left;
         for (c, _) in cats {
             let v = t.cats[*c as usize];
@@ -356,10 +486,24 @@ fn domains_svg(h: &mut String, doms: &[(&str, &Tally)], cats: &[(Category, u64)]
                 continue;
             }
             let bw = v as f64 / max as f64 * (width - left - 80.0);
-            let _ = write!(h, "<rect x={x:.1} y={y:.1} width={bw:.1} height={} fill='{}'><title>{} {}: {}</title></rect>", row - 4.0, colour_of[*c as usize], esc(d), c.as_str(), v);
+            let _ = write!(
+                h,
+                "<rect x={x:.1} y={y:.1} width={bw:.1} height={} fill='{}'><title>{} {}: {}</title></rect>",
+                row - 4.0,
+                colour_of[*c as usize],
+                esc(d),
+                c.as_str(),
+                v
+            );
             x += bw;
         }
-        let _ = write!(h, "<text x={:.1} y={:.1}>{}</text>", x + 4.0, y + 12.0, thousands(t.failures()));
+        let _ = write!(
+            h,
+            "<text x={:.1} y={:.1}>{}</text>",
+            x + 4.0,
+            y + 12.0,
+            thousands(t.failures())
+        );
     }
     h.push_str("</svg>");
 }
@@ -374,14 +518,34 @@ fn age_svg(h: &mut String, ages: &[u64; AGE_LABELS.len()]) {
     let max = ages.iter().copied().max().unwrap_or(1).max(1);
     let (width, height, bottom) = (700.0, 200.0, 30.0);
     let bw = (width - 20.0) / ages.len() as f64;
-    let _ = write!(h, "<svg id=age-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='deferral age'>");
+    let _ = write!(
+        h,
+        "<svg id=age-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='deferral age'>"
+    );
     for (i, (label, n)) in AGE_LABELS.iter().zip(ages).enumerate() {
         let x = 10.0 + i as f64 * bw;
         let bh = *n as f64 / max as f64 * (height - bottom - 20.0);
         let y = height - bottom - bh;
-        let _ = write!(h, "<rect x={:.1} y={y:.1} width={:.1} height={bh:.1} fill='#4e79a7'><title>{label}: {n}</title></rect>", x + 4.0, bw - 8.0);
-        let _ = write!(h, "<text x={:.1} y={:.1} text-anchor=middle>{}</text>", x + bw / 2.0, y - 4.0, thousands(*n));
-        let _ = write!(h, "<text x={:.1} y={} text-anchor=middle>{}</text>", x + bw / 2.0, height - 10.0, esc(label));
+        let _ = write!(
+            h,
+            "<rect x={:.1} y={y:.1} width={:.1} height={bh:.1} fill='#4e79a7'><title>{label}: {n}</title></rect>",
+            x + 4.0,
+            bw - 8.0
+        );
+        let _ = write!(
+            h,
+            "<text x={:.1} y={:.1} text-anchor=middle>{}</text>",
+            x + bw / 2.0,
+            y - 4.0,
+            thousands(*n)
+        );
+        let _ = write!(
+            h,
+            "<text x={:.1} y={} text-anchor=middle>{}</text>",
+            x + bw / 2.0,
+            height - 10.0,
+            esc(label)
+        );
     }
     h.push_str("</svg>");
 }

@@ -12,12 +12,18 @@ pub fn write_event(out: &mut Vec<u8>, classifier: &Classifier, file: &str, ev: &
         _ => Map::new(),
     };
     map.insert("verdict".into(), d.verdict().into());
-    map.insert("timestamp".into(), ev.timestamp.map(|t| t.to_string()).into());
+    map.insert(
+        "timestamp".into(),
+        ev.timestamp.map(|t| t.to_string()).into(),
+    );
     map.insert("format".into(), ev.format.as_str().into());
     map.insert("queue_id".into(), ev.queue_id.as_deref().into());
     map.insert("sender".into(), ev.sender.as_deref().into());
     map.insert("recipient".into(), ev.recipient.as_deref().into());
-    map.insert("recipient_domain".into(), ev.recipient_domain.as_deref().into());
+    map.insert(
+        "recipient_domain".into(),
+        ev.recipient_domain.as_deref().into(),
+    );
     map.insert(
         "relay".into(),
         ev.relay.as_ref().map_or(Value::Null, |r| {
@@ -32,7 +38,10 @@ pub fn write_event(out: &mut Vec<u8>, classifier: &Classifier, file: &str, ev: &
     map.insert("delay".into(), ev.delay.into());
     map.insert("reply_text".into(), ev.reply_text().into());
     map.insert("file".into(), file.into());
-    map.insert("span".into(), json!({ "start": ev.span.start, "end": ev.span.end }));
+    map.insert(
+        "span".into(),
+        json!({ "start": ev.span.start, "end": ev.span.end }),
+    );
     if serde_json::to_writer(&mut *out, &Value::Object(map)).is_ok() {
         out.push(b'\n');
     }

@@ -19,6 +19,7 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use maildiag::Classifier;
@@ -26,6 +27,11 @@ use maildiag_logs::{DeliveryEvent, Format, LogReader, ReaderOptions, Reference, 
 
 use agg::{Agg, FoldCtx};
 use filter::Filter;
+
+/// Read buffer per parser thread. 4 MiB: with 2 MiB the peak RSS on 2 threads falls from
+/// about 57 to 42 MB, but every chunk re-seeds the sender join from the 512 KiB before it,
+/// which costs about 8 % more CPU.
+const READ_BUFFER: usize = 4 << 20;
 
 /// Inputs at least this large (in total) get a progress bar when stderr is a terminal.
 const PROGRESS_MIN_BYTES: u64 = 64 << 20;
@@ -143,28 +149,46 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
         &args.sender,
     )
     .map_err(Usage)?;
-    if args.json && args.summary_json.as_deref().is_some_and(|p| p.as_os_str() == "-") {
-        return Err(Usage("--json and --summary-json - both write to stdout".into()));
+    if args.json
+        && args
+            .summary_json
+            .as_deref()
+            .is_some_and(|p| p.as_os_str() == "-")
+    {
+        return Err(Usage(
+            "--json and --summary-json - both write to stdout".into(),
+        ));
     }
     for ns in &args.nameserver {
         ns.parse::<std::net::SocketAddr>()
             .map_err(|e| Usage(format!("--nameserver {ns:?}: {e} (expected IP:PORT)")))?;
     }
-    let mut opts = ReaderOptions::default().format(format).threads(args.threads);
+    let mut opts = ReaderOptions::default()
+        .format(format)
+        .threads(args.threads)
+        .buffer_size(READ_BUFFER);
     if let Some(y) = args.year {
         opts = opts.reference(Reference::year(y));
     }
     let inputs: Vec<Option<PathBuf>> = if args.files.is_empty() {
         vec![None]
     } else {
-        args.files.iter().map(|p| (p.as_os_str() != "-").then(|| p.clone())).collect()
+        args.files
+            .iter()
+            .map(|p| (p.as_os_str() != "-").then(|| p.clone()))
+            .collect()
     };
     let names: Vec<String> = inputs
         .iter()
-        .map(|i| i.as_ref().map_or_else(|| "-".to_owned(), |p| p.display().to_string()))
+        .map(|i| {
+            i.as_ref()
+                .map_or_else(|| "-".to_owned(), |p| p.display().to_string())
+        })
         .collect();
     let classifier = Classifier::new();
+    let have_example = AtomicU64::new(0);
     let ctx = FoldCtx {
+        have_example: &have_example,
         classifier: &classifier,
         filter: &filter,
         json: args.json,
@@ -205,7 +229,11 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
                 Ok(f) => Box::new(f),
                 Err(e) => {
                     eprintln!("maildiag scan: {name}: {e}");
-                    reports.push(InputReport { name, stats: Stats::default(), error: Some(e.to_string()) });
+                    reports.push(InputReport {
+                        name,
+                        stats: Stats::default(),
+                        error: Some(e.to_string()),
+                    });
                     continue;
                 }
             },
@@ -234,14 +262,23 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
                 }
                 chunk.json = Vec::new();
                 global.merge(chunk);
+                have_example.store(global.example_mask(), Ordering::Relaxed);
             })
             .map(|(stats, _)| stats)
         };
         match result {
-            Ok(stats) => reports.push(InputReport { name, stats, error: None }),
+            Ok(stats) => reports.push(InputReport {
+                name,
+                stats,
+                error: None,
+            }),
             Err(e) => {
                 eprintln!("maildiag scan: {name}: {e}");
-                reports.push(InputReport { name, stats: Stats::default(), error: Some(e.to_string()) });
+                reports.push(InputReport {
+                    name,
+                    stats: Stats::default(),
+                    error: Some(e.to_string()),
+                });
             }
         }
     }
@@ -254,7 +291,14 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
     } else {
         None
     };
-    let report = Report { agg: global, inputs: reports, seconds, dns, filtered: filter.active(), top: args.top.max(1) };
+    let report = Report {
+        agg: global,
+        inputs: reports,
+        seconds,
+        dns,
+        filtered: filter.active(),
+        top: args.top.max(1),
+    };
     let mut failed = report.inputs.iter().any(|i| i.error.is_some());
 
     if let Some(path) = &args.summary_json {
@@ -280,7 +324,10 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             failed = true;
         }
     }
-    let to_stdout = args.summary_json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let to_stdout = args
+        .summary_json
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() == "-");
     if !args.json && !to_stdout && out_ok {
         let colour = super::util::use_colour();
         let r = summary::write_human(&mut out, &report, colour);
@@ -291,7 +338,11 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
     if super::util::ok_or_broken_pipe(out.flush()).is_err() {
         failed = true;
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes `buf`, returning `false` once stdout is closed or failing.

@@ -8,14 +8,28 @@ use maildiag_logs::Format;
 use serde_json::{Map, Value, json};
 
 use super::Report;
-use super::agg::{AGE_LABELS, Agg, DELIVERED_SLOT, NCAT, SENDER_SIDE, Stuck, Tally, top_categories};
+use super::agg::{
+    AGE_LABELS, Agg, DELIVERED_SLOT, NCAT, SENDER_SIDE, Stuck, Tally, top_categories,
+};
 
 /// The names of the `totals` fields, by [`Outcome::index`].
-pub const TOTAL_NAMES: [&str; 6] =
-    ["delivered", "deferred", "bounced", "expired", "rejected_incoming", "connection_failures"];
+pub const TOTAL_NAMES: [&str; 6] = [
+    "delivered",
+    "deferred",
+    "bounced",
+    "expired",
+    "rejected_incoming",
+    "connection_failures",
+];
 /// The same for people.
-const TOTAL_WORDS: [&str; 6] =
-    ["delivered", "deferred", "bounced", "expired", "rejected incoming", "connection failures"];
+const TOTAL_WORDS: [&str; 6] = [
+    "delivered",
+    "deferred",
+    "bounced",
+    "expired",
+    "rejected incoming",
+    "connection failures",
+];
 
 /// Stuck queue ids listed.
 const STUCK_ROWS: usize = 10;
@@ -35,7 +49,11 @@ pub fn thousands(n: u64) -> String {
 
 /// `part / whole` as a percentage string.
 pub fn share(part: u64, whole: u64) -> String {
-    if whole == 0 { "-".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
 }
 
 /// At most `max` characters, with `…` when cut.
@@ -58,7 +76,10 @@ pub fn date_time(t: i64) -> String {
 /// RFC 3339 without offset for unix seconds (log clock).
 pub fn rfc3339(t: i64) -> String {
     let (y, m, d, h, mi) = civil(t);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{:02}", t.rem_euclid(60))
+    format!(
+        "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{:02}",
+        t.rem_euclid(60)
+    )
 }
 
 fn civil(t: i64) -> (i64, i64, i64, i64, i64) {
@@ -99,8 +120,12 @@ pub fn top_domains(agg: &Agg) -> Vec<(&str, &Tally)> {
 
 /// Domains by failures, most first (only those with failures).
 pub fn top_failing_domains(agg: &Agg) -> Vec<(&str, &Tally)> {
-    let mut v: Vec<(&str, &Tally)> =
-        agg.domains.iter().map(|(d, t)| (&**d, t)).filter(|(_, t)| t.failures() > 0).collect();
+    let mut v: Vec<(&str, &Tally)> = agg
+        .domains
+        .iter()
+        .map(|(d, t)| (&**d, t))
+        .filter(|(_, t)| t.failures() > 0)
+        .collect();
     v.sort_by(|a, b| b.1.failures().cmp(&a.1.failures()).then(a.0.cmp(b.0)));
     v
 }
@@ -117,7 +142,13 @@ pub fn top_codes(agg: &Agg) -> Vec<(String, u64, &'static str)> {
     let mut v: Vec<(String, u64, &'static str)> = agg
         .enhanced
         .iter()
-        .map(|(c, n)| (c.to_string(), *n, maildiag_codes::enhanced(*c).map_or("", |i| i.title)))
+        .map(|(c, n)| {
+            (
+                c.to_string(),
+                *n,
+                maildiag_codes::enhanced(*c).map_or("", |i| i.title),
+            )
+        })
         .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v
@@ -127,7 +158,10 @@ pub fn top_codes(agg: &Agg) -> Vec<(String, u64, &'static str)> {
 pub fn top_stuck(agg: &Agg) -> Vec<(&str, &Stuck)> {
     let mut v: Vec<(&str, &Stuck)> = agg.stuck.iter().map(|(q, s)| (&**q, s)).collect();
     v.sort_by(|a, b| {
-        b.1.age().total_cmp(&a.1.age()).then(b.1.attempts.cmp(&a.1.attempts)).then(a.0.cmp(b.0))
+        b.1.age()
+            .total_cmp(&a.1.age())
+            .then(b.1.attempts.cmp(&a.1.attempts))
+            .then(a.0.cmp(b.0))
     });
     v.truncate(STUCK_ROWS.max(50));
     v
@@ -135,10 +169,16 @@ pub fn top_stuck(agg: &Agg) -> Vec<(&str, &Stuck)> {
 
 /// The timeline regrouped for display: bucket size (seconds) and rows (start, counts).
 pub fn display_timeline(agg: &Agg) -> (i64, Vec<(i64, [u64; NCAT + 1])>) {
-    let Some((&first, _)) = agg.timeline.first_key_value() else { return (3600, Vec::new()) };
+    let Some((&first, _)) = agg.timeline.first_key_value() else {
+        return (3600, Vec::new());
+    };
     let last = agg.timeline.last_key_value().map_or(first, |(k, _)| *k);
     let span = (last - first + 1) * agg.bucket;
-    let size = if agg.bucket <= 3600 && span <= 72 * 3600 { agg.bucket.max(3600) } else { agg.bucket.max(86_400) };
+    let size = if agg.bucket <= 3600 && span <= 72 * 3600 {
+        agg.bucket.max(3600)
+    } else {
+        agg.bucket.max(86_400)
+    };
     let mut rows: Vec<(i64, [u64; NCAT + 1])> = Vec::new();
     for (k, counts) in &agg.timeline {
         let start = (k * agg.bucket).div_euclid(size) * size;
@@ -173,8 +213,24 @@ fn totals_json(report: &Report) -> Value {
     m.insert("oversized_lines".into(), oversized.into());
     m.insert("events".into(), a.events().into());
     m.insert("failures".into(), a.failures().into());
-    m.insert("lines".into(), report.inputs.iter().map(|i| i.stats.lines).sum::<u64>().into());
-    m.insert("bytes".into(), report.inputs.iter().map(|i| i.stats.bytes).sum::<u64>().into());
+    m.insert(
+        "lines".into(),
+        report
+            .inputs
+            .iter()
+            .map(|i| i.stats.lines)
+            .sum::<u64>()
+            .into(),
+    );
+    m.insert(
+        "bytes".into(),
+        report
+            .inputs
+            .iter()
+            .map(|i| i.stats.bytes)
+            .sum::<u64>()
+            .into(),
+    );
     Value::Object(m)
 }
 
@@ -243,7 +299,8 @@ pub fn to_json(report: &Report) -> Value {
             })
         })
         .collect();
-    let mut sender_domains: Vec<(&str, u64)> = a.sender_domains.iter().map(|(d, n)| (&**d, *n)).collect();
+    let mut sender_domains: Vec<(&str, u64)> =
+        a.sender_domains.iter().map(|(d, n)| (&**d, *n)).collect();
     sender_domains.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
     let codes: Vec<Value> = top_codes(a)
         .into_iter()
@@ -326,7 +383,11 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_owned() }
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
     }
     fn head(&self, s: &str) -> String {
         self.wrap("1;4", s)
@@ -352,7 +413,11 @@ impl Paint {
 fn pad(s: &str, w: usize, right: bool) -> String {
     let n = s.chars().count();
     let fill = " ".repeat(w.saturating_sub(n));
-    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
+    if right {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
 }
 
 /// Writes the human summary.
@@ -363,7 +428,11 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
     let bytes: u64 = report.inputs.iter().map(|i| i.stats.bytes).sum();
     let unparsed: u64 = report.inputs.iter().map(|i| i.stats.unparsed).sum();
     let oversized: u64 = report.inputs.iter().map(|i| i.stats.oversized).sum();
-    let rate = if report.seconds > 0.0 { bytes as f64 / report.seconds / 1e6 } else { 0.0 };
+    let rate = if report.seconds > 0.0 {
+        bytes as f64 / report.seconds / 1e6
+    } else {
+        0.0
+    };
     writeln!(
         out,
         "{} · {} input{} · {} lines · {:.1} MB · {:.2} s ({rate:.0} MB/s)",
@@ -374,8 +443,12 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
         bytes as f64 / 1e6,
         report.seconds,
     )?;
-    let formats: Vec<&str> =
-        Format::ALL.iter().enumerate().filter(|(i, _)| a.formats[*i] > 0).map(|(_, f)| f.as_str()).collect();
+    let formats: Vec<&str> = Format::ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| a.formats[*i] > 0)
+        .map(|(_, f)| f.as_str())
+        .collect();
     let mut meta = Vec::new();
     if !formats.is_empty() {
         meta.push(format!("format {}", formats.join(", ")));
@@ -390,7 +463,13 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
         writeln!(out, "{}", p.dim(&meta.join(" · ")))?;
     }
     for i in report.inputs.iter().filter(|i| i.error.is_some()) {
-        writeln!(out, "{} {}: {}", p.red("unreadable:"), i.name, i.error.as_deref().unwrap_or(""))?;
+        writeln!(
+            out,
+            "{} {}: {}",
+            p.red("unreadable:"),
+            i.name,
+            i.error.as_deref().unwrap_or("")
+        )?;
     }
 
     writeln!(out, "\n{}", p.head("Totals"))?;
@@ -407,16 +486,29 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
     }
     writeln!(out, "  {}", parts[..3].join(" · "))?;
     writeln!(out, "  {}", parts[3..].join(" · "))?;
-    writeln!(out, "  unparsed lines {} · oversized lines {}", thousands(unparsed), thousands(oversized))?;
+    writeln!(
+        out,
+        "  unparsed lines {} · oversized lines {}",
+        thousands(unparsed),
+        thousands(oversized)
+    )?;
     let failures = a.failures();
     if a.events() == 0 {
         writeln!(out, "\n{}", p.dim("No delivery events found."))?;
         return dns_human(out, report, &p);
     }
 
-    let sender: Vec<Category> = SENDER_SIDE.iter().copied().filter(|c| a.categories[*c as usize] > 0).collect();
+    let sender: Vec<Category> = SENDER_SIDE
+        .iter()
+        .copied()
+        .filter(|c| a.categories[*c as usize] > 0)
+        .collect();
     if !sender.is_empty() {
-        writeln!(out, "\n{}", p.head("Sender-side problems: your own DNS or IP, fix these first"))?;
+        writeln!(
+            out,
+            "\n{}",
+            p.head("Sender-side problems: your own DNS or IP, fix these first")
+        )?;
         for c in &sender {
             let n = a.categories[*c as usize];
             let info = maildiag_codes::category(*c);
@@ -438,19 +530,55 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
         let mut doms: Vec<(&str, u64)> = a.sender_domains.iter().map(|(d, n)| (&**d, *n)).collect();
         doms.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
         if !doms.is_empty() {
-            let list: Vec<String> = doms.iter().take(5).map(|(d, n)| format!("{d} ({})", thousands(*n))).collect();
-            writeln!(out, "  {} {}", p.bold("sender domains affected:"), list.join(", "))?;
+            let list: Vec<String> = doms
+                .iter()
+                .take(5)
+                .map(|(d, n)| format!("{d} ({})", thousands(*n)))
+                .collect();
+            writeln!(
+                out,
+                "  {} {}",
+                p.bold("sender domains affected:"),
+                list.join(", ")
+            )?;
         }
         if report.dns.is_none() {
-            writeln!(out, "  {}", p.dim("confirm with: maildiag scan --check-dns (or maildiag check DOMAIN --ip IP)"))?;
+            writeln!(
+                out,
+                "  {}",
+                p.dim("confirm with: maildiag scan --check-dns (or maildiag check DOMAIN --ip IP)")
+            )?;
         }
     }
 
-    writeln!(out, "\n{} {}", p.head("Top categories"), p.dim(&format!("({} failures)", thousands(failures))))?;
-    writeln!(out, "  {}", p.dim(&format!("{}  {}  {}  example", pad("category", 22, false), pad("count", 9, true), pad("share", 6, true))))?;
+    writeln!(
+        out,
+        "\n{} {}",
+        p.head("Top categories"),
+        p.dim(&format!("({} failures)", thousands(failures)))
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        p.dim(&format!(
+            "{}  {}  {}  example",
+            pad("category", 22, false),
+            pad("count", 9, true),
+            pad("share", 6, true)
+        ))
+    )?;
     for (c, n) in top_categories(&a.categories).into_iter().take(report.top) {
-        let ex = a.examples[c as usize].as_ref().map_or(String::new(), |e| clip(&e.text, 70));
-        writeln!(out, "  {}  {}  {}  {}", pad(c.as_str(), 22, false), pad(&thousands(n), 9, true), pad(&share(n, failures), 6, true), p.dim(&ex))?;
+        let ex = a.examples[c as usize]
+            .as_ref()
+            .map_or(String::new(), |e| clip(&e.text, 70));
+        writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            pad(c.as_str(), 22, false),
+            pad(&thousands(n), 9, true),
+            pad(&share(n, failures), 6, true),
+            p.dim(&ex)
+        )?;
     }
 
     let doms = top_failing_domains(a);
@@ -481,7 +609,14 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
             )?;
         }
         if a.other_domains.events() > 0 {
-            writeln!(out, "  {}", p.dim(&format!("(plus {} events to rarer domains not listed)", thousands(a.other_domains.events()))))?;
+            writeln!(
+                out,
+                "  {}",
+                p.dim(&format!(
+                    "(plus {} events to rarer domains not listed)",
+                    thousands(a.other_domains.events())
+                ))
+            )?;
         }
     }
 
@@ -491,7 +626,13 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
         writeln!(
             out,
             "  {}",
-            p.dim(&format!("{}  {}  {}  {}  dominant problem", pad("provider", 22, false), pad("events", 9, true), pad("failures", 9, true), pad("rate", 6, true)))
+            p.dim(&format!(
+                "{}  {}  {}  {}  dominant problem",
+                pad("provider", 22, false),
+                pad("events", 9, true),
+                pad("failures", 9, true),
+                pad("rate", 6, true)
+            ))
         )?;
         for (id, t) in provs.iter().take(report.top) {
             writeln!(
@@ -510,7 +651,14 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
     if !codes.is_empty() {
         writeln!(out, "\n{}", p.head("Top enhanced status codes"))?;
         for (c, n, title) in codes.iter().take(report.top) {
-            writeln!(out, "  {}  {}  {}  {}", pad(c, 9, false), pad(&thousands(*n), 9, true), pad(&share(*n, failures), 6, true), p.dim(title))?;
+            writeln!(
+                out,
+                "  {}  {}  {}  {}",
+                pad(c, 9, false),
+                pad(&thousands(*n), 9, true),
+                pad(&share(*n, failures), 6, true),
+                p.dim(title)
+            )?;
         }
     }
 
@@ -585,9 +733,23 @@ fn timeline_human(out: &mut impl Write, a: &Agg, p: &Paint) -> io::Result<()> {
     };
     let first = cols.first().map_or(0, |c| c.0);
     let last = cols.last().map_or(0, |c| c.0);
-    writeln!(out, "\n{} {}", p.head("Timeline"), p.dim(&format!("(one column per {per}, {} → {})", date_time(first), date_time(last))))?;
+    writeln!(
+        out,
+        "\n{} {}",
+        p.head("Timeline"),
+        p.dim(&format!(
+            "(one column per {per}, {} → {})",
+            date_time(first),
+            date_time(last)
+        ))
+    )?;
     let mut series: Vec<(String, usize)> = vec![("delivered".into(), DELIVERED_SLOT)];
-    series.extend(top_categories(&a.categories).into_iter().take(6).map(|(c, _)| (c.as_str().to_owned(), c as usize)));
+    series.extend(
+        top_categories(&a.categories)
+            .into_iter()
+            .take(6)
+            .map(|(c, _)| (c.as_str().to_owned(), c as usize)),
+    );
     for (name, slot) in series {
         let max = cols.iter().map(|c| c.1[slot]).max().unwrap_or(0);
         let mut line = String::new();
@@ -611,10 +773,16 @@ fn timeline_human(out: &mut impl Write, a: &Agg, p: &Paint) -> io::Result<()> {
 }
 
 fn dns_human(out: &mut impl Write, report: &Report, p: &Paint) -> io::Result<()> {
-    let Some(Value::Array(items)) = &report.dns else { return Ok(()) };
+    let Some(Value::Array(items)) = &report.dns else {
+        return Ok(());
+    };
     writeln!(out, "\n{}", p.head("DNS checks"))?;
     if items.is_empty() {
-        writeln!(out, "  {}", p.dim("nothing to check: no sender-side failures with a known domain or IP"))?;
+        writeln!(
+            out,
+            "  {}",
+            p.dim("nothing to check: no sender-side failures with a known domain or IP")
+        )?;
     }
     for it in items {
         let target = it["target"].as_str().unwrap_or("");
@@ -630,7 +798,13 @@ fn dns_human(out: &mut impl Write, report: &Report, p: &Paint) -> io::Result<()>
                 "warning" => p.yellow(level),
                 _ => p.dim(level),
             };
-            writeln!(out, "    {} {} {}", lvl, f["code"].as_str().unwrap_or(""), f["message"].as_str().unwrap_or(""))?;
+            writeln!(
+                out,
+                "    {} {} {}",
+                lvl,
+                f["code"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )?;
         }
     }
     Ok(())

@@ -1,0 +1,180 @@
+//! `maildiag explain`: the JSON contract and every reply shape named in the parser issue.
+
+use std::process::Command;
+
+fn explain_json(texts: &[&str]) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+        .arg("explain")
+        .arg("--json")
+        .args(texts)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn json_contract_fields() {
+    let v = explain_json(&[
+        "450 4.7.1 <u@example.com>: Recipient address rejected: Greylisted for 5 minutes",
+    ]);
+    assert_eq!(v.len(), 1);
+    let o = &v[0];
+    for field in [
+        "basic",
+        "enhanced",
+        "severity",
+        "temporary",
+        "hard_bounce",
+        "category",
+        "detail",
+        "sisimai_reason",
+        "bounce_class",
+        "provider",
+        "party",
+        "retry",
+        "remedies",
+        "dns_checks",
+        "evidence",
+    ] {
+        assert!(o.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(o["basic"], 450);
+    assert_eq!(o["enhanced"], "4.7.1");
+    assert_eq!(o["severity"], "transient");
+    assert_eq!(o["temporary"], true);
+    assert_eq!(o["category"], "greylisted");
+    assert_eq!(o["retry"]["after_s"], 300);
+    assert_eq!(o["retry"]["advised"], true);
+    // The evidence points at the words in the input.
+    let input = o["input"].as_str().expect("input");
+    let delay = o["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .find(|e| e["layer"] == "delay")
+        .expect("delay");
+    let (s, e) = (
+        delay["span"][0].as_u64().expect("start") as usize,
+        delay["span"][1].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&input[s..e], "Greylisted for 5 minutes");
+}
+
+/// (input, basic, enhanced, command, host): the formats of the parser issue.
+const SHAPES: &[(&str, u64, &str, &str, &str)] = &[
+    (
+        "Nov 22 10:00:01 mx postfix/smtp[1]: A1: to=<u@x.example>, relay=mx.x.example[192.0.2.1]:25, dsn=4.7.1, status=deferred (host mx.x.example[192.0.2.1] said: 450 4.7.1 <u@x.example>: Recipient address rejected: Greylisted (in reply to RCPT TO command))",
+        450,
+        "4.7.1",
+        "rcpt_to",
+        "mx.x.example",
+    ),
+    (
+        "2026-11-22 10:00:00 1abc-000 ** u@x.example R=dnslookup T=remote_smtp H=mx.x.example [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<u@x.example>: 550-5.1.1 The email account does not exist. 550 5.1.1 Please check - gsmtp",
+        550,
+        "5.1.1",
+        "rcpt_to",
+        "mx.x.example",
+    ),
+    (
+        "Nov 22 10:00:01 mx sm-mta[7]: x: to=<u@d.example>, mailer=esmtp, relay=mx.d.example. [192.0.2.12], dsn=4.7.1, stat=Deferred: 450 4.7.1 Try again later",
+        450,
+        "4.7.1",
+        "",
+        "mx.d.example",
+    ),
+    (
+        "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'",
+        550,
+        "5.1.1",
+        "",
+        "",
+    ),
+    (
+        "Reason: [{LED=450 4.7.1 Unable to relay};{MSG=};{FQDN=mx.b.example};{IP=192.0.2.9};{LRT=}]",
+        450,
+        "4.7.1",
+        "",
+        "mx.b.example",
+    ),
+    (
+        "The error that the other server returned was: 550 550 5.7.1 Access denied (state 13).",
+        550,
+        "5.7.1",
+        "",
+        "",
+    ),
+    (
+        "Remote host said: 553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+        553,
+        "5.7.1",
+        "",
+        "",
+    ),
+    (
+        r#"Expected response code 250 but got code "550", with message "550 5.7.1 Relaying denied""#,
+        550,
+        "5.7.1",
+        "",
+        "",
+    ),
+];
+
+#[test]
+fn every_issue_shape() {
+    let inputs: Vec<&str> = SHAPES.iter().map(|s| s.0).collect();
+    let out = explain_json(&inputs);
+    assert_eq!(out.len(), SHAPES.len());
+    for (o, (input, basic, enhanced, command, host)) in out.iter().zip(SHAPES) {
+        assert_eq!(o["basic"], *basic, "{input}");
+        assert_eq!(o["enhanced"], *enhanced, "{input}");
+        if !command.is_empty() {
+            assert_eq!(o["command"], *command, "{input}");
+        }
+        if !host.is_empty() {
+            assert_eq!(o["host"]["name"], *host, "{input}");
+        }
+        assert!(
+            o["severity"] == "transient" || o["severity"] == "permanent",
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn stdin_lines_and_human_output() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+        .arg("explain")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"450 4.7.1 Greylisted for 5 minutes\r\n550 5.1.1 User unknown\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("TEMPORARY · greylisted · retry in 5 min"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PERMANENT · user_unknown · hard bounce"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "NO_COLOR must disable colour");
+}
