@@ -178,3 +178,44 @@ fn stdin_lines_and_human_output() {
     );
     assert!(!text.contains('\x1b'), "NO_COLOR must disable colour");
 }
+
+/// `--check-dns` runs the checks the diagnosis suggests for the IP named in the reply,
+/// against a DNS server this test starts on 127.0.0.1 (never the machine's resolver).
+#[test]
+fn check_dns_for_the_ip_in_the_reply() {
+    use maildiag_dnsauth::testserver::{TestServer, Zone};
+    let mut zone = Zone::new();
+    zone.a("mail.good.example", "192.0.2.1".parse().expect("ip"))
+        .ptr("192.0.2.1".parse().expect("ip"), "mail.good.example");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async move {
+            let server = TestServer::start(zone).await.expect("server");
+            tx.send(server.addr()).expect("addr");
+            std::future::pending::<()>().await;
+        });
+    });
+    let addr = rx.recv().expect("server address").to_string();
+    let run = |reply: &str| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+            .args(["explain", "--json", "--check-dns", "--nameserver", &addr, reply])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["dns_findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no findings in {v}"))
+            .iter()
+            .filter_map(|f| f["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let missing = run("450 4.7.25 Client host rejected: cannot find your hostname, [203.0.113.9]");
+    assert_eq!(missing["category"], "ptr_missing");
+    assert!(codes(&missing).iter().any(|c| c == "ptr.missing"), "{:?}", codes(&missing));
+    let present = run("450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.1]");
+    assert!(!codes(&present).iter().any(|c| c == "ptr.missing"), "{:?}", codes(&present));
+}

@@ -71,15 +71,22 @@ struct Slot {
 
 /// Remembers the most recent sender of each queue id seen within `horizon` bytes.
 ///
-/// Capacity is `horizon / 16` entries in a ring: a `from=` line is longer than 16 bytes,
-/// so no entry within the horizon is ever evicted, and the join depends only on the byte
-/// distance between the lines — which makes chunked (parallel) reading give the same
-/// result as sequential reading.
+/// The entries form a ring in insertion order of at most `horizon / 16` entries: a
+/// `from=` line is longer than 16 bytes, so no entry within the horizon is ever evicted
+/// for room, and the join depends only on the byte distance between the lines — which
+/// makes chunked (parallel) reading give the same result as sequential reading.
+/// Insertions and lookups come in stream order, so entries older than the horizon are
+/// dropped as soon as a newer line is inserted: the map stays as small as the horizon's
+/// sender lines (it used to keep the last `horizon / 16` queue ids, far more than fit
+/// in the caches).
 pub(crate) struct SenderJoin {
     horizon: u64,
     map: HashMap<Key, usize, BuildHasherDefault<FxHasher>>,
     slots: Vec<Slot>,
-    next: usize,
+    /// The oldest live slot.
+    head: usize,
+    /// Live slots.
+    len: usize,
     cap: usize,
 }
 
@@ -90,7 +97,8 @@ impl SenderJoin {
             horizon: horizon as u64,
             map: HashMap::default(),
             slots: Vec::new(),
-            next: 0,
+            head: 0,
+            len: 0,
             cap,
         }
     }
@@ -99,46 +107,53 @@ impl SenderJoin {
     /// a new one).
     pub(crate) fn reset(&mut self) {
         self.map.clear();
-        self.next = 0;
-        for s in &mut self.slots {
-            s.key = None;
+        self.head = 0;
+        self.len = 0;
+    }
+
+    fn evict_oldest(&mut self) {
+        let idx = self.head;
+        if let Some(old) = self.slots[idx].key.take()
+            && self.map.get(&old) == Some(&idx)
+        {
+            self.map.remove(&old);
         }
+        self.head = (self.head + 1) % self.cap;
+        self.len -= 1;
     }
 
     /// Records `sender` for `qid` from the line starting at `offset`.
     pub(crate) fn insert(&mut self, qid: &[u8], sender: &[u8], offset: u64) {
         let Some(key) = Key::new(qid) else { return };
         let sender = &sender[..sender.len().min(1024)];
-        if self.slots.len() < self.cap {
+        // Entries beyond the horizon of this line are beyond that of every later lookup.
+        while self.len > 0 && offset.saturating_sub(self.slots[self.head].offset) > self.horizon {
+            self.evict_oldest();
+        }
+        if self.len == self.cap {
+            self.evict_oldest();
+        }
+        let idx = (self.head + self.len) % self.cap;
+        while self.slots.len() <= idx {
             self.slots.push(Slot {
                 key: None,
                 offset: 0,
                 sender: Vec::new(),
             });
         }
-        let idx = self.next;
-        self.next = (self.next + 1) % self.cap;
         let slot = &mut self.slots[idx];
-        // An overwritten slot's key stays in the map (a lookup checks the slot's key)
-        // until the map holds twice the ring's entries: one hash operation per insert.
         slot.key = Some(key);
         slot.offset = offset;
         slot.sender.clear();
         slot.sender.extend_from_slice(sender);
+        self.len += 1;
         self.map.insert(key, idx);
-        if self.map.len() > 2 * self.cap {
-            let slots = &self.slots;
-            self.map.retain(|k, i| slots[*i].key == Some(*k));
-        }
     }
 
     /// The sender of `qid` if a `from=` line for it started within the horizon before `offset`.
     pub(crate) fn get(&self, qid: &[u8], offset: u64) -> Option<&[u8]> {
         let key = Key::new(qid)?;
         let slot = &self.slots[*self.map.get(&key)?];
-        if slot.key != Some(key) {
-            return None;
-        }
         (offset.saturating_sub(slot.offset) <= self.horizon).then_some(&slot.sender[..])
     }
 }
@@ -157,7 +172,7 @@ mod tests {
         for n in 0..100u64 {
             j.insert(format!("Q{n}").as_bytes(), b"s", n * 20);
         }
-        assert!(j.map.len() <= 8 && j.slots.len() <= 4);
+        assert!(j.map.len() <= 4 && j.slots.len() <= 4);
         assert_eq!(j.get(b"Q99", 1990), Some(&b"s"[..]));
     }
 }

@@ -1,7 +1,7 @@
 //! The single-pass multi-substring prefilter: finds the lines of a buffer that can hold an
 //! event, so that every other line costs only the search that skips it.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 use crate::Format;
 
@@ -52,6 +52,11 @@ const GENERIC: &[&str] = &[
 pub(crate) struct Prefilter {
     /// `None`: every line is a candidate.
     ac: Option<AhoCorasick>,
+    /// The same patterns as a packed (Teddy) searcher when the CPU has one: it is used
+    /// directly, without the automaton's per-search setup and verification, and it
+    /// avoids the rare-byte prefilter the automaton picks for some pattern sets (which
+    /// stops on every `=`).
+    packed: Option<packed::Searcher>,
     /// Some patterns are anchored at a line start (they begin with `\n`).
     anchored: bool,
 }
@@ -69,6 +74,7 @@ impl Prefilter {
             Some(Format::Generic) => {
                 return Prefilter {
                     ac: None,
+                    packed: None,
                     anchored: false,
                 };
             }
@@ -89,7 +95,16 @@ impl Prefilter {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&pats)
             .ok();
-        Prefilter { ac, anchored }
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&pats)
+            .build();
+        Prefilter {
+            ac,
+            packed,
+            anchored,
+        }
     }
 
     /// Calls `f(start, end)` for every candidate line of `buf` (which starts at a line
@@ -122,7 +137,11 @@ impl Prefilter {
             } else {
                 pos
             };
-            let Some(m) = ac.find(Input::new(buf).span(from..buf.len())) else {
+            let m = match &self.packed {
+                Some(p) => p.find_in(buf, Span::from(from..buf.len())),
+                None => ac.find(Input::new(buf).span(from..buf.len())),
+            };
+            let Some(m) = m else {
                 break;
             };
             let s = m.start();

@@ -373,13 +373,13 @@ fn timeline_svg(
         .max()
         .unwrap_or(0)
         .max(1);
-    let bw = (width - left - 10.0) / n as f64;
+    let bw = ((width - left - 10.0) / n as f64).min(50.0);
     let plot_h = height - bottom - 10.0;
     legend(h, cats, colour_of);
     let _ = write!(
         h,
         "<svg id=timeline-chart viewBox='0 0 {width} {height}' width={width} height={height} role=img aria-label='failures per {} by category'>",
-        if size == 3600 { "hour" } else { "day" }
+        duration(size as f64)
     );
     let _ = write!(
         h,
@@ -397,21 +397,27 @@ fn timeline_svg(
     for (i, (start, c)) in rows.iter().enumerate() {
         let x = left + i as f64 * bw;
         let mut y = height - bottom;
-        for (cat, _) in cats {
+        let mut other = 0;
+        let mut segments: Vec<(&str, &str, u64)> = Vec::new();
+        for (k, (cat, _)) in cats.iter().enumerate() {
             let v = c[*cat as usize];
-            if v == 0 {
-                continue;
+            if k >= PALETTE.len() {
+                other += v;
+            } else if v > 0 {
+                segments.push((colour_of[*cat as usize], cat.as_str(), v));
             }
+        }
+        if other > 0 {
+            segments.push((OTHER_COLOUR, "other categories", other));
+        }
+        for (colour, name, v) in segments {
             let bh = v as f64 / max_fail as f64 * plot_h;
             y -= bh;
             let _ = write!(
                 h,
-                "<rect x={x:.1} y={y:.1} width={:.1} height={bh:.1} fill='{}'><title>{} {}: {}</title></rect>",
+                "<rect x={x:.1} y={y:.1} width={:.1} height={bh:.1} fill='{colour}'><title>{} {name}: {v}</title></rect>",
                 (bw - 0.5).max(0.5),
-                colour_of[*cat as usize],
                 date_time(*start),
-                cat.as_str(),
-                v
             );
         }
     }

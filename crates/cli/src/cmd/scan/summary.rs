@@ -167,6 +167,11 @@ pub fn top_stuck(agg: &Agg) -> Vec<(&str, &Stuck)> {
     v
 }
 
+/// Bucket sizes the timeline is shown in (5 min, 15 min, hour, 6 h, day, week, 30 days).
+const DISPLAY_SIZES: [i64; 7] = [300, 900, 3600, 21_600, 86_400, 604_800, 2_592_000];
+/// The most buckets a displayed timeline has.
+const MAX_ROWS: i64 = 180;
+
 /// The timeline regrouped for display: bucket size (seconds) and rows (start, counts).
 pub fn display_timeline(agg: &Agg) -> (i64, Vec<(i64, [u64; NCAT + 1])>) {
     let Some((&first, _)) = agg.timeline.first_key_value() else {
@@ -174,11 +179,11 @@ pub fn display_timeline(agg: &Agg) -> (i64, Vec<(i64, [u64; NCAT + 1])>) {
     };
     let last = agg.timeline.last_key_value().map_or(first, |(k, _)| *k);
     let span = (last - first + 1) * agg.bucket;
-    let size = if agg.bucket <= 3600 && span <= 72 * 3600 {
-        agg.bucket.max(3600)
-    } else {
-        agg.bucket.max(86_400)
-    };
+    let size = DISPLAY_SIZES
+        .iter()
+        .copied()
+        .find(|&s| s >= agg.bucket && span / s < MAX_ROWS)
+        .unwrap_or(agg.bucket.max(2_592_000));
     let mut rows: Vec<(i64, [u64; NCAT + 1])> = Vec::new();
     for (k, counts) in &agg.timeline {
         let start = (k * agg.bucket).div_euclid(size) * size;
@@ -729,6 +734,7 @@ fn timeline_human(out: &mut impl Write, a: &Agg, p: &Paint) -> io::Result<()> {
     let per = match size * group as i64 {
         3600 => "hour".to_owned(),
         86_400 => "day".to_owned(),
+        604_800 => "week".to_owned(),
         s => duration(s as f64),
     };
     let first = cols.first().map_or(0, |c| c.0);

@@ -1,0 +1,51 @@
+//! Property tests: the classifier never panics, and its answers are consistent whatever
+//! the input.
+
+use maildiag::{Classifier, Severity};
+use proptest::prelude::*;
+
+fn check_consistent(input: &[u8]) -> Result<(), TestCaseError> {
+    let c = Classifier::new();
+    let d = c.classify(input);
+    let v = c.verdict(input);
+    // The compact verdict and the full diagnosis agree.
+    prop_assert_eq!(d.category, v.category);
+    prop_assert_eq!(d.severity, v.severity);
+    prop_assert_eq!(d.hard_bounce, v.hard_bounce);
+    // Temporary means transient, and only then is a retry advised.
+    prop_assert_eq!(d.temporary, d.severity == Severity::Transient);
+    prop_assert_eq!(d.retry.advised, d.temporary);
+    prop_assert!(!d.hard_bounce || d.severity == Severity::Permanent);
+    prop_assert!(d.retry.after_s.is_none() || d.retry.advised);
+    prop_assert!((0.0..=1.0).contains(&d.confidence));
+    // Evidence spans lie inside the input.
+    for e in &d.evidence {
+        if let Some((s, t)) = e.span {
+            prop_assert!(s <= t && t <= input.len(), "span {:?} outside input of {}", e.span, input.len());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes(input in proptest::collection::vec(any::<u8>(), 0..400)) {
+        check_consistent(&input)?;
+    }
+
+    #[test]
+    fn reply_like_text(
+        code in prop_oneof![Just("250"), Just("421"), Just("450"), Just("451"), Just("550"), Just("552"), Just("554")],
+        enhanced in prop_oneof![Just(""), Just("4.7.1 "), Just("5.1.1 "), Just("5.7.26 "), Just("4.2.2 ")],
+        words in proptest::collection::vec(prop_oneof![
+            Just("greylisted"), Just("try again later"), Just("user unknown"), Just("mailbox full"),
+            Just("spamhaus"), Just("permanently"), Just("rate limit"), Just("in 5 minutes"),
+            Just("(2/h)"), Just("[TSS04]"), Just("gsmtp"), Just("relay access denied"), Just("x"),
+        ], 0..6),
+    ) {
+        let input = format!("{code} {enhanced}{}", words.join(" "));
+        check_consistent(input.as_bytes())?;
+    }
+}
