@@ -3,7 +3,7 @@
 use maildiag_reply::extract_best;
 
 use crate::Format;
-use crate::event::{DeliveryEvent, Outcome, parse_relay, set_recipient, strip_angles, text};
+use crate::event::{DeliveryEvent, Outcome, Src, parse_relay_in, set_recipient_in, strip_angles};
 use crate::parse::Parsed;
 use crate::sendmail::plain;
 use crate::time::{Reference, Timestamp, parse_iso};
@@ -28,6 +28,9 @@ pub(crate) fn parse_body(
             *at += 1;
         }
     };
+    let src = Src::new(line);
+    let text = |b| src.text(b);
+    let parse_relay = |b| parse_relay_in(&src, b);
     skip_spaces(&mut at);
     // Optional `[pid]`.
     if line.get(at) == Some(&b'[') {
@@ -74,13 +77,13 @@ pub(crate) fn parse_body(
         _ => None,
     };
     let Some(mut outcome) = outcome else {
-        return other(line, rest, e);
+        return other(&src, line, rest, e);
     };
     let addr_part = &rest[3..];
     let addr_end = memchr::memchr(b' ', addr_part).unwrap_or(addr_part.len());
     let addr = &addr_part[..addr_end];
     let addr = addr.strip_suffix(b":").unwrap_or(addr);
-    set_recipient(&mut e, addr);
+    set_recipient_in(&src, &mut e, addr);
     // `user@d <orig@d>`: the original address in angles.
     let after_addr = &addr_part[addr_end..];
     if let Some(o) = after_addr.strip_prefix(b" <")
@@ -113,6 +116,9 @@ pub(crate) fn parse_body(
             } else {
                 end
             };
+            if let Some(x) = crate::postfix::fast_reply_in(&src, line, at, end, None, None) {
+                return Some(x);
+            }
             extract_best(&line[at..end]).map(|mut x| {
                 x.span = x.span.start + at..x.span.end + at;
                 x
@@ -133,7 +139,14 @@ pub(crate) fn parse_body(
 }
 
 /// Lines without a delivery flag: incoming rejections and connection failures.
-fn other<'a>(line: &'a [u8], rest: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed<'a> {
+fn other<'a>(
+    src: &Src<'a>,
+    line: &'a [u8],
+    rest: &'a [u8],
+    mut e: DeliveryEvent<'a>,
+) -> Parsed<'a> {
+    let text = |b| src.text(b);
+    let parse_relay = |b| parse_relay_in(src, b);
     let rest_at = line.len() - rest.len();
     if let Some(rj) = memchr::memmem::find(rest, b" rejected RCPT ")
         .or_else(|| memchr::memmem::find(rest, b" rejected after DATA"))
@@ -155,7 +168,7 @@ fn other<'a>(line: &'a [u8], rest: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed
                 .iter()
                 .position(|&c| c == b':' || c == b' ')
                 .unwrap_or(r.len());
-            set_recipient(&mut e, &r[..end]);
+            set_recipient_in(src, &mut e, &r[..end]);
         }
         let at = rest_at + rj + 1;
         e.reply = match extract_best(&line[at..]) {
@@ -205,7 +218,13 @@ fn other<'a>(line: &'a [u8], rest: &'a [u8], mut e: DeliveryEvent<'a>) -> Parsed
 
 /// An Exim `X=value` field: `H=host [ip]` keeps its bracketed address, `C="..."` its quotes.
 fn exim_field<'a>(rest: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let at = memchr::memmem::find_iter(rest, key).find(|&n| n == 0 || rest[n - 1] == b' ')?;
+    // Every key ends with its only `=`: try each `=` rather than build a substring
+    // searcher per call (same first match).
+    let name = key.strip_suffix(b"=")?;
+    let at = memchr::memchr_iter(b'=', rest)
+        .filter(|&eq| eq >= name.len() && &rest[eq - name.len()..eq] == name)
+        .map(|eq| eq - name.len())
+        .find(|&n| n == 0 || rest[n - 1] == b' ')?;
     let v = &rest[at + key.len()..];
     if v.first() == Some(&b'"') {
         let end = memchr::memchr(b'"', &v[1..]).map_or(v.len(), |n| n + 2);
@@ -264,6 +283,33 @@ fn parse_duration(b: &[u8]) -> Option<f64> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::synth::{GenOptions, generate_vec};
+
+    /// The `C="..."` fast path gives exactly what the general extractor gives.
+    #[test]
+    fn fast_confirmation_equals_extractor() {
+        let (log, _) = generate_vec(&GenOptions::new(Format::Exim, 3 << 20, 7));
+        let mut checked = 0;
+        for line in log.split(|&c| c == b'\n') {
+            let Some(rest) = memchr::memmem::find(line, b" C=\"") else {
+                continue;
+            };
+            let at = rest + 4;
+            let Some(close) = memchr::memchr(b'"', &line[at..]) else {
+                continue;
+            };
+            let end = at + close;
+            if let Some(fast) =
+                crate::postfix::fast_reply_in(&Src::new(line), line, at, end, None, None)
+            {
+                let mut slow = extract_best(&line[at..end]).unwrap();
+                slow.span = slow.span.start + at..slow.span.end + at;
+                assert_eq!(fast, slow, "{}", String::from_utf8_lossy(line));
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
 
     #[test]
     fn fields_and_durations() {

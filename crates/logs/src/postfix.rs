@@ -253,7 +253,7 @@ fn paren_reply<'a>(
         return None;
     }
     let inner = &line[start..end];
-    if let Some(r) = fast_reply_in(src, line, start, end, e, relay_raw) {
+    if let Some(r) = fast_reply_in(src, line, start, end, e.relay.as_ref(), relay_raw) {
         return Some(r);
     }
     if may_have_code(inner)
@@ -303,16 +303,19 @@ fn fast_reply<'a>(
     end: usize,
     e: &DeliveryEvent<'a>,
 ) -> Option<Extracted<'a>> {
-    fast_reply_in(&Src::new(line), line, start, end, e, None)
+    fast_reply_in(&Src::new(line), line, start, end, e.relay.as_ref(), None)
 }
 
-/// [`fast_reply`] reading text through `src`; `relay_raw` as for [`paren_reply`].
-fn fast_reply_in<'a>(
+/// [`fast_reply`] reading text through `src`: the reply in `line[start..end]`, with
+/// `relay` the event's parsed relay and `relay_raw` as for [`paren_reply`]. With no
+/// relay, a reply that starts `NNN X.Y.Z` is read exactly as `extract_best` reads it on
+/// its own (Exim's `C="..."`).
+pub(crate) fn fast_reply_in<'a>(
     src: &Src<'a>,
     line: &'a [u8],
     start: usize,
     end: usize,
-    e: &DeliveryEvent<'a>,
+    relay: Option<&crate::Relay<'a>>,
     relay_raw: Option<&'a [u8]>,
 ) -> Option<Extracted<'a>> {
     let inner = &line[start..end];
@@ -326,13 +329,13 @@ fn fast_reply_in<'a>(
                     || port.len() > 1 && port[0] == b':' && port[1..].iter().all(u8::is_ascii_digit)
             })
         });
-        let host = match &e.relay {
+        let host = match relay {
             Some(r) if same && memchr::memchr(b'[', named).is_some() => host_of(r),
             _ => host_of(&parse_relay_in(src, named)),
         };
         (start + said + 7, host)
     } else if inner.first().is_some_and(u8::is_ascii_digit) {
-        (start, e.relay.as_ref().and_then(host_of))
+        (start, relay.and_then(host_of))
     } else {
         return None;
     };

@@ -437,7 +437,7 @@ impl Agg {
                     .timeline
                     .entry(k)
                     .or_insert_with(|| Box::new([0; NCAT + 1]));
-                add_arrays(&mut **mine, &counts);
+                add_arrays(mine, &counts);
             }
             if self.timeline.len() > TIMELINE_CAP {
                 self.coarsen_timeline(None);
@@ -501,7 +501,7 @@ impl Agg {
                 .then(b.1.attempts.cmp(&a.1.attempts))
         });
         let mut rest = all.split_off(STUCK_KEEP.min(all.len()));
-        rest.sort_unstable_by(|a, b| b.1.last.cmp(&a.1.last));
+        rest.sort_unstable_by_key(|a| std::cmp::Reverse(a.1.last));
         let keep = (STUCK_CAP / 2).saturating_sub(all.len()).min(rest.len());
         self.stuck_dropped += (rest.len() - keep) as u64;
         rest.truncate(keep);
@@ -535,7 +535,7 @@ impl Agg {
                     .timeline
                     .entry(k)
                     .or_insert_with(|| Box::new([0; NCAT + 1]));
-                add_arrays(&mut **mine, &counts);
+                add_arrays(mine, &counts);
             }
             if self.timeline.len() <= TIMELINE_CAP && to.is_none_or(|t| self.bucket >= t) {
                 return;

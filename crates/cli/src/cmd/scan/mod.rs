@@ -318,11 +318,11 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             failed = true;
         }
     }
-    if let Some(path) = &args.html {
-        if let Err(e) = write_file(path, |w| html::write(w, &report)) {
-            eprintln!("maildiag scan: {}: {e}", path.display());
-            failed = true;
-        }
+    if let Some(path) = &args.html
+        && let Err(e) = write_file(path, |w| html::write(w, &report))
+    {
+        eprintln!("maildiag scan: {}: {e}", path.display());
+        failed = true;
     }
     let to_stdout = args
         .summary_json
