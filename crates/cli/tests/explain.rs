@@ -189,7 +189,10 @@ fn check_dns_for_the_ip_in_the_reply() {
         .ptr("192.0.2.1".parse().expect("ip"), "mail.good.example");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         rt.block_on(async move {
             let server = TestServer::start(zone).await.expect("server");
             tx.send(server.addr()).expect("addr");
@@ -199,10 +202,21 @@ fn check_dns_for_the_ip_in_the_reply() {
     let addr = rx.recv().expect("server address").to_string();
     let run = |reply: &str| -> serde_json::Value {
         let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
-            .args(["explain", "--json", "--check-dns", "--nameserver", &addr, reply])
+            .args([
+                "explain",
+                "--json",
+                "--check-dns",
+                "--nameserver",
+                &addr,
+                reply,
+            ])
             .output()
             .expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("json")
     };
     let codes = |v: &serde_json::Value| -> Vec<String> {
@@ -215,7 +229,15 @@ fn check_dns_for_the_ip_in_the_reply() {
     };
     let missing = run("450 4.7.25 Client host rejected: cannot find your hostname, [203.0.113.9]");
     assert_eq!(missing["category"], "ptr_missing");
-    assert!(codes(&missing).iter().any(|c| c == "ptr.missing"), "{:?}", codes(&missing));
+    assert!(
+        codes(&missing).iter().any(|c| c == "ptr.missing"),
+        "{:?}",
+        codes(&missing)
+    );
     let present = run("450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.1]");
-    assert!(!codes(&present).iter().any(|c| c == "ptr.missing"), "{:?}", codes(&present));
+    assert!(
+        !codes(&present).iter().any(|c| c == "ptr.missing"),
+        "{:?}",
+        codes(&present)
+    );
 }

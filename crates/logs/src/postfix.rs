@@ -497,6 +497,18 @@ mod tests {
                 );
                 if memmem::find(line, b" said: ").is_some() {
                     assert_eq!(fast_host, slow.host, "{}", String::from_utf8_lossy(line));
+                    // With the line's own relay (whose parse the fast path reuses when it
+                    // names the same host): the same host again.
+                    let raw = field(line, b"relay=").unwrap();
+                    let relay = crate::event::parse_relay(raw);
+                    let src = Src::new(line);
+                    let with = fast_reply_in(&src, line, start, end, Some(&relay), Some(raw));
+                    assert_eq!(
+                        with.map(|r| r.host),
+                        Some(slow.host.clone()),
+                        "{}",
+                        String::from_utf8_lossy(line)
+                    );
                 }
                 checked += 1;
             }

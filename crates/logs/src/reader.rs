@@ -152,7 +152,7 @@ enum SenderFinder {
     /// The format has no sender lines.
     None,
     /// One pattern (`: from=` for Postfix and Sendmail, ` <= ` for Exim).
-    One(Finder<'static>),
+    One(Box<Finder<'static>>),
     /// Per-line detection: either pattern.
     Both(aho_corasick::AhoCorasick),
 }
@@ -208,8 +208,10 @@ impl Ctx {
             (total > 0 && *n * 10 >= total * 9).then(|| Format::ALL[best])
         });
         let sender_finder = match format {
-            Some(Format::Postfix | Format::Sendmail) => SenderFinder::One(Finder::new(b": from=")),
-            Some(Format::Exim) => SenderFinder::One(Finder::new(b" <= ")),
+            Some(Format::Postfix | Format::Sendmail) => {
+                SenderFinder::One(Box::new(Finder::new(b": from=")))
+            }
+            Some(Format::Exim) => SenderFinder::One(Box::new(Finder::new(b" <= "))),
             Some(_) => SenderFinder::None,
             None => aho_corasick::AhoCorasick::new([": from=", " <= "])
                 .map_or(SenderFinder::None, SenderFinder::Both),
@@ -429,8 +431,8 @@ impl<R: Read> BlockReader<R> {
     /// length (the block is `out[..len]`), its stream offset and the counters of the
     /// oversized lines skipped before it; `None` at the end.
     ///
-    /// `out` is grown (and zeroed) once to `cap` bytes and then reused as is: reads
-    /// overwrite it without clearing it again.
+    /// `out` is grown (and zeroed) once, up to `cap` bytes as the stream needs, and then
+    /// reused as is: reads overwrite it without clearing it again.
     fn fill(
         &mut self,
         out: &mut Vec<u8>,
@@ -438,8 +440,11 @@ impl<R: Read> BlockReader<R> {
     ) -> Result<Option<(usize, u64, Stats)>, Error> {
         let mut extra = Stats::default();
         let cap = cap.max(self.carry.len() + 1);
-        if out.len() < cap {
-            out.resize(cap, 0);
+        // Small streams get small buffers: start at 64 KiB and double while reads fill
+        // it (the blocks are the same; only the zeroing is saved).
+        let first = (64 << 10).max(self.carry.len() + 1).min(cap);
+        if out.len() < first {
+            out.resize(first, 0);
         }
         let mut len = self.carry.len();
         out[..len].copy_from_slice(&self.carry);
@@ -447,7 +452,11 @@ impl<R: Read> BlockReader<R> {
         loop {
             while len < cap && !self.eof {
                 let old = len;
-                let n = match self.src.read(&mut out[old..cap]) {
+                if old >= out.len() {
+                    out.resize((out.len() * 2).clamp(old + 1, cap), 0);
+                }
+                let room = out.len().min(cap);
+                let n = match self.src.read(&mut out[old..room]) {
                     Ok(n) => n,
                     Err(Error::Io { source, .. })
                         if source.kind() == io::ErrorKind::Interrupted =>
@@ -669,6 +678,8 @@ impl<R: Read + Send> LogReader<R> {
             let mut spare: Vec<Vec<u8>> = Vec::new();
             // Joins are reused across chunks: a new one would allocate its ring again.
             let joins: std::sync::Mutex<Vec<SenderJoin>> = std::sync::Mutex::new(Vec::new());
+            // The join of the previous block's last chunk, continued by the next block.
+            let carried: std::sync::Mutex<Option<SenderJoin>> = std::sync::Mutex::new(None);
             for msg in rx_full {
                 let (full, len, base, extra) = msg?;
                 let buf = &full[..len];
@@ -678,32 +689,53 @@ impl<R: Read + Send> LogReader<R> {
                 // not hold up the block.
                 let pieces = if threads > 1 { threads * 2 } else { 1 };
                 let chunks = split_chunks(buf, pieces);
+                let last = chunks.len() - 1;
                 let results: Vec<(Stats, A)> = pool.install(|| {
                     chunks
                         .par_iter()
-                        .map(|r| {
-                            let reused = joins.lock().map_or(None, |mut v| v.pop());
-                            let mut join = match reused {
-                                Some(mut j) => {
-                                    j.reset();
-                                    j
-                                }
-                                None => SenderJoin::new(c.horizon),
-                            };
+                        .enumerate()
+                        .map(|(i, r)| {
                             let chunk_base = base + r.start as u64;
-                            let from = chunk_base.saturating_sub(c.horizon as u64);
-                            if from < base {
-                                for (hb, h) in &history {
-                                    c.seed(&mut join, h, *hb, from);
+                            // The first chunk continues the join the previous block's last
+                            // chunk ended with: it holds every sender line within the
+                            // horizon (and older ones, which lookups reject as too old),
+                            // so nothing is read twice.
+                            let continued = if i == 0 {
+                                carried.lock().map_or(None, |mut j| j.take())
+                            } else {
+                                None
+                            };
+                            let mut join = match continued {
+                                Some(j) => j,
+                                None => {
+                                    let reused = joins.lock().map_or(None, |mut v| v.pop());
+                                    let mut join = match reused {
+                                        Some(mut j) => {
+                                            j.reset();
+                                            j
+                                        }
+                                        None => SenderJoin::new(c.horizon),
+                                    };
+                                    let from = chunk_base.saturating_sub(c.horizon as u64);
+                                    if from < base {
+                                        for (hb, h) in &history {
+                                            c.seed(&mut join, h, *hb, from);
+                                        }
+                                    }
+                                    c.seed(&mut join, &buf[..r.start], base, from);
+                                    join
                                 }
-                            }
-                            c.seed(&mut join, &buf[..r.start], base, from);
+                            };
                             let mut st = Stats::default();
                             let mut a = init();
                             c.process(&buf[r.clone()], chunk_base, &mut join, &mut st, &mut |ev| {
                                 fold(&mut a, ev)
                             });
-                            if let Ok(mut v) = joins.lock() {
+                            if i == last {
+                                if let Ok(mut j) = carried.lock() {
+                                    *j = Some(join);
+                                }
+                            } else if let Ok(mut v) = joins.lock() {
                                 v.push(join);
                             }
                             (st, a)

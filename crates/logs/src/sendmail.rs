@@ -6,16 +6,31 @@ use maildiag_reply::{Extracted, extract_best};
 use maildiag_types::{Class, EnhancedCode};
 
 use crate::Format;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::event::{
-    DeliveryEvent, Outcome, field, parse_relay, set_recipient, strip_angles, text, trim,
+    DeliveryEvent, Outcome, Src, field, parse_relay_in, set_recipient_in, strip_angles, trim,
 };
 use crate::parse::Parsed;
 use crate::postfix::split_qid;
 use crate::syslog::Syslog;
 
+// Built once: a one-shot `memmem::find` builds its searcher on every call.
+static REJECT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"reject="));
+static STAT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"stat="));
+static RELAY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"relay="));
+static COMMA_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", "));
+static CANNOT_SEND: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"Cannot send message"));
+
 /// Parses the message part of a Sendmail line.
 pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'a> {
     let msg = &line[sys.msg_at..];
+    let src = Src::new(line);
+    let text = |b| src.text(b);
+    let parse_relay = |b| parse_relay_in(&src, b);
     let (qid, body) = split_qid(msg);
     let mut e = DeliveryEvent::new(
         Format::Sendmail,
@@ -38,11 +53,11 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         };
     }
     // ruleset=check_rcpt, arg1=<u@d>, relay=client [ip], reject=550 5.7.1 <u@d>... Relaying denied
-    if let Some(rj) = memchr::memmem::find(body, b"reject=") {
+    if let Some(rj) = REJECT.find(body) {
         e.outcome = Outcome::RejectedIncoming;
         if let Some(a) = field(body, b"arg1=") {
             if body.starts_with(b"ruleset=check_rcpt") {
-                set_recipient(&mut e, a);
+                set_recipient_in(&src, &mut e, a);
             } else if body.starts_with(b"ruleset=check_mail") {
                 e.sender = Some(text(strip_angles(a)));
             }
@@ -62,7 +77,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         };
     }
     if let Some(rest) = body.strip_prefix(b"DSN: ") {
-        if memchr::memmem::find(rest, b"Cannot send message").is_some() {
+        if CANNOT_SEND.find(rest).is_some() {
             e.outcome = Outcome::Expired;
             e.reply = Some(plain(line, line.len() - rest.len()));
             return Parsed::Event(e);
@@ -72,14 +87,14 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
     if !body.starts_with(b"to=") {
         return Parsed::Ignored;
     }
-    let Some(stat_at) = memchr::memmem::find(body, b"stat=") else {
+    let Some(stat_at) = STAT.find(body) else {
         return Parsed::Unparsed;
     };
     let stat = &body[stat_at + 5..];
     if let Some(to) = field(body, b"to=") {
         // `to=` may list several recipients: keep the first.
         let first = to.split(|&c| c == b',').next().unwrap_or(to);
-        set_recipient(&mut e, first);
+        set_recipient_in(&src, &mut e, first);
     }
     if let Some(r) = relay_value(&body[..stat_at]) {
         let r = parse_relay(r);
@@ -112,9 +127,11 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
 
 /// The `relay=` value up to the next `, ` (Sendmail writes `host. [ip]` with a space).
 fn relay_value(body: &[u8]) -> Option<&[u8]> {
-    let at = memchr::memmem::find_iter(body, b"relay=").find(|&n| n == 0 || body[n - 1] == b' ')?;
+    let at = RELAY
+        .find_iter(body)
+        .find(|&n| n == 0 || body[n - 1] == b' ')?;
     let v = &body[at + 6..];
-    let end = memchr::memmem::find(v, b", ").unwrap_or(v.len());
+    let end = COMMA_SPACE.find(v).unwrap_or(v.len());
     Some(trim(&v[..end]))
 }
 

@@ -646,12 +646,9 @@ impl<W: Write> Gen<W> {
             self.pf(inst, "smtp");
             self.line.extend_from_slice(s.as_bytes());
             self.emit()?;
-            let c = if kind == 6 {
-                Category::NetworkError
-            } else {
-                cat
-            };
-            self.event(Outcome::ConnectionFailure, Some(c));
+            // The standalone line says what failed (an SSL_connect error is a failed TLS
+            // handshake), so it counts under the same category as its status line.
+            self.event(Outcome::ConnectionFailure, Some(cat));
         }
         let relay = if kind == 2 || kind == 3 {
             "none".to_owned()

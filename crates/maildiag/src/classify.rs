@@ -59,6 +59,8 @@ pub struct Verdict {
     text_span: Option<(usize, usize)>,
     /// The layer that decided the category.
     decided_by: Layer,
+    /// Whether the rule spans index the input (not a merged reply text).
+    spans_in_input: bool,
 }
 
 impl Verdict {
@@ -166,7 +168,8 @@ fn entry_score(
         score += if e.covers_enhanced(x) {
             8
         } else if ee.subject() != x.subject() {
-            -40
+            // Another subject is another reply: never this entry.
+            return i32::MIN / 2;
         } else {
             -8
         };
@@ -262,9 +265,27 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         .filter(|r| r.code.is_some() || !r.text.is_empty())
         .map_or(0..input.len(), |r| r.span.clone());
     let scan_from = window.start.saturating_sub(MARKER_LOOKBACK);
-    for m in codes::matches(&input[scan_from..window.end]) {
-        let span = (scan_from + m.start, scan_from + m.end);
-        let inside = span.0 >= window.start;
+    // A reply whose text was merged from continuation lines (`550-5.7.1 a 550 5.7.1 b`) is
+    // matched on its merged text, since the raw bytes hold the prefixes inside sentences;
+    // spans then index that text, and provider markers are also sought before the reply.
+    let merged: Option<&[u8]> = reply
+        .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))
+        .map(|r| &r.text[..]);
+    let (hay, base, inside_from) = match merged {
+        Some(t) => {
+            marker = codes::matches(&input[scan_from..window.start]).find_map(|m| match m.rule {
+                Rule::Marker(pi) => Some((pi, (scan_from + m.start, scan_from + m.end))),
+                _ => None,
+            });
+            (t, 0, 0)
+        }
+        None => (&input[scan_from..window.end], scan_from, window.start),
+    };
+    // The text the spans below index.
+    let spanned: &[u8] = merged.unwrap_or(input);
+    for m in codes::matches(hay) {
+        let span = (base + m.start, base + m.end);
+        let inside = span.0 >= inside_from;
         match m.rule {
             Rule::Provider(_) | Rule::Phrase(_) if !inside => {}
             Rule::Provider(e) => {
@@ -299,7 +320,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
         // The continuation only matters where entries compete or the anchor is short.
         let continuation = if n_cands > 1 || e.fixed_len < 24 {
-            continuation_bonus(e, input, span.1)
+            continuation_bonus(e, spanned, span.1)
         } else {
             0
         };
@@ -309,6 +330,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         }
     }
     let entry_hint = entry;
+    // Disqualified entries (a contradicting enhanced code) are only provider hints.
+    let mut entry = entry.filter(|(_, _, s)| *s > i32::MIN / 4);
     // Provider-private enhanced codes (Microsoft's 5.7.515, 4.7.650) identify an entry even
     // when the text was not published.
     if entry.is_none()
@@ -471,6 +494,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         marker,
         delay_span,
         text_span,
+        spans_in_input: merged.is_none(),
         decided_by,
     }
 }
@@ -488,7 +512,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
                 e.category,
                 if e.temporary { "temporary" } else { "final" }
             )),
-            span: Some(span),
+            span: v.spans_in_input.then_some(span),
         });
     }
     if let Some((p, span)) = v.phrase.filter(|_| v.decided_by == Layer::Phrase) {
@@ -496,7 +520,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             layer: Layer::Phrase,
             rule: Cow::Borrowed(p.pattern),
             says: Cow::Borrowed(p.category.as_str()),
-            span: Some(span),
+            span: v.spans_in_input.then_some(span),
         });
     }
     if let Some((p, span)) = v.severity_phrase
@@ -510,7 +534,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             } else {
                 "final whatever the code"
             }),
-            span: Some(span),
+            span: v.spans_in_input.then_some(span),
         });
     }
     if let Some((m, span)) = v.marker {
@@ -518,7 +542,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             layer: Layer::Marker,
             rule: Cow::Borrowed(m.id),
             says: Cow::Borrowed(m.name),
-            span: Some(span),
+            span: v.spans_in_input.then_some(span),
         });
     }
     if let Some(e) = v.enhanced {

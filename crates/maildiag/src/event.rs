@@ -100,8 +100,12 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         }
         _ => {}
     }
-    if ev.outcome == Outcome::ConnectionFailure && v.severity == Severity::Unknown {
+    // A failed connection leaves the message queued: it is retried whatever the words.
+    if ev.outcome == Outcome::ConnectionFailure && v.severity != Severity::Success {
         v.severity = Severity::Transient;
+        v.retry_after_s = v
+            .retry_after_s
+            .or(maildiag_codes::category(v.category).retry.after_s);
     }
     v.hard_bounce =
         v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;

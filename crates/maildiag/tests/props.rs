@@ -21,7 +21,12 @@ fn check_consistent(input: &[u8]) -> Result<(), TestCaseError> {
     // Evidence spans lie inside the input.
     for e in &d.evidence {
         if let Some((s, t)) = e.span {
-            prop_assert!(s <= t && t <= input.len(), "span {:?} outside input of {}", e.span, input.len());
+            prop_assert!(
+                s <= t && t <= input.len(),
+                "span {:?} outside input of {}",
+                e.span,
+                input.len()
+            );
         }
     }
     Ok(())

@@ -429,7 +429,7 @@ pub(crate) static CATEGORIES: [CategoryInfo; 30] = [
             advised: false,
             after_s: None,
         },
-        sisimai_reasons: &["systemerror", "networkerror"],
+        sisimai_reasons: &["networkerror", "systemerror"],
         bounce_class: "RoutingErrors",
         hard_bounce: false,
     },

@@ -62,7 +62,7 @@ pub const TRANSIENT: &[Sample] = &[
         "Error: too much mail from {ip}",
     ),
     s(
-        C::RateLimited,
+        C::BadReputation,
         421,
         "4.7.0",
         "[TSS04] Messages from {ip} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
@@ -87,7 +87,7 @@ pub const TRANSIENT: &[Sample] = &[
     ),
     s(C::MailboxFull, 452, "4.2.2", "<{r}>: Mailbox full"),
     s(
-        C::MailboxUnavailable,
+        C::RateLimited,
         450,
         "4.2.1",
         "The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. - gsmtp",
@@ -99,7 +99,7 @@ pub const TRANSIENT: &[Sample] = &[
         "<{r}>: mailbox temporarily unavailable",
     ),
     s(
-        C::DnsFailure,
+        C::DomainNotFound,
         450,
         "4.1.8",
         "<bounce@example.org>: Sender address rejected: Domain not found",
@@ -136,7 +136,7 @@ pub const TRANSIENT: &[Sample] = &[
         "Client host rejected: cannot find your reverse hostname, [{ip}]",
     ),
     s(
-        C::PtrMissing,
+        C::Policy,
         421,
         "4.7.0",
         "[{ip}] The IP you're using to send mail is not authorized to send email directly to our servers. Please use the SMTP relay at your service provider instead. - gsmtp",
@@ -154,7 +154,7 @@ pub const TRANSIENT: &[Sample] = &[
         "[{ip}] Our system has detected that this message is suspicious due to the very low reputation of the sending IP address. - gsmtp",
     ),
     s(
-        C::BadReputation,
+        C::RateLimited,
         451,
         "4.7.500",
         "Server busy. Please try again later from [{ip}]. (S77719) [BL02EPF0001A0FD.namprd09.prod.outlook.com]",
@@ -166,13 +166,13 @@ pub const TRANSIENT: &[Sample] = &[
         "Message temporarily deferred due to suspected spam content",
     ),
     s(
-        C::Virus,
+        C::SystemError,
         451,
         "4.7.1",
         "Virus scanner temporarily unavailable, try again later",
     ),
     s(
-        C::Policy,
+        C::MailboxDisabled,
         450,
         "4.7.1",
         "<{r}>: Recipient address rejected: Policy rejection on the target address",
@@ -190,7 +190,7 @@ pub const TRANSIENT: &[Sample] = &[
         "4.3.2",
         "Service not available, closing transmission channel",
     ),
-    s(C::ServerBusy, 452, "4.3.1", "Insufficient system storage"),
+    s(C::SystemError, 452, "4.3.1", "Insufficient system storage"),
     s(
         C::SystemError,
         451,
@@ -229,7 +229,7 @@ pub const TRANSIENT: &[Sample] = &[
         "Syntax error in parameters, try again",
     ),
     s(
-        C::Other,
+        C::SystemError,
         451,
         "4.0.0",
         "Temporary local problem - please try later",
@@ -313,7 +313,7 @@ pub const PERMANENT: &[Sample] = &[
         "Recipient domain {d} has null MX",
     ),
     s(
-        C::DnsFailure,
+        C::DomainNotFound,
         550,
         "5.1.8",
         "<bounce@example.org>: Sender address rejected: Domain not found",
@@ -349,7 +349,7 @@ pub const PERMANENT: &[Sample] = &[
         "Email rejected per DMARC policy for example.org",
     ),
     s(
-        C::AuthRequired,
+        C::TlsRequired,
         530,
         "5.7.0",
         "Must issue a STARTTLS command first and authenticate",
@@ -385,19 +385,19 @@ pub const PERMANENT: &[Sample] = &[
         "Service unavailable, Client host [{ip}] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/{ip} (AS3130). [BN8NAM11FT066.eop-nam11.prod.protection.outlook.com]",
     ),
     s(
-        C::Blocklisted,
+        C::BadReputation,
         554,
         "5.7.1",
         "Your access to this mail system has been rejected due to the sending MTA's poor reputation. If you believe that this failure is in error, please contact the intended recipient via alternate means.",
     ),
     s(
-        C::BadReputation,
+        C::SpamContent,
         550,
         "5.7.1",
         "Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked. - gsmtp",
     ),
     s(
-        C::BadReputation,
+        C::DmarcFail,
         554,
         "5.7.9",
         "Message not accepted for policy reasons. See https://postmaster.yahooinc.com/error-codes",
@@ -409,7 +409,7 @@ pub const PERMANENT: &[Sample] = &[
         "Remote server returned message detected as spam -> 554 5.7.1 Message rejected as spam by Content Filtering",
     ),
     s(
-        C::SpamContent,
+        C::Policy,
         554,
         "5.7.1",
         "Message rejected due to content restrictions",
@@ -514,19 +514,14 @@ pub const PERMANENT: &[Sample] = &[
         "5.4.7",
         "Delivery timeout while talking to the next hop",
     ),
-    s(
-        C::NetworkError,
-        554,
-        "5.4.4",
-        "Unable to route: no next hop",
-    ),
+    s(C::DnsFailure, 554, "5.4.4", "Unable to route: no next hop"),
     s(
         C::Expired,
         554,
         "5.4.7",
         "Message expired: delivery attempts exceeded",
     ),
-    s(C::Other, 554, "5.0.0", "Transaction failed"),
+    s(C::SystemError, 554, "5.0.0", "Transaction failed"),
     s(
         C::Other,
         550,
@@ -576,7 +571,7 @@ pub const INCOMING: &[Sample] = &[
         "<localhost>: Helo command rejected: need fully-qualified hostname",
     ),
     s(
-        C::DnsFailure,
+        C::DomainNotFound,
         450,
         "4.1.8",
         "<nobody@unresolvable.invalid>: Sender address rejected: Domain not found",
