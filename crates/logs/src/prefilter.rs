@@ -62,8 +62,17 @@ pub(crate) struct Prefilter {
 }
 
 impl Prefilter {
-    /// The prefilter for a forced format, or for per-line detection (`None`).
+    /// The prefilter for a forced format, or for per-line detection (`None`): built once
+    /// per process and format (building the automata costs more than reading a small
+    /// stream), then shared.
     pub(crate) fn new(format: Option<Format>) -> Prefilter {
+        static BUILT: [std::sync::OnceLock<Prefilter>; 8] =
+            [const { std::sync::OnceLock::new() }; 8];
+        let slot = format.map_or(7, |f| f as usize);
+        BUILT[slot].get_or_init(|| Prefilter::build(format)).clone()
+    }
+
+    fn build(format: Option<Format>) -> Prefilter {
         let pats: Vec<&str> = match format {
             Some(Format::Postfix) => POSTFIX.to_vec(),
             Some(Format::Sendmail) => SENDMAIL.to_vec(),

@@ -213,8 +213,13 @@ impl Ctx {
             }
             Some(Format::Exim) => SenderFinder::One(Box::new(Finder::new(b" <= "))),
             Some(_) => SenderFinder::None,
-            None => aho_corasick::AhoCorasick::new([": from=", " <= "])
-                .map_or(SenderFinder::None, SenderFinder::Both),
+            None => {
+                static BOTH: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+                    std::sync::OnceLock::new();
+                BOTH.get_or_init(|| aho_corasick::AhoCorasick::new([": from=", " <= "]).ok())
+                    .clone()
+                    .map_or(SenderFinder::None, SenderFinder::Both)
+            }
         };
         Ctx {
             format,

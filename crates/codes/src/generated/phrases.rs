@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 609] = [
+pub(crate) static PHRASES: [PhraseRule; 610] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -1713,6 +1713,15 @@ pub(crate) static PHRASES: [PhraseRule; 609] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "not listed in public name & address book",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "requested action not taken: mailbox unavailable",
         category: Category::UserUnknown,
         detail: None,
         temporary: None,
