@@ -278,3 +278,8 @@ fn reporting_mta(ctx: &Ctx) -> Option<String> {
         .collect();
     (host.contains('.')).then_some(host)
 }
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

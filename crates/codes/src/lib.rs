@@ -449,3 +449,8 @@ pub(crate) const fn ec(class: u8, subject: u16, detail: u16) -> EnhancedCode {
         None => panic!("invalid enhanced code in generated table"),
     }
 }
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

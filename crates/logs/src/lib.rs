@@ -172,3 +172,8 @@ pub fn parse_line(
         _ => None,
     }
 }
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

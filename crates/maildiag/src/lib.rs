@@ -66,3 +66,8 @@ pub fn classify_bounce(r: &maildiag_bounce::BounceRecipient) -> Diagnosis {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -58,3 +58,8 @@ pub use extract::{
 };
 pub use maildiag_types::{Class, EnhancedCode, ReplyCode, Severity};
 pub use reply::{Reply, ReplyParser, ReplyReader, parse_reply};
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
