@@ -1234,6 +1234,31 @@ fn render_mod() -> String {
     )
 }
 
+/// The letters and digits of a pattern outside its placeholders (`%s`, `$name`): how much
+/// fixed text a match of it proves. Stored in each entry so the classifier need not
+/// recount it per match.
+fn fixed_len(p: &str) -> usize {
+    let b = p.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 1 < b.len() => i += 2,
+            b'$' => {
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+            }
+            c => {
+                n += usize::from(c.is_ascii_alphanumeric());
+                i += 1;
+            }
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1295,29 +1320,4 @@ mod tests {
             vec![450, 550]
         );
     }
-}
-
-/// The letters and digits of a pattern outside its placeholders (`%s`, `$name`): how much
-/// fixed text a match of it proves. Stored in each entry so the classifier need not
-/// recount it per match.
-fn fixed_len(p: &str) -> usize {
-    let b = p.as_bytes();
-    let mut n = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 1 < b.len() => i += 2,
-            b'$' => {
-                i += 1;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                    i += 1;
-                }
-            }
-            c => {
-                n += usize::from(c.is_ascii_alphanumeric());
-                i += 1;
-            }
-        }
-    }
-    n
 }
