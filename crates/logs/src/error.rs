@@ -46,10 +46,6 @@ impl Error {
         Error::Gzip { offset: 0, source }
     }
 
-    pub(crate) fn threads(e: rayon::ThreadPoolBuildError) -> Error {
-        Error::Threads(e.to_string())
-    }
-
     /// The same error at stream offset `at`.
     pub(crate) fn at(self, at: u64) -> Error {
         match self {

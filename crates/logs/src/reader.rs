@@ -7,7 +7,6 @@ use std::ops::Range;
 use std::path::Path;
 
 use memchr::memmem::Finder;
-use rayon::prelude::*;
 
 use crate::csv::Headers;
 use crate::event::{DeliveryEvent, Outcome, text};
@@ -176,7 +175,6 @@ pub(crate) struct Ctx {
     headers: Vec<(u64, Headers)>,
     no_headers: Headers,
     max_line: usize,
-    horizon: usize,
 }
 
 impl Ctx {
@@ -229,7 +227,6 @@ impl Ctx {
             headers,
             no_headers: Headers::default(),
             max_line,
-            horizon: o.join_horizon,
         }
     }
 
@@ -620,18 +617,62 @@ impl<R: Read> LogReader<R> {
     }
 }
 
+/// What the parallel workers share: the stream, taken in turns.
+struct Turns<R: Read> {
+    blocks: BlockReader<R>,
+    /// The number of the next block.
+    next: u64,
+    /// Blocks merged so far (workers wait rather than run too far ahead of the merge).
+    merged: u64,
+    /// No more blocks (end, or an error was handed on).
+    done: bool,
+    /// The stream's last `horizon` bytes before the next block (from a line start), as
+    /// (offset, bytes) pieces: the seeds of the next block's join.
+    history: Vec<(u64, Vec<u8>)>,
+    spare: Vec<Vec<u8>>,
+}
+
+impl<R: Read> Turns<R> {
+    /// Appends the last `horizon` bytes of `block` (from a line start) to the history and
+    /// drops the pieces that no later block can reach.
+    fn keep_tail(&mut self, block: &[u8], base: u64, horizon: usize) {
+        let end = base + block.len() as u64;
+        let keep_from = block.len().saturating_sub(horizon);
+        let start = if keep_from == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &block[keep_from - 1..]).map_or(block.len(), |n| keep_from + n)
+        };
+        let mut i = 0;
+        while i < self.history.len() {
+            let (hb, h) = &self.history[i];
+            if hb + h.len() as u64 + horizon as u64 >= end {
+                i += 1;
+            } else {
+                let (_, v) = self.history.remove(i);
+                self.spare.push(v);
+            }
+        }
+        if start < block.len() {
+            let mut piece = self.spare.pop().unwrap_or_default();
+            piece.clear();
+            piece.extend_from_slice(&block[start..]);
+            self.history.push((base + start as u64, piece));
+        }
+    }
+}
+
+/// One worker's result for one block.
+type BlockResult<A> = (u64, Result<(Stats, A), Error>);
+
 impl<R: Read + Send> LogReader<R> {
-    /// Reads on one thread and parses on all threads: every block of
-    /// `threads × buffer_size` bytes is cut at line boundaries into one chunk per thread;
-    /// each chunk folds its events into an accumulator made by `init`, and the chunks'
-    /// accumulators are merged with `merge(earlier, later)` in input order. The events
-    /// and counters are exactly those of [`Self::for_each_event`].
-    pub fn par_fold<A, I, F, M>(
-        mut self,
-        init: I,
-        fold: F,
-        mut merge: M,
-    ) -> Result<(Stats, A), Error>
+    /// Reads and parses on all threads: each worker takes the next block of
+    /// `buffer_size` bytes from the stream in turn (reading it itself, so that the block is
+    /// in its core's cache), seeds its sender join from the preceding `join_horizon`
+    /// bytes, and folds the block's events into an accumulator made by `init`; the
+    /// blocks' accumulators are merged with `merge(earlier, later)` in input order. The
+    /// events and counters are exactly those of [`Self::for_each_event`].
+    pub fn par_fold<A, I, F, M>(self, init: I, fold: F, mut merge: M) -> Result<(Stats, A), Error>
     where
         A: Send,
         I: Fn() -> A + Sync,
@@ -644,141 +685,126 @@ impl<R: Read + Send> LogReader<R> {
             self.options.threads
         };
         let threads = threads.max(1);
-        let cap = self.options.buffer() * threads;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(Error::threads)?;
+        let cap = self.options.buffer();
         let options = self.options.clone();
+        let horizon = options.join_horizon;
+        // At most this many blocks are read ahead of the merge (bounds the memory of
+        // results waiting for an earlier, slower block).
+        let ahead = 2 * threads as u64;
+        let turns = std::sync::Mutex::new(Turns {
+            blocks: self.blocks,
+            next: 0,
+            merged: 0,
+            done: false,
+            history: Vec::new(),
+            spare: Vec::new(),
+        });
+        let turn_done = std::sync::Condvar::new();
+        let ctx_cell: std::sync::OnceLock<Ctx> = std::sync::OnceLock::new();
         let mut acc = init();
         let mut stats = Stats::default();
-        let blocks = &mut self.blocks;
-        type Block = (Vec<u8>, usize, u64, Stats);
+        let (tx, rx) = std::sync::mpsc::channel::<BlockResult<A>>();
         std::thread::scope(|scope| -> Result<(), Error> {
-            let (tx_full, rx_full) = std::sync::mpsc::sync_channel::<Result<Block, Error>>(1);
-            let (tx_empty, rx_empty) = std::sync::mpsc::sync_channel::<Vec<u8>>(3);
-            for _ in 0..3 {
-                let _ = tx_empty.send(Vec::new());
-            }
-            scope.spawn(move || {
-                while let Ok(mut buf) = rx_empty.recv() {
-                    match blocks.fill(&mut buf, cap) {
-                        Ok(Some((len, base, extra))) => {
-                            if tx_full.send(Ok((buf, len, base, extra))).is_err() {
-                                break;
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (turns, turn_done, ctx_cell, options) =
+                    (&turns, &turn_done, &ctx_cell, &options);
+                let (init, fold) = (&init, &fold);
+                scope.spawn(move || {
+                    let mut buf = Vec::new();
+                    let mut seeds: Vec<(u64, Vec<u8>)> = Vec::new();
+                    let mut join = SenderJoin::new(horizon);
+                    loop {
+                        // Take the next block and the seeds that precede it.
+                        let Ok(mut t) = turns.lock() else { return };
+                        while !t.done && t.next >= t.merged + ahead {
+                            t = match turn_done.wait(t) {
+                                Ok(t) => t,
+                                Err(_) => return,
+                            };
+                        }
+                        if t.done {
+                            return;
+                        }
+                        let seq = t.next;
+                        let (len, base, extra) = match t.blocks.fill(&mut buf, cap) {
+                            Ok(Some(b)) => b,
+                            Ok(None) => {
+                                t.done = true;
+                                turn_done.notify_all();
+                                return;
+                            }
+                            Err(e) => {
+                                t.done = true;
+                                turn_done.notify_all();
+                                let _ = tx.send((seq, Err(e)));
+                                return;
+                            }
+                        };
+                        t.next += 1;
+                        let block = &buf[..len];
+                        let c = ctx_cell.get_or_init(|| Ctx::new(options, block, base));
+                        let from = base.saturating_sub(horizon as u64);
+                        for (_, v) in seeds.drain(..) {
+                            t.spare.push(v);
+                        }
+                        let tt = &mut *t;
+                        for (hb, h) in &tt.history {
+                            if hb + h.len() as u64 > from {
+                                let mut v = tt.spare.pop().unwrap_or_default();
+                                v.clear();
+                                v.extend_from_slice(h);
+                                seeds.push((*hb, v));
                             }
                         }
-                        Ok(None) => break,
-                        Err(e) => {
-                            let _ = tx_full.send(Err(e));
-                            break;
+                        t.keep_tail(block, base, horizon);
+                        drop(t);
+
+                        join.reset();
+                        for (hb, h) in &seeds {
+                            c.seed(&mut join, h, *hb, from);
+                        }
+                        let mut st = extra;
+                        let mut a = init();
+                        c.process(block, base, &mut join, &mut st, &mut |ev| fold(&mut a, ev));
+                        if tx.send((seq, Ok((st, a)))).is_err() {
+                            return;
                         }
                     }
-                }
-            });
-            let mut ctx: Option<Ctx> = None;
-            // The stream's last `horizon` bytes before the current block (from a line
-            // start), as (offset, bytes) pieces: the seeds of the first chunk's join.
-            let mut history: Vec<(u64, Vec<u8>)> = Vec::new();
-            let mut spare: Vec<Vec<u8>> = Vec::new();
-            // Joins are reused across chunks: a new one would allocate its ring again.
-            let joins: std::sync::Mutex<Vec<SenderJoin>> = std::sync::Mutex::new(Vec::new());
-            // The join of the previous block's last chunk, continued by the next block.
-            let carried: std::sync::Mutex<Option<SenderJoin>> = std::sync::Mutex::new(None);
-            for msg in rx_full {
-                let (full, len, base, extra) = msg?;
-                let buf = &full[..len];
-                stats.merge(&extra);
-                let c = ctx.get_or_insert_with(|| Ctx::new(&options, buf, base));
-                // More chunks than threads, so that a thread slowed by other work does
-                // not hold up the block.
-                let pieces = if threads > 1 { threads * 2 } else { 1 };
-                let chunks = split_chunks(buf, pieces);
-                let last = chunks.len() - 1;
-                let results: Vec<(Stats, A)> = pool.install(|| {
-                    chunks
-                        .par_iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            let chunk_base = base + r.start as u64;
-                            // The first chunk continues the join the previous block's last
-                            // chunk ended with: it holds every sender line within the
-                            // horizon (and older ones, which lookups reject as too old),
-                            // so nothing is read twice.
-                            let continued = if i == 0 {
-                                carried.lock().map_or(None, |mut j| j.take())
-                            } else {
-                                None
-                            };
-                            let mut join = match continued {
-                                Some(j) => j,
-                                None => {
-                                    let reused = joins.lock().map_or(None, |mut v| v.pop());
-                                    let mut join = match reused {
-                                        Some(mut j) => {
-                                            j.reset();
-                                            j
-                                        }
-                                        None => SenderJoin::new(c.horizon),
-                                    };
-                                    let from = chunk_base.saturating_sub(c.horizon as u64);
-                                    if from < base {
-                                        for (hb, h) in &history {
-                                            c.seed(&mut join, h, *hb, from);
-                                        }
-                                    }
-                                    c.seed(&mut join, &buf[..r.start], base, from);
-                                    join
-                                }
-                            };
-                            let mut st = Stats::default();
-                            let mut a = init();
-                            c.process(&buf[r.clone()], chunk_base, &mut join, &mut st, &mut |ev| {
-                                fold(&mut a, ev)
-                            });
-                            if i == last {
-                                if let Ok(mut j) = carried.lock() {
-                                    *j = Some(join);
-                                }
-                            } else if let Ok(mut v) = joins.lock() {
-                                v.push(join);
-                            }
-                            (st, a)
-                        })
-                        .collect()
                 });
-                for (st, a) in results {
+            }
+            drop(tx);
+            // Merge in block order.
+            let mut waiting: std::collections::BTreeMap<u64, (Stats, A)> = Default::default();
+            let mut next = 0u64;
+            let mut failed = None;
+            for (seq, r) in rx {
+                match r {
+                    Ok(v) => {
+                        waiting.insert(seq, v);
+                    }
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        if let Ok(mut t) = turns.lock() {
+                            t.done = true;
+                        }
+                        turn_done.notify_all();
+                    }
+                }
+                while let Some((st, a)) = waiting.remove(&next) {
                     stats.merge(&st);
                     merge(&mut acc, a);
+                    next += 1;
                 }
-                // Keep the last `horizon` bytes (from a line start) for the next block's seeds.
-                let end = base + buf.len() as u64;
-                let keep_from = buf.len().saturating_sub(c.horizon);
-                let start = if keep_from == 0 {
-                    0
-                } else {
-                    memchr::memchr(b'\n', &buf[keep_from - 1..])
-                        .map_or(buf.len(), |n| keep_from + n)
-                };
-                let horizon = c.horizon as u64;
-                let mut i = 0;
-                while i < history.len() {
-                    let (hb, h) = &history[i];
-                    if hb + h.len() as u64 + horizon >= end {
-                        i += 1;
-                    } else {
-                        spare.push(history.remove(i).1);
-                    }
+                if let Ok(mut t) = turns.lock() {
+                    t.merged = next;
                 }
-                if start < buf.len() {
-                    let mut piece = spare.pop().unwrap_or_default();
-                    piece.clear();
-                    piece.extend_from_slice(&buf[start..]);
-                    history.push((base + start as u64, piece));
-                }
-                let _ = tx_empty.send(full);
+                turn_done.notify_all();
             }
-            Ok(())
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
         })?;
         Ok((stats, acc))
     }
@@ -800,30 +826,6 @@ impl<R: Read + Send> LogReader<R> {
             |a, mut b| a.append(&mut b),
         )
     }
-}
-
-/// Cuts `buf` at line boundaries into about `n` pieces.
-fn split_chunks(buf: &[u8], n: usize) -> Vec<Range<usize>> {
-    let mut out = Vec::with_capacity(n);
-    let mut start = 0;
-    for k in 1..n {
-        let target = (buf.len() * k / n).max(start);
-        if target >= buf.len() {
-            break;
-        }
-        let end = match memchr::memchr(b'\n', &buf[target..]) {
-            Some(p) => target + p + 1,
-            None => break,
-        };
-        if end > start {
-            out.push(start..end);
-            start = end;
-        }
-    }
-    if start < buf.len() || out.is_empty() {
-        out.push(start..buf.len());
-    }
-    out
 }
 
 /// The iterator returned by [`LogReader::events`].
@@ -881,20 +883,6 @@ impl<R: Read> Iterator for Events<R> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_cover() {
-        let buf = b"aa\nbbb\nc\ndddd\n";
-        for n in 1..6 {
-            let c = split_chunks(buf, n);
-            assert_eq!(c.first().map(|r| r.start), Some(0));
-            assert_eq!(c.last().map(|r| r.end), Some(buf.len()));
-            for w in c.windows(2) {
-                assert_eq!(w[0].end, w[1].start);
-                assert_eq!(buf[w[0].end - 1], b'\n');
-            }
-        }
-    }
 
     #[test]
     fn block_reader_skips_long_lines() {
