@@ -37,7 +37,9 @@ fn golden() {
         let crlf = maildiag_bounce::parse(to_crlf(&lf).as_bytes())
             .unwrap_or_else(|e| panic!("{stem} (CRLF): {e}"));
         assert_eq!(b, crlf, "{stem}: LF and CRLF differ");
-        assert_eq!(b.format, stem, "{stem}: read by the wrong format");
+        // `FORMAT.eml`, or `FORMAT.VARIANT.eml` for further cases of one format.
+        let format = stem.split('.').next().unwrap_or_default();
+        assert_eq!(b.format, format, "{stem}: read by the wrong format");
         assert!(!b.recipients.is_empty(), "{stem}: no recipients");
         let got = serde_json::to_string_pretty(&b).expect("json") + "\n";
         let want_path = path.with_extension("json");

@@ -12,10 +12,17 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Google Groups") && ctx.body_has("group you tried to contact")
+    // English wording, or, in any language Google writes the notice in, Google's mailer
+    // daemon reporting a failed recipient that is a Google Groups address.
+    let english = ctx.body_has("Google Groups") && ctx.body_has("group you tried to contact");
+    let from_google = ctx.header_contains("from", "mailer-daemon@googlemail.com")
+        || ctx.header_contains("from", "mailer-daemon@google.com");
+    english || (from_google && ctx.header_contains("x-failed-recipients", "@googlegroups.com"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {
+    // The English notice has known bounds; in other languages take the notice up to the
+    // copy of the original message.
     let diag = section(
         &ctx.body,
         &["We're writing to let you know"],
@@ -23,7 +30,11 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
         false,
     )
     .map(|(s, _)| collapse(s))
-    .unwrap_or_default();
+    .unwrap_or_else(|| {
+        let end = crate::text::find_ci(&ctx.body, "----- Original message -----")
+            .unwrap_or(ctx.body.len());
+        collapse(&ctx.body[..end])
+    });
     if let Some(p) = crate::text::find_ci(&ctx.body, "----- Original message -----") {
         ctx.original_from_text(p);
     }
