@@ -51,46 +51,7 @@ const BOUNCE_CLASSES: &[&str] = &[
 ];
 
 /// Sisimai's reason names.
-const SISIMAI_REASONS: &[&str] = &[
-    "authfailure",
-    "badreputation",
-    "blocked",
-    "contenterror",
-    "delivered",
-    "exceedlimit",
-    "expired",
-    "failedstarttls",
-    "feedback",
-    "filtered",
-    "hasmoved",
-    "hostunknown",
-    "mailboxfull",
-    "mailererror",
-    "mesgtoobig",
-    "networkerror",
-    "norelaying",
-    "notaccept",
-    "notcompliantrfc",
-    "onhold",
-    "policyviolation",
-    "ratelimited",
-    "rejected",
-    "requireptr",
-    "securityerror",
-    "spamdetected",
-    "speeding",
-    "suppressed",
-    "suspend",
-    "syntaxerror",
-    "systemerror",
-    "systemfull",
-    "toomanyconn",
-    "undefined",
-    "userunknown",
-    "vacation",
-    "virusdetected",
-    "greylisted",
-];
+const SISIMAI_REASONS: &[&str] = maildiag_codes::SISIMAI_REASONS;
 
 // ---------------------------------------------------------------------------------------
 // Data file shapes

@@ -2,25 +2,12 @@
 
 use std::net::SocketAddr;
 use std::process::Command;
-use std::sync::mpsc;
 
 use maildiag_dnsauth::testserver::{TestServer, Zone};
 
-/// Starts the server on its own thread and runtime; it lives until the test exits.
+/// The loopback DNS server for this test (never the machine's resolver).
 fn serve(zone: Zone) -> SocketAddr {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let server = TestServer::start(zone).await.expect("server");
-            tx.send(server.addr()).expect("send addr");
-            std::future::pending::<()>().await;
-        });
-    });
-    rx.recv().expect("server address")
+    TestServer::spawn_in_background(zone).expect("DNS test server")
 }
 
 fn zone() -> Zone {

@@ -187,19 +187,9 @@ fn check_dns_for_the_ip_in_the_reply() {
     let mut zone = Zone::new();
     zone.a("mail.good.example", "192.0.2.1".parse().expect("ip"))
         .ptr("192.0.2.1".parse().expect("ip"), "mail.good.example");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let server = TestServer::start(zone).await.expect("server");
-            tx.send(server.addr()).expect("addr");
-            std::future::pending::<()>().await;
-        });
-    });
-    let addr = rx.recv().expect("server address").to_string();
+    let addr = TestServer::spawn_in_background(zone)
+        .expect("DNS test server")
+        .to_string();
     let run = |reply: &str| -> serde_json::Value {
         let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
             .args([

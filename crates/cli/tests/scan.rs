@@ -663,19 +663,9 @@ fn check_dns_runs_once_per_sender_domain() {
     zone.txt("bad.example", "v=spf1 ip4:203.0.113.0/24 -all")
         .mx("bad.example", 10, "mail.bad.example")
         .a("mail.bad.example", "203.0.113.5".parse().expect("ip"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let server = TestServer::start(zone).await.expect("server");
-            tx.send(server.addr()).expect("addr");
-            std::future::pending::<()>().await;
-        });
-    });
-    let addr = rx.recv().expect("server address").to_string();
+    let addr = TestServer::spawn_in_background(zone)
+        .expect("DNS test server")
+        .to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("spf.log");
     let mut log = String::new();

@@ -454,3 +454,47 @@ pub(crate) const fn ec(class: u8, subject: u16, detail: u16) -> EnhancedCode {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// Every reason name Sisimai (4.x and 5.x) reports, the vocabulary of
+/// [`CategoryInfo::sisimai_reasons`] and of the classifier's `sisimai_reason`.
+pub const SISIMAI_REASONS: &[&str] = &[
+    "authfailure",
+    "badreputation",
+    "blocked",
+    "contenterror",
+    "delivered",
+    "exceedlimit",
+    "expired",
+    "failedstarttls",
+    "filtered",
+    "hasmoved",
+    "hostunknown",
+    "mailboxfull",
+    "mailererror",
+    "mesgtoobig",
+    "networkerror",
+    "norelaying",
+    "notaccept",
+    "notcompliantrfc",
+    "onhold",
+    "policyviolation",
+    "rejected",
+    "requireptr",
+    "securityerror",
+    "spamdetected",
+    "speeding",
+    "suppressed",
+    "suspend",
+    "syntaxerror",
+    "systemerror",
+    "systemfull",
+    "toomanyconn",
+    "undefined",
+    "userunknown",
+    "vacation",
+    "virusdetected",
+    "emailtoolarge",
+    "feedback",
+    "greylisted",
+    "ratelimited",
+];

@@ -403,4 +403,36 @@ impl TestServer {
     pub fn queries_received(&self) -> usize {
         self.queries.load(Ordering::Relaxed)
     }
+
+    /// Starts a server for `zone` on its own thread and runtime, for tests that are not
+    /// async themselves (a command-line program pointed at it, say). It serves until the
+    /// process exits; the returned address is where to point the resolver.
+    pub fn spawn_in_background(zone: Zone) -> std::io::Result<SocketAddr> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match TestServer::start(zone).await {
+                    Ok(server) => {
+                        let _ = tx.send(Ok(server.addr()));
+                        std::future::pending::<()>().await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        rx.recv()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+    }
 }

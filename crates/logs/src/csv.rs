@@ -9,7 +9,7 @@ use maildiag_types::EnhancedCode;
 use crate::Format;
 use crate::event::{DeliveryEvent, Outcome, Relay, parse_relay, set_recipient, text, trim};
 use crate::parse::Parsed;
-use crate::time::parse_iso;
+use crate::time::{parse_epoch, parse_iso};
 
 /// Most columns read from one CSV line.
 const MAX_COLUMNS: usize = 128;
@@ -244,6 +244,7 @@ pub(crate) fn parse_exchange<'a>(line: &'a [u8], base: u64, h: &Headers) -> Pars
     }
     e.queue_id = msg_id.filter(|s| !s.is_empty()).map(cow_text);
     e.sender = sender.filter(|s| !s.is_empty()).map(cow_text);
+    let several = rcpt.as_deref().is_some_and(|r| r.contains(&b';'));
     if let Some(r) = rcpt {
         let first = |b: &[u8]| b.iter().position(|&c| c == b';').unwrap_or(b.len());
         match r {
@@ -258,9 +259,30 @@ pub(crate) fn parse_exchange<'a>(line: &'a [u8], base: u64, h: &Headers) -> Pars
         }
     }
     if let Some(s) = status.filter(|s| !s.is_empty()) {
+        let s = if several { first_status(s) } else { s };
         e.reply = reply_from_field(s, None);
     }
     Parsed::Event(e)
+}
+
+/// The first recipient's status of a row listing several recipients, whose statuses are
+/// `;`-separated (`250 2.1.5 OK;250 2.1.5 OK`); a `;` inside one status
+/// (`RESOLVER.ADR.RecipNotFound; not found`) is not followed by a reply code.
+fn first_status(s: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let cut = memchr::memchr_iter(b';', &s).find(|&i| {
+        matches!(
+            s.get(i + 1..i + 5),
+            Some([b'2'..=b'5', b'0'..=b'9', b'0'..=b'9', b' ' | b'-'])
+        )
+    });
+    match (s, cut) {
+        (Cow::Borrowed(b), Some(n)) => Cow::Borrowed(&b[..n]),
+        (Cow::Owned(mut v), Some(n)) => {
+            v.truncate(n);
+            Cow::Owned(v)
+        }
+        (s, None) => s,
+    }
 }
 
 const DUMMY_EX: ExchangeColumns = ExchangeColumns {
@@ -310,10 +332,11 @@ fn reply_from_field<'a>(s: Cow<'a, [u8]>, host: Option<RemoteHost<'a>>) -> Optio
     }
 }
 
-/// `true` when `line` looks like a PowerMTA accounting record (`d,`, `b,`, `t,`, `rb,`) or header.
+/// `true` when `line` looks like a PowerMTA accounting record (`d,`, `b,`, `t,`, `rb,`, and
+/// the eventless `r,`, `f,`, `tq,`, `rs,`) or header.
 pub(crate) fn is_pmta_row(line: &[u8]) -> bool {
-    matches!(line.get(..2), Some(b"d," | b"b," | b"t,"))
-        || line.starts_with(b"rb,")
+    matches!(line.get(..2), Some(b"d," | b"b," | b"t," | b"r," | b"f,"))
+        || matches!(line.get(..3), Some(b"rb," | b"tq," | b"rs,"))
         || line.starts_with(b"type,")
 }
 
@@ -373,7 +396,10 @@ pub(crate) fn parse_pmta<'a>(line: &'a [u8], base: u64, h: &Headers) -> Parsed<'
         None => return Parsed::Unparsed,
     };
     let mut e = DeliveryEvent::new(Format::Pmta, outcome, base..base + line.len() as u64);
-    e.timestamp = time.as_deref().and_then(parse_iso).map(|t| t.0);
+    // `2024-11-22 10:00:01-0500`, or Unix seconds (`1732287601`).
+    e.timestamp = time
+        .as_deref()
+        .and_then(|t| parse_iso(t).map(|t| t.0).or_else(|| parse_epoch(t)));
     e.sender = orig.filter(|s| !s.is_empty()).map(cow_text);
     match rcpt {
         Some(Cow::Borrowed(b)) => set_recipient(&mut e, b),

@@ -74,6 +74,18 @@ fn to_bytes(c: Cow<'_, str>) -> Cow<'_, [u8]> {
     }
 }
 
+fn strip_root_dot(n: Cow<'_, str>) -> Cow<'_, str> {
+    match n {
+        Cow::Borrowed(s) => Cow::Borrowed(s.strip_suffix('.').unwrap_or(s)),
+        Cow::Owned(mut s) => {
+            if s.ends_with('.') {
+                s.pop();
+            }
+            Cow::Owned(s)
+        }
+    }
+}
+
 /// Parses one KumoMTA log record.
 pub(crate) fn parse(line: &[u8], base: u64) -> Parsed<'_> {
     let Ok(rec) = serde_json::from_slice::<Record<'_>>(line) else {
@@ -116,7 +128,8 @@ pub(crate) fn parse(line: &[u8], base: u64) -> Parsed<'_> {
                 .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
         });
         let relay = Relay {
-            host: p.name.filter(|n| !n.is_empty()),
+            // MX names are logged fully qualified (`mx.example.com.`).
+            host: p.name.map(strip_root_dot).filter(|n| !n.is_empty()),
             ip,
             port: None,
         };

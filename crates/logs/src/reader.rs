@@ -705,12 +705,13 @@ impl<R: Read + Send> LogReader<R> {
         let mut stats = Stats::default();
         let (tx, rx) = std::sync::mpsc::channel::<BlockResult<A>>();
         std::thread::scope(|scope| -> Result<(), Error> {
+            let mut workers = Vec::with_capacity(threads);
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (turns, turn_done, ctx_cell, options) =
                     (&turns, &turn_done, &ctx_cell, &options);
                 let (init, fold) = (&init, &fold);
-                scope.spawn(move || {
+                workers.push(scope.spawn(move || {
                     let mut buf = Vec::new();
                     let mut seeds: Vec<(u64, Vec<u8>)> = Vec::new();
                     let mut join = SenderJoin::new(horizon);
@@ -771,7 +772,7 @@ impl<R: Read + Send> LogReader<R> {
                             return;
                         }
                     }
-                });
+                }));
             }
             drop(tx);
             // Merge in block order.
@@ -800,6 +801,15 @@ impl<R: Read + Send> LogReader<R> {
                     t.merged = next;
                 }
                 turn_done.notify_all();
+            }
+            // Join explicitly: the scope's implicit join returns when the closures have
+            // finished, before the threads have run their thread-local destructors, which
+            // a leak checker running right after the call reports as leaked (found by the
+            // `logs_line` fuzz target, see tests/fuzz_regressions/).
+            for w in workers {
+                if let Err(panic) = w.join() {
+                    std::panic::resume_unwind(panic);
+                }
             }
             match failed {
                 Some(e) => Err(e),

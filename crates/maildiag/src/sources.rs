@@ -148,46 +148,10 @@ pub(crate) fn sisimai_reason(v: &Verdict, text: &[u8]) -> &'static str {
     }
 }
 
-/// The Sisimai reasons this module reasons about, in one list so a set of them fits a
-/// bit mask.
-const REASONS: [&str; 36] = [
-    "authfailure",
-    "badreputation",
-    "blocked",
-    "contenterror",
-    "delivered",
-    "exceedlimit",
-    "expired",
-    "failedstarttls",
-    "filtered",
-    "hasmoved",
-    "hostunknown",
-    "mailboxfull",
-    "mailererror",
-    "mesgtoobig",
-    "networkerror",
-    "norelaying",
-    "notaccept",
-    "notcompliantrfc",
-    "onhold",
-    "policyviolation",
-    "rejected",
-    "requireptr",
-    "securityerror",
-    "spamdetected",
-    "speeding",
-    "suppressed",
-    "suspend",
-    "syntaxerror",
-    "systemerror",
-    "systemfull",
-    "toomanyconn",
-    "undefined",
-    "userunknown",
-    "vacation",
-    "virusdetected",
-    "emailtoolarge",
-];
+/// The reason names a [`Said`] set can hold (the knowledge base's list).
+const REASONS: &[&str] = maildiag_codes::SISIMAI_REASONS;
+// `Said` is a bit set over `REASONS`.
+const _: () = assert!(REASONS.len() <= 64);
 
 /// A set of Sisimai reasons the wording points to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! `explain --check-dns`: runs the DNS checks a diagnosis suggests.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use maildiag::{Diagnosis, DnsCheckKind, DnsTarget};
-use maildiag_dnsauth::dns::{DnsConfig, HickoryLookup};
+use maildiag_dnsauth::dns::HickoryLookup;
 use maildiag_dnsauth::{CheckConfig, CheckRequest, Checker, Finding, dnsbl, ptr};
 
 /// Runs the checks `d` suggests and returns the findings as JSON, or `None` when the
@@ -23,7 +23,7 @@ pub fn run_checks(
     if ip.is_none() && !(domain_checks && sender_domain.is_some()) {
         return None;
     }
-    let config = match dns_config(nameservers) {
+    let config = match crate::cmd::util::dns_config(nameservers) {
         Ok(c) => c,
         Err(e) => return Some(serde_json::json!({ "error": e })),
     };
@@ -65,18 +65,4 @@ pub fn run_checks(
         Ok(f) => serde_json::to_value(f).unwrap_or_default(),
         Err(e) => serde_json::json!({ "error": e }),
     })
-}
-
-fn dns_config(nameservers: &[String]) -> Result<DnsConfig, String> {
-    if nameservers.is_empty() {
-        return DnsConfig::from_system().map_err(|e| e.to_string());
-    }
-    let addrs = nameservers
-        .iter()
-        .map(|s| {
-            s.parse::<SocketAddr>()
-                .map_err(|e| format!("--nameserver {s}: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(DnsConfig::with_nameservers(addrs))
 }

@@ -45,3 +45,20 @@ pub fn ok_or_broken_pipe(r: io::Result<()>) -> io::Result<()> {
 pub fn flush() -> io::Result<()> {
     ok_or_broken_pipe(io::stdout().flush())
 }
+
+/// The resolver configuration for `--nameserver IP:PORT` flags: those servers only, or the
+/// system's resolvers when none is given.
+pub fn dns_config(nameservers: &[String]) -> Result<maildiag_dnsauth::dns::DnsConfig, String> {
+    use maildiag_dnsauth::dns::DnsConfig;
+    if nameservers.is_empty() {
+        return DnsConfig::from_system().map_err(|e| e.to_string());
+    }
+    let addrs = nameservers
+        .iter()
+        .map(|s| {
+            s.parse::<std::net::SocketAddr>()
+                .map_err(|e| format!("--nameserver {s}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DnsConfig::with_nameservers(addrs))
+}

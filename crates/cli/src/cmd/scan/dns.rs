@@ -1,9 +1,9 @@
 //! `scan --check-dns`: the DNS checks the sender-side causes call for, once per target.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use maildiag::Category;
-use maildiag_dnsauth::dns::{DnsConfig, HickoryLookup};
+use maildiag_dnsauth::dns::HickoryLookup;
 use maildiag_dnsauth::{CheckConfig, CheckRequest, Checker, dnsbl, ptr};
 use serde_json::{Value, json};
 
@@ -39,7 +39,7 @@ pub fn run(agg: &Agg, ip: Option<IpAddr>, nameservers: &[String]) -> Value {
     if domain_targets.is_empty() && ip_targets.is_empty() {
         return json!([]);
     }
-    let config = match dns_config(nameservers) {
+    let config = match crate::cmd::util::dns_config(nameservers) {
         Ok(c) => c,
         Err(e) => return json!([{ "error": e }]),
     };
@@ -84,18 +84,4 @@ pub fn run(agg: &Agg, ip: Option<IpAddr>, nameservers: &[String]) -> Value {
         }
         Value::Array(out)
     })
-}
-
-fn dns_config(nameservers: &[String]) -> Result<DnsConfig, String> {
-    if nameservers.is_empty() {
-        return DnsConfig::from_system().map_err(|e| e.to_string());
-    }
-    let addrs = nameservers
-        .iter()
-        .map(|s| {
-            s.parse::<SocketAddr>()
-                .map_err(|e| format!("--nameserver {s}: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(DnsConfig::with_nameservers(addrs))
 }
