@@ -27,6 +27,8 @@ pub(crate) fn parse(line: &[u8], base: u64, r: Reference) -> Parsed<'_> {
     let mut e = DeliveryEvent::new(Format::Generic, outcome, base..base + line.len() as u64);
     e.timestamp = match line.first() {
         Some(b'0'..=b'9') => parse_iso(line).map(|t| t.0),
+        // `[2024-11-22 10:00:01] production.ERROR: ...` (Monolog and similar)
+        Some(b'[') => parse_iso(&line[1..]).map(|t| t.0),
         _ => parse_bsd(line, r).map(|t| t.0),
     };
     if let Some(h) = &reply.host {
