@@ -575,8 +575,10 @@ fn strip_inline_prefixes<'a>(
     while let Some(n) = finder(&text[search..]) {
         let at = search + n;
         search = at + 3;
-        // The space before the prefix must not belong to a prefix already removed.
-        let preceded = at > copied && matches!(text[at - 1], b' ' | b'\t');
+        // A prefix right where the previous one ended (an empty continuation line:
+        // `550-5.7.26 550-5.7.26 text`), or after a space that is not part of one.
+        let adjacent = at == copied;
+        let preceded = adjacent || (at > copied && matches!(text[at - 1], b' ' | b'\t'));
         let sep = text.get(at + 3).copied();
         if !preceded || !matches!(sep, Some(b'-' | b' ')) {
             continue;
@@ -593,8 +595,10 @@ fn strip_inline_prefixes<'a>(
             continue; // "... over 550 messages ..." is prose, not a prefix
         }
         let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
-        buf.extend_from_slice(&text[copied..at - 1]);
-        buf.push(b' ');
+        if !adjacent {
+            buf.extend_from_slice(&text[copied..at - 1]);
+            buf.push(b' ');
+        }
         copied = skip.min(text.len());
         search = copied;
     }
@@ -687,13 +691,14 @@ fn trim(text: &mut Cow<'_, [u8]>) {
     }
 }
 
-/// A status line that starts with an enhanced code and no reply code, as Exchange NDRs
-/// and some bounces write it: `5.7.321 starttls-not-supported: ...`.
+/// A status that starts with an enhanced code and no reply code, at the start of a line
+/// as Exchange NDRs write it (`5.7.321 starttls-not-supported: ...`) or after a label as
+/// .NET's SmtpException does (`The server response was: 5.7.1 Unable to relay`).
 fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
-    if !input[line_start..i]
+    let at_line_start = input[line_start..i]
         .iter()
-        .all(|c| matches!(c, b' ' | b'\t'))
-    {
+        .all(|c| matches!(c, b' ' | b'\t'));
+    if !at_line_start && introducer(input, line_start, i) != Intro::Label {
         return None;
     }
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
