@@ -111,7 +111,9 @@ pub(crate) fn parse_body(
             let c = c.strip_prefix(b"\"").unwrap_or(c);
             let at = c.as_ptr() as usize - line.as_ptr() as usize;
             let end = at + c.len();
-            let end = if line[..end].ends_with(b"\"") {
+            // `C="` with nothing after the opening quote: its own quote is no closing one
+            // (this sliced backwards before: fuzz regression `logs_line-exim-empty-c.bin`).
+            let end = if end > at && line[..end].ends_with(b"\"") {
                 end - 1
             } else {
                 end

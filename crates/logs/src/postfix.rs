@@ -318,7 +318,7 @@ pub(crate) fn fast_reply_in<'a>(
     relay: Option<&crate::Relay<'a>>,
     relay_raw: Option<&'a [u8]>,
 ) -> Option<Extracted<'a>> {
-    let inner = &line[start..end];
+    let inner = line.get(start..end)?;
     let (code_at, host) = if inner.starts_with(b"host ") {
         let said = SAID.find(inner)?;
         let named = &inner[5..said];

@@ -662,6 +662,27 @@ impl<R: Read> Turns<R> {
     }
 }
 
+/// Ends the turns when a worker unwinds, so that the others stop waiting for the block it
+/// will never deliver (the panic then reaches the caller through the join).
+struct EndOnPanic<'a, R: Read> {
+    turns: &'a std::sync::Mutex<Turns<R>>,
+    turn_done: &'a std::sync::Condvar,
+}
+
+impl<R: Read> Drop for EndOnPanic<'_, R> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut t = self
+                .turns
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            t.done = true;
+            drop(t);
+            self.turn_done.notify_all();
+        }
+    }
+}
+
 /// One worker's result for one block.
 type BlockResult<A> = (u64, Result<(Stats, A), Error>);
 
@@ -712,6 +733,7 @@ impl<R: Read + Send> LogReader<R> {
                     (&turns, &turn_done, &ctx_cell, &options);
                 let (init, fold) = (&init, &fold);
                 workers.push(scope.spawn(move || {
+                    let _end = EndOnPanic { turns, turn_done };
                     let mut buf = Vec::new();
                     let mut seeds: Vec<(u64, Vec<u8>)> = Vec::new();
                     let mut join = SenderJoin::new(horizon);

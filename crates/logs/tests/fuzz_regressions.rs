@@ -1,6 +1,11 @@
 //! Replays every input the `logs_line` fuzz target ever failed on (`tests/fuzz_regressions/`)
 //! through the same harness, on stable Rust.
 //!
+//! * `logs_line-exim-empty-c.bin` — a panic ("slice index starts at 163 but ends at 162")
+//!   in the Exim parser, present before the performance work too: a delivery line whose
+//!   `C=` value is a lone `"` made the reply range end before it started (the opening
+//!   quote was taken for the closing one). Now an empty range, i.e. no reply; the reply
+//!   fast path also refuses an inverted range.
 //! * `logs_line-leak-thread-exit-race.bin` — LeakSanitizer reported 32 bytes from
 //!   `__cxa_thread_atexit_impl`: `par_fold`'s worker threads were joined only by
 //!   `std::thread::scope`'s implicit join, which returns when the closures have finished

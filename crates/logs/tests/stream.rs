@@ -144,3 +144,22 @@ fn gzip_input_is_detected() {
             .is_err()
     );
 }
+
+/// A panic in the fold reaches the caller (the other workers stop instead of waiting for
+/// the block that will never be merged).
+#[test]
+#[should_panic(expected = "fold failed")]
+fn parallel_fold_panic_propagates() {
+    let mut g = GenOptions::new(Format::Postfix, 4 << 20, 3);
+    g.long_line_every = 0;
+    let (log, _) = generate_vec(&g);
+    let o = opts().threads(2).buffer_size(1 << 20);
+    let _ = LogReader::new(&log[..], o).par_fold(
+        || 0u64,
+        |n, _| {
+            *n += 1;
+            assert!(*n < 100, "fold failed");
+        },
+        |a, b| *a += b,
+    );
+}
