@@ -323,3 +323,49 @@ pub(crate) fn drop_lines(s: &str, boring: &[&str]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod find_ci_tests {
+    use super::find_ci;
+
+    /// A naive oracle: the first position where the needle matches ignoring ASCII case.
+    fn naive(h: &str, n: &str) -> Option<usize> {
+        if n.is_empty() {
+            return Some(0);
+        }
+        (0..=h.len().checked_sub(n.len())?)
+            .find(|&i| h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
+    }
+
+    #[test]
+    fn agrees_with_naive_search() {
+        let hays = [
+            "",
+            "a",
+            "The quick brown fox",
+            "xxQUICKxxquick",
+            "said: 550 5.1.1 User unknown",
+            "zzzz",
+            "abcabcabd",
+        ];
+        let needles = [
+            "",
+            "q",
+            "quick",
+            "QUICK",
+            "user UNKNOWN",
+            "5.1.1",
+            "z",
+            "zz",
+            "abd",
+            "abcabd",
+            "fox!",
+            "The quick brown fox jumps",
+        ];
+        for h in hays {
+            for n in needles {
+                assert_eq!(find_ci(h, n), naive(h, n), "{h:?} / {n:?}");
+            }
+        }
+    }
+}
