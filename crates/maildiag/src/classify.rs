@@ -655,7 +655,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         category: v.category,
         detail: v.detail,
         hard_bounce: v.hard_bounce,
-        sisimai_reason: crate::sources::sisimai_reason(v, reply.map_or(input, |r| &r.text[..])),
+        sisimai_reason: crate::reason::sisimai_reason(v, reply.map_or(input, |r| &r.text[..])),
         bounce_class: info.bounce_class,
         provider: v.provider.map(|p| p.id),
         party: if v.severity == Severity::Success {

@@ -31,13 +31,18 @@
 //! | feature | effect |
 //! |---|---|
 //! | `serde` | `Serialize` for [`Diagnosis`] (the JSON contract of `maildiag explain --json`) |
+//! | `logs` (default) | `classify_event` / `Classifier::verdict_event` for `maildiag-logs` events |
+//! | `bounce` (default) | `classify_bounce` for `maildiag-bounce` recipients, with Sisimai's reason rules for bounces |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod classify;
 mod diagnosis;
+#[cfg(feature = "logs")]
 mod event;
+mod reason;
 mod retry;
+#[cfg(feature = "bounce")]
 mod sources;
 
 pub use classify::{Classifier, Verdict};
@@ -53,11 +58,13 @@ pub fn classify(input: &[u8]) -> Diagnosis {
 }
 
 /// Classifies one MTA log event with the default [`Classifier`].
+#[cfg(feature = "logs")]
 pub fn classify_event(ev: &maildiag_logs::DeliveryEvent<'_>) -> Diagnosis {
     Classifier::new().classify_event(ev)
 }
 
 /// Classifies one recipient of a parsed bounce with the default [`Classifier`].
+#[cfg(feature = "bounce")]
 pub fn classify_bounce(r: &maildiag_bounce::BounceRecipient) -> Diagnosis {
     Classifier::new().classify_bounce(r)
 }
