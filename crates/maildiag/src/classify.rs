@@ -53,8 +53,9 @@ pub struct Verdict {
     severity_phrase: Option<(&'static PhraseRule, (usize, usize))>,
     /// The marker that named the provider, if any.
     marker: Option<(&'static ProviderInfo, (usize, usize))>,
-    /// Where a stated delay was found.
-    delay_span: Option<(usize, usize)>,
+    /// A delay the reply text states, in seconds, and where (relative to the reply text,
+    /// or to the input when there is no reply); computed once, for transient verdicts.
+    pub(crate) stated_delay: Option<(u32, (usize, usize))>,
     /// The reply text's span in the input.
     text_span: Option<(usize, usize)>,
     /// The layer that decided the category.
@@ -471,11 +472,6 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     } else {
         None
     };
-    // Delay spans are relative to the text searched; move them into the input when that
-    // text is a slice of it (a reply text merged from continuation lines is not).
-    let searched: &[u8] = reply.map_or(input, |r| &r.text[..]);
-    let delay_span =
-        delay.and_then(|(_, (s, e))| offset_in(input, searched).map(|o| (o + s, o + e)));
 
     Verdict {
         basic,
@@ -492,7 +488,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         phrase: phrase.map(|(p, s, _)| (p, s)),
         severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
         marker,
-        delay_span,
+        stated_delay: delay,
         text_span,
         spans_in_input: merged.is_none(),
         decided_by,
@@ -567,8 +563,12 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
     let temporary = v.temporary();
     let reply_text = reply.map(|r| &r.text[..]);
     let retry = if temporary {
-        let stated = stated_delay(reply_text.unwrap_or(input));
+        let stated = v.stated_delay;
         if let Some((s, span)) = stated {
+            // The span is relative to the text searched; move it into the input when that
+            // text is a slice of it (a reply text merged from continuation lines is not).
+            let searched = reply_text.unwrap_or(input);
+            let in_input = offset_in(input, searched).map(|o| (o + span.0, o + span.1));
             evidence.push(Evidence {
                 layer: Layer::Delay,
                 rule: Cow::Owned(
@@ -576,7 +576,7 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
                         .into_owned(),
                 ),
                 says: Cow::Owned(format!("retry after {}", human_duration(s))),
-                span: v.delay_span,
+                span: in_input,
             });
         }
         let reason: Cow<'static, str> = match (stated, entry) {

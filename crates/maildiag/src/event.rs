@@ -71,6 +71,24 @@ fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
     }
 }
 
+/// The log keeps the message queued whatever the reply's code: the verdict becomes
+/// transient, with the delay the reply states (the classifier only reads it for transient
+/// replies), else the category's usual delay.
+fn make_transient(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
+    v.severity = Severity::Transient;
+    if v.stated_delay.is_none() {
+        v.stated_delay = ev
+            .reply
+            .as_ref()
+            .and_then(|r| crate::retry::stated_delay(&r.text));
+    }
+    v.retry_after_s = v
+        .stated_delay
+        .map(|(s, _)| s)
+        .or(v.retry_after_s)
+        .or(maildiag_codes::category(v.category).retry.after_s);
+}
+
 fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     match ev.outcome {
         Outcome::Delivered => {
@@ -86,12 +104,7 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
             v.retry_after_s = None;
         }
         // The MTA keeps the message queued: whatever the words, it will retry.
-        Outcome::Deferred if v.severity != Severity::Transient => {
-            v.severity = Severity::Transient;
-            v.retry_after_s = v
-                .retry_after_s
-                .or(maildiag_codes::category(v.category).retry.after_s);
-        }
+        Outcome::Deferred if v.severity != Severity::Transient => make_transient(v, ev),
         Outcome::Bounced
             if v.severity == Severity::Transient || v.severity == Severity::Unknown =>
         {
@@ -101,11 +114,11 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         _ => {}
     }
     // A failed connection leaves the message queued: it is retried whatever the words.
-    if ev.outcome == Outcome::ConnectionFailure && v.severity != Severity::Success {
-        v.severity = Severity::Transient;
-        v.retry_after_s = v
-            .retry_after_s
-            .or(maildiag_codes::category(v.category).retry.after_s);
+    if ev.outcome == Outcome::ConnectionFailure
+        && v.severity != Severity::Success
+        && v.severity != Severity::Transient
+    {
+        make_transient(v, ev);
     }
     v.hard_bounce =
         v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;

@@ -218,36 +218,14 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
     domains_svg(&mut h, &doms, &cats, &colour_of);
     h.push_str("<table class=sortable><thead><tr><th>domain</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
     for (d, t) in doms.iter().take(200) {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td>{}{}{}{}<td class=n data-v={}>{}</td><td>{}</td></tr>",
-            esc(d),
-            num(t.events()),
-            num(t.outcomes[0]),
-            num(t.outcomes[1]),
-            num(t.outcomes[2]),
-            t.failures() as f64 / t.events().max(1) as f64,
-            share(t.failures(), t.events()),
-            dominant(t)
-        );
+        outcome_row(&mut h, d, t);
     }
     h.push_str("</tbody></table></section>");
 
     // Providers.
     h.push_str("<section id=providers><h2>Providers</h2><table class=sortable><thead><tr><th>provider</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
     for (id, t) in top_providers(a) {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td>{}{}{}{}<td class=n data-v={}>{}</td><td>{}</td></tr>",
-            esc(provider_name(id)),
-            num(t.events()),
-            num(t.outcomes[0]),
-            num(t.outcomes[1]),
-            num(t.outcomes[2]),
-            t.failures() as f64 / t.events().max(1) as f64,
-            share(t.failures(), t.events()),
-            dominant(t)
-        );
+        outcome_row(&mut h, provider_name(id), t);
     }
     h.push_str("</tbody></table></section>");
 
@@ -315,6 +293,23 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
         report.seconds
     );
     w.write_all(h.as_bytes())
+}
+
+/// One row of the domain and provider tables: name, counts by outcome, failure rate and
+/// dominant problem.
+fn outcome_row(h: &mut String, name: &str, t: &Tally) {
+    let _ = write!(
+        h,
+        "<tr><td>{}</td>{}{}{}{}<td class=n data-v={}>{}</td><td>{}</td></tr>",
+        esc(name),
+        num(t.events()),
+        num(t.outcomes[0]),
+        num(t.outcomes[1]),
+        num(t.outcomes[2]),
+        t.failures() as f64 / t.events().max(1) as f64,
+        share(t.failures(), t.events()),
+        dominant(t)
+    );
 }
 
 fn dominant(t: &Tally) -> String {

@@ -1,0 +1,40 @@
+//! Log events: the log's outcome overrides the reply's code, and the retry advice stays
+//! consistent with it.
+#![cfg(feature = "logs")]
+
+use maildiag::{Classifier, Severity};
+use maildiag_logs::{Reference, parse_line};
+
+/// A 5xx reply in a line the MTA logged as deferred: the message stays queued, so the
+/// verdict is transient, and the delay the reply states ("blocked for 2 hours", which is
+/// no temporary wording by itself) is the retry advice, matching the reason given.
+#[test]
+fn deferred_5xx_uses_the_stated_delay() {
+    let line = b"Nov 22 10:00:01 mx1 postfix/smtp[9]: 7A: to=<u@b.example>, relay=mx.b.example[192.0.2.7]:25, \
+        dsn=5.7.1, status=deferred (host mx.b.example[192.0.2.7] said: 550 5.7.1 Sender IP blocked \
+        for 2 hours (in reply to RCPT TO command))";
+    let ev = parse_line(line, None, Reference::year(2026)).expect("an event");
+    let c = Classifier::new();
+    let v = c.verdict_event(&ev);
+    assert_eq!(v.severity, Severity::Transient);
+    assert_eq!(v.retry_after_s, Some(7200));
+    let d = c.classify_event(&ev);
+    assert!(d.temporary && d.retry.advised);
+    assert_eq!(d.retry.after_s, Some(7200));
+    assert!(
+        d.retry.reason.contains("states a delay of 2 h"),
+        "{}",
+        d.retry.reason
+    );
+}
+
+/// An expired message is final and advises no retry, whatever its text says.
+#[test]
+fn expired_is_final() {
+    let line = b"Nov 22 10:00:01 mx1 postfix/qmgr[9]: 7B: from=<s@a.example>, status=expired, returned to sender";
+    let ev = parse_line(line, None, Reference::year(2026)).expect("an event");
+    let d = Classifier::new().classify_event(&ev);
+    assert_eq!(d.severity, Severity::Permanent);
+    assert_eq!(d.category.as_str(), "expired");
+    assert!(!d.retry.advised && d.retry.after_s.is_none());
+}
