@@ -6,9 +6,28 @@ use crate::email::Ctx;
 use crate::model::BounceRecipient;
 use crate::text::{any_ci, clean_address};
 
-/// `true` for an ARF feedback report (RFC 5965).
+/// `true` for an ARF feedback report (RFC 5965), or one of the complaint and
+/// unsubscribe messages that stand for one without its MIME structure.
 pub(crate) fn is_feedback(ctx: &Ctx) -> bool {
-    ctx.feedback.is_some() || ctx.report_type.as_deref() == Some("feedback-report")
+    ctx.feedback.is_some()
+        || ctx.report_type.as_deref() == Some("feedback-report")
+        || informal_feedback(ctx).is_some()
+}
+
+/// The feedback type of a complaint or unsubscribe request sent as a plain message:
+/// Microsoft's junk-mail reporting program (JMRP) forwards the reported message as a
+/// `message/rfc822` part of a `multipart/mixed` email titled "complaint about message
+/// from <IP>", and Apple Mail's Unsubscribe button sends a short text saying so.
+fn informal_feedback(ctx: &Ctx) -> Option<&'static str> {
+    let subject = ctx.subject.trim_start();
+    let complaint = subject.len() >= 28
+        && subject.is_char_boundary(28)
+        && subject[..28].eq_ignore_ascii_case("complaint about message from");
+    if complaint && !ctx.original.is_empty() {
+        return Some("abuse");
+    }
+    let unsubscribe = crate::text::contains_ci(&ctx.body, "sent this email to unsubscribe");
+    (unsubscribe && ctx.subject.trim().eq_ignore_ascii_case("unsubscribe")).then_some("opt-out")
 }
 
 /// The feedback type and recipients of an ARF report.
@@ -36,6 +55,9 @@ pub(crate) fn read_feedback(ctx: &Ctx) -> (Option<String>, Vec<BounceRecipient>)
                 }
             }
         }
+    }
+    if ftype.is_none() {
+        ftype = informal_feedback(ctx).map(str::to_owned);
     }
     if rcpts.is_empty() {
         rcpts = ctx.original_to.clone();

@@ -307,13 +307,20 @@ const COMMAND_WINDOW: usize = 2000;
 
 /// The SMTP command a bounce's prose names as the one refused, for a recipient whose
 /// diagnostic names none: Postfix's `(in reply to RCPT TO command)`, qmail's `did not like
-/// our RCPT TO`, Yahoo's `[RCPT_TO]`, and in a Sendmail transcript the `>>> ` line before
+/// our RCPT TO`, Yahoo's `[RCPT_TO]`, Exim's and GMX's `SMTP error from remote server after
+/// RCPT command`, and in a Sendmail transcript the `>>> ` line before
 /// the first `<<< 4xx`/`<<< 5xx` reply. The command closest after the recipient's address
 /// wins; otherwise one command named alone in the whole text.
 pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
     let lower = body.to_ascii_lowercase();
     let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
-    for marker in ["in reply to ", "did not like our ", "[", "while sending "] {
+    for marker in [
+        "in reply to ",
+        "did not like our ",
+        "[",
+        "while sending ",
+        "server after ",
+    ] {
         let mut from = 0;
         while let Some(n) = lower[from..].find(marker) {
             let at = from + n;
@@ -393,6 +400,9 @@ mod command_tests {
             Some(SmtpCommand::MailFrom)
         );
         assert_eq!(body_command("no command here [192.0.2.1]", "x@y"), None);
+        let gmx = "\"a@example.net\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.net\n5.2.1 <a@example.net>... User Unknown\n\"b@example.net\":\nSMTP error from remote server after end of data:\n";
+        assert_eq!(body_command(gmx, "a@example.net"), Some(SmtpCommand::RcptTo));
+        assert_eq!(body_command(gmx, "b@example.net"), Some(SmtpCommand::EndOfData));
     }
 
     #[test]
