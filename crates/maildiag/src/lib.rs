@@ -40,6 +40,8 @@ mod classify;
 mod diagnosis;
 #[cfg(feature = "logs")]
 mod event;
+#[cfg(feature = "bounce")]
+mod hosts;
 mod reason;
 mod retry;
 #[cfg(feature = "bounce")]

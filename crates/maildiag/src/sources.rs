@@ -8,6 +8,7 @@ use maildiag_types::{Class, EnhancedCode, Severity};
 
 use crate::classify::Classifier;
 use crate::diagnosis::{Diagnosis, Layer};
+use crate::hosts;
 use crate::reason::{sisimai_reason, status_reason};
 
 impl Classifier {
@@ -82,16 +83,33 @@ impl Classifier {
                 said.add(category_wording(sisimai_reason(&plain, text), status));
             }
             wording(text, &mut said);
+            let reply_code = r.reply_code.map(|c| c.get()).or(v.basic.map(|c| c.get()));
+            let facts = hosts::Facts {
+                text: &r.diagnostic,
+                domain: r.recipient.rsplit_once('@').map_or("", |(_, d)| d),
+                remote: host_of(r.remote_mta.as_deref()),
+                reporting: host_of(r.reporting_mta.as_deref()),
+                status: reply.as_ref().and_then(|e| e.enhanced).or(r.status),
+                reply: reply_code,
+            };
+            // First what the bounce's own MTA wrote, then what the receiving service's
+            // documented reply says, then the status code checked against the wording.
+            let mta = hosts::mta_reason(r.format, &facts);
             let rec = Record {
                 status,
                 command: r.command.or(v.command),
-                reply: r.reply_code.map(|c| c.get()).or(v.basic.map(|c| c.get())),
+                reply: reply_code,
                 action: r.action,
                 has_text: !r.diagnostic.trim().is_empty(),
+                forced: mta,
             };
-            // Sisimai's Google Groups reader calls every refusal of a post `rejected`.
             let reason = if r.format == "googlegroups" {
+                // Sisimai's Google Groups reader calls every refusal of a post `rejected`.
                 Some("rejected")
+            } else if let Some(m) = mta.filter(|m| !hosts::is_retried(m)) {
+                Some(m)
+            } else if let Some(h) = hosts::host_reason(&facts) {
+                Some(h)
             } else {
                 bounce_reason(&rec, said)
             };
@@ -319,6 +337,19 @@ struct Record {
     action: Action,
     /// Whether the diagnostic holds any text at all.
     has_text: bool,
+    /// The reason the bounce's MTA named in its own words, checked again like Sisimai.
+    forced: Option<&'static str>,
+}
+
+/// The host name in a `Remote-MTA`/`Reporting-MTA` value (`dns; mx.example.net`,
+/// `mx.example.net [192.0.2.1]`).
+fn host_of(v: Option<&str>) -> &str {
+    let v = v.unwrap_or("").trim();
+    let v = v.rsplit_once(';').map_or(v, |(_, h)| h.trim());
+    v.split(|c: char| c.is_whitespace() || c == '[' || c == '(')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
 }
 
 /// The Sisimai reason for one bounce recipient, decided in Sisimai's order: a status that
@@ -339,6 +370,9 @@ fn bounce_reason(rec: &Record, said: Said) -> Option<&'static str> {
         Some(C::Connect | C::Helo | C::Ehlo | C::StartTls | C::Auth | C::MailFrom | C::RcptTo)
     );
     let probe = |r: &str| -> bool {
+        if rec.forced == Some(r) {
+            return true;
+        }
         match r {
             "suspend" => said.has(r) || rec.reply == Some(525),
             "hasmoved" | "norelaying" => said.has(r),
@@ -406,6 +440,9 @@ fn bounce_reason(rec: &Record, said: Said) -> Option<&'static str> {
     ];
     if let Some(r) = FIRST.iter().find(|r| probe(r)) {
         return Some(r);
+    }
+    if let Some(f) = rec.forced.filter(|f| !matches!(*f, "onhold" | "undefined")) {
+        return Some(f);
     }
     if !retryable(st) {
         return Some(st);
@@ -479,6 +516,7 @@ mod reason_tests {
             reply: Some(550),
             action: Action::Failed,
             has_text: true,
+            forced: None,
         }
     }
 
