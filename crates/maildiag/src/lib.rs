@@ -46,6 +46,8 @@ mod reason;
 mod retry;
 #[cfg(feature = "bounce")]
 mod sources;
+#[cfg(feature = "bounce")]
+mod words;
 
 pub use classify::{Classifier, Verdict};
 pub use diagnosis::{

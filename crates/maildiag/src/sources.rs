@@ -139,6 +139,11 @@ impl Said {
             self.0 |= 1 << i;
         }
     }
+    fn remove(&mut self, reason: &str) {
+        if let Some(i) = REASONS.iter().position(|r| *r == reason) {
+            self.0 &= !(1 << i);
+        }
+    }
     fn has(self, reason: &str) -> bool {
         REASONS
             .iter()
@@ -176,151 +181,24 @@ fn retryable(reason: &str) -> bool {
     )
 }
 
-/// Wording Sisimai reads as a reason although our taxonomy files it elsewhere (our own
-/// short lists of the phrases that tell the reasons apart).
+/// Wording Sisimai reads as a reason although our taxonomy files it elsewhere (see
+/// [`words`](crate::words)). A refusal worded as the recipient's or the client IP's is
+/// not a refusal of the sender, whatever else it says.
 fn wording(text: &[u8], said: &mut Said) {
+    crate::words::reasons_in(text, |r| said.add(r));
     let has = |needle: &str| {
         let n = needle.as_bytes();
         text.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
     };
-    let any = |needles: &[&str]| needles.iter().any(|n| has(n));
-    if has(" has been replaced by ") {
-        said.add("hasmoved");
-    }
-    if any(&[
-        "is currently suspended",
-        "has been suspended",
-        "temporary locked",
-        "mailbox is frozen",
-        "mailbox disabled",
-        "mailbox is disabled",
-        "inactive account",
-        "account is locked",
-        "user suspended",
-        "account has been disabled",
-        "is a deactivated mailbox",
-    ]) {
-        said.add("suspend");
-    }
-    if any(&[
-        "no such user",
-        "user unknown",
-        "unknown user",
-        "user not exist",
-        "user does not exist",
-        "unknown recipient",
-        "recipient unknown",
-        "no such mailbox",
-        "mailbox not found",
-        "invalid recipient",
-        "doesn't have a",
-        "does not exist.",
-    ]) {
-        said.add("userunknown");
-    }
-    if any(&[
-        "message filtered",
-        "user reject",
-        "refuses to receive",
-        "blocked by the recipient",
-    ]) {
-        said.add("filtered");
-    }
-    let recipient_wording = any(&["recipient address rejected", "5.1.0 address rejected"]);
-    if !recipient_wording
-        && any(&[
-            "unroutable sender address",
-            "sender verify failed",
-            "sender rejected",
-            "sender was rejected",
-            "invalid sender",
-            "domain of sender address",
-            "from: domain is invalid",
-            "is not a registered gateway user",
-            "does not exist e2110",
-            "email address is not verified",
-            "recipient addresses rejected : access denied",
-            "null sender is not allowed",
-            "empty envelope senders not allowed",
-            "sender address has been blacklisted",
-            "address rejected",
-            "administrative prohibition",
-        ])
-    {
-        said.add("rejected");
-    }
-    if any(&[
-        "please use the smtp server of your isp",
-        "client host rejected: may not be mail exchanger",
-        "smtp error from remote mail server after initial connection",
-        "service not available, closing transmission channel",
-        "blocked using ",
-        "helo command rejected",
+    if [
+        "5.1.0 address rejected",
+        "recipient address rejected",
         "sender ip address rejected",
-        "is in a black list",
-        "not currently accepting mail from your ip",
-        "connection refused by",
-        "connection reset by peer",
-        "you are not allowed to connect",
-        "refused to talk to me",
-    ]) {
-        said.add("blocked");
-    }
-    if any(&[
-        "domain does not exist",
-        "domain is not reachable",
-        "host unknown",
-        "unknown host",
-        "no such domain",
-        "host or domain name not found",
-        "the account or domain may not exist",
-        "unroutable address",
-        "unrouteable address",
-    ]) {
-        said.add("hostunknown");
-    }
-    if any(&[
-        "host not found, try again",
-        "host name lookup failure",
-        "no route to host",
-        "host is unreachable",
-        "too many hops",
-        "hop count exceeded",
-        "routing loop",
-        "mail forwarding loop",
-        "message looping",
-        "malformed name server reply",
-    ]) {
-        said.add("networkerror");
-    }
-    if any(&[
-        "connection timed out",
-        "delivery expired",
-        "delivery time expired",
-        "giving up on",
-        "has been delayed",
-        "message timed out",
-        "in the queue too long",
-        "server did not respond",
-        "retry timeout exceeded",
-        "unable to deliver message after multiple retries",
-        "delivery attempts will continue",
-    ]) {
-        said.add("expired");
-    }
-    if any(&["pipe to |", "command died", "x-unix", "mailer error"]) {
-        said.add("mailererror");
-    }
-    if any(&[
-        "denied by policy",
-        "for policy reasons",
-        "local policy",
-        "policy rejection",
-    ]) {
-        said.add("policyviolation");
-    }
-    if any(&["too many recipients", "too many connections"]) {
-        said.add("toomanyconn");
+    ]
+    .iter()
+    .any(|n| has(n))
+    {
+        said.remove("rejected");
     }
 }
 
