@@ -341,6 +341,20 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
             from = at + marker.len();
         }
     }
+    // qmail names the step that failed in fixed phrases.
+    const QMAIL: [(&str, SmtpCommand); 6] = [
+        (" but greeting failed", SmtpCommand::Connect),
+        (" but my name was rejected", SmtpCommand::Ehlo),
+        (" but sender was rejected", SmtpCommand::MailFrom),
+        (" does not like recipient", SmtpCommand::RcptTo),
+        (" failed on data command", SmtpCommand::Data),
+        (" failed after i sent the message", SmtpCommand::EndOfData),
+    ];
+    for (phrase, c) in QMAIL {
+        if let Some(at) = lower.find(phrase) {
+            found.push((at, c));
+        }
+    }
     // Transcripts: the command sent last before the first refusal.
     for refusal in ["<<< 5", "<<< 4"] {
         if let Some(at) = lower.find(refusal)
@@ -400,6 +414,10 @@ mod command_tests {
             Some(SmtpCommand::MailFrom)
         );
         assert_eq!(body_command("no command here [192.0.2.1]", "x@y"), None);
+        assert_eq!(
+            body_command("<x@y>:\nConnected to 192.0.2.1 but my name was rejected.\n", "x@y"),
+            Some(SmtpCommand::Ehlo)
+        );
         let gmx = "\"a@example.net\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.net\n5.2.1 <a@example.net>... User Unknown\n\"b@example.net\":\nSMTP error from remote server after end of data:\n";
         assert_eq!(body_command(gmx, "a@example.net"), Some(SmtpCommand::RcptTo));
         assert_eq!(body_command(gmx, "b@example.net"), Some(SmtpCommand::EndOfData));

@@ -76,6 +76,8 @@ pub(crate) struct Facts<'a> {
     pub status: Option<EnhancedCode>,
     /// The reply code.
     pub reply: Option<u16>,
+    /// The SMTP command that failed.
+    pub command: Option<maildiag_reply::SmtpCommand>,
 }
 
 fn has(text: &str, needle: &str) -> bool {
@@ -147,10 +149,20 @@ pub(crate) fn host_reason(f: &Facts<'_>) -> Option<&'static str> {
 /// The reason an MTA's own fixed text in its bounce stands for, with whether that reason
 /// is final (not one Sisimai checks again against the status code).
 pub(crate) fn mta_reason(format: &str, f: &Facts<'_>) -> Option<&'static str> {
+    use maildiag_reply::SmtpCommand as C;
     if format == "gmail"
         && let Some(r) = gmail_state(f)
     {
         return Some(r);
+    }
+    // qmail and Exim: a refused greeting is a block of the client; Exim's refused
+    // sender is left open.
+    if matches!(format, "qmail" | "exim") {
+        match f.command {
+            Some(C::Helo | C::Ehlo) => return Some("blocked"),
+            Some(C::MailFrom) if format == "exim" => return Some("onhold"),
+            _ => {}
+        }
     }
     MTAS.iter()
         .find(|(name, _)| *name == format)
@@ -1428,6 +1440,7 @@ mod tests {
             reporting: "",
             status: None,
             reply: None,
+            command: None,
         }
     }
 

@@ -7,9 +7,9 @@ use maildiag_reply::{Extracted, extract_best};
 use maildiag_types::{Class, EnhancedCode, Severity};
 
 use crate::classify::Classifier;
-use crate::diagnosis::{Diagnosis, Layer};
+use crate::diagnosis::Diagnosis;
 use crate::hosts;
-use crate::reason::{sisimai_reason, status_reason};
+use crate::reason::status_reason;
 
 impl Classifier {
     /// Classifies one recipient of a parsed bounce: its diagnostic text with the reply
@@ -61,13 +61,9 @@ impl Classifier {
             v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
         let mut d = self.expand(text, reply.as_ref(), &v);
         if v.severity != Severity::Success {
-            // What the wording says: the category when a rule read it from the text, and
-            // the phrases that tell Sisimai's reasons apart.
+            // What the wording says, in Sisimai's vocabulary: its reasons are finer than
+            // (and cut across) our categories, so the verdict's category is not used here.
             let mut said = Said::default();
-            let from_text = d.evidence.iter().any(|e| {
-                e.layer == Layer::Provider
-                    || (e.layer == Layer::Phrase && e.says == v.category.as_str())
-            });
             let explicit = matches!(
                 r.status_source,
                 StatusSource::Report | StatusSource::Diagnostic
@@ -77,11 +73,6 @@ impl Classifier {
                 .and_then(|e| e.enhanced)
                 .filter(|_| explicit)
                 .or(r.status.filter(|_| explicit));
-            if from_text {
-                let mut plain = v;
-                plain.command = None;
-                said.add(category_wording(sisimai_reason(&plain, text), status));
-            }
             wording(text, &mut said);
             let reply_code = r.reply_code.map(|c| c.get()).or(v.basic.map(|c| c.get()));
             let facts = hosts::Facts {
@@ -91,6 +82,7 @@ impl Classifier {
                 reporting: host_of(r.reporting_mta.as_deref()),
                 status: reply.as_ref().and_then(|e| e.enhanced).or(r.status),
                 reply: reply_code,
+                command: r.command.or(v.command),
             };
             // First what the bounce's own MTA wrote, then what the receiving service's
             // documented reply says, then the status code checked against the wording.
@@ -152,20 +144,6 @@ impl Said {
     }
 }
 
-/// The reason our category's wording stands for, as Sisimai's phrase lists would read it:
-/// our `policy` category is broader than Sisimai's `policyviolation` phrases (a refusal
-/// it leaves to the status code), and a `moved`-status refusal worded like an unknown
-/// user is the move, not an unknown user.
-fn category_wording(reason: &'static str, status: Option<EnhancedCode>) -> &'static str {
-    match reason {
-        "policyviolation" => "",
-        "userunknown" | "filtered" if status.and_then(status_reason) == Some("hasmoved") => {
-            "hasmoved"
-        }
-        r => r,
-    }
-}
-
 /// Reasons whose status-code verdict Sisimai still checks against the wording.
 fn retryable(reason: &str) -> bool {
     matches!(
@@ -186,6 +164,12 @@ fn retryable(reason: &str) -> bool {
 /// not a refusal of the sender, whatever else it says.
 fn wording(text: &[u8], said: &mut Said) {
     crate::words::reasons_in(text, |r| said.add(r));
+    // Multi-line replies repeat their codes on every line (`550-5.2.1 prevents add...`):
+    // read the text again without them so phrases broken across lines are found.
+    let joined = without_line_codes(text);
+    if joined != text {
+        crate::words::reasons_in(&joined, |r| said.add(r));
+    }
     let has = |needle: &str| {
         let n = needle.as_bytes();
         text.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
@@ -200,6 +184,40 @@ fn wording(text: &[u8], said: &mut Said) {
     {
         said.remove("rejected");
     }
+}
+
+/// `text` without reply codes (`550-`, `550 5.7.1 `) where a word starts, so phrases of a
+/// multi-line reply broken by the codes of its continuation lines read whole.
+fn without_line_codes(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let code = (i == 0 || text[i - 1].is_ascii_whitespace())
+            && text.len() >= i + 4
+            && matches!(text[i], b'2' | b'4' | b'5')
+            && text[i + 1].is_ascii_digit()
+            && text[i + 2].is_ascii_digit()
+            && matches!(text[i + 3], b'-' | b' ');
+        if !code {
+            out.push(text[i]);
+            i += 1;
+            continue;
+        }
+        i += 4;
+        // An enhanced code after it: `5.2.1 `.
+        if let Some((_, n)) = maildiag_reply::parse_enhanced_lenient(&text[i..])
+            && text.get(i + n).is_none_or(u8::is_ascii_whitespace)
+        {
+            i += n;
+        }
+        if !out.last().is_some_and(u8::is_ascii_whitespace) {
+            out.push(b' ');
+        }
+        while text.get(i).is_some_and(|c| *c == b' ') && out.last() == Some(&b' ') {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// What a bounce recipient's record tells the reason decision beyond the verdict.
@@ -542,13 +560,17 @@ mod reason_tests {
     }
 
     #[test]
-    fn category_wording_moved_and_policy() {
-        assert_eq!(category_wording("userunknown", code("5.1.6")), "hasmoved");
+    fn continuation_codes_do_not_break_phrases() {
+        let text = b"550-5.2.1 The user is receiving mail at a rate that 550-5.2.1 prevents additional messages from being delivered.";
         assert_eq!(
-            category_wording("userunknown", code("5.1.1")),
-            "userunknown"
+            without_line_codes(text),
+            b" The user is receiving mail at a rate that prevents additional messages from being delivered.".to_vec()
         );
-        assert_eq!(category_wording("policyviolation", None), "");
+        let mut s = Said::default();
+        wording(text, &mut s);
+        assert!(s.has("speeding"));
+        // Codes inside words stay.
+        assert_eq!(without_line_codes(b"id 5501-x"), b"id 5501-x".to_vec());
     }
 
     #[test]
