@@ -17,7 +17,8 @@ pub(crate) fn is_feedback(ctx: &Ctx) -> bool {
 /// The feedback type of a complaint or unsubscribe request sent as a plain message:
 /// Microsoft's junk-mail reporting program (JMRP) forwards the reported message as a
 /// `message/rfc822` part of a `multipart/mixed` email titled "complaint about message
-/// from <IP>", and Apple Mail's Unsubscribe button sends a short text saying so.
+/// from <IP>", and Apple Mail's Unsubscribe button sends a short text saying so (marked
+/// `X-Apple-Unsubscribe: true`).
 fn informal_feedback(ctx: &Ctx) -> Option<&'static str> {
     let subject = ctx.subject.trim_start();
     let complaint = subject.len() >= 28
@@ -25,6 +26,12 @@ fn informal_feedback(ctx: &Ctx) -> Option<&'static str> {
         && subject[..28].eq_ignore_ascii_case("complaint about message from");
     if complaint && !ctx.original.is_empty() {
         return Some("abuse");
+    }
+    if ctx
+        .header("x-apple-unsubscribe")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return Some("opt-out");
     }
     let unsubscribe = crate::text::contains_ci(&ctx.body, "sent this email to unsubscribe");
     (unsubscribe && ctx.subject.trim().eq_ignore_ascii_case("unsubscribe")).then_some("opt-out")
