@@ -1,7 +1,9 @@
 //! One-pass matching of reply texts against the catalogue.
 //!
 //! Every provider entry, phrase rule and provider marker contributes one literal anchor
-//! to a single ASCII-case-insensitive Aho-Corasick automaton (built once). Entries whose
+//! to a single ASCII-case-insensitive Aho-Corasick automaton (built once); the automaton
+//! holds only the anchors' first bytes (a DFA small enough to stay in cache) and a hit is
+//! verified against the whole anchor before it counts. Entries whose
 //! pattern has placeholders or is a regex are verified, after their anchor was found,
 //! with a regex compiled lazily the first time it is needed.
 
@@ -64,8 +66,20 @@ pub struct Match {
     pub end: usize,
 }
 
+/// Anchors longer than this enter the automaton by their first `ANCHOR_PREFIX` bytes and
+/// are verified in full after a hit: a smaller automaton stays in the CPU caches.
+const ANCHOR_PREFIX: usize = 12;
+
+/// How far before its anchor a template's match may start.
+const TEMPLATE_LOOKBACK: usize = 256;
+
 struct Automaton {
     ac: AhoCorasick,
+    /// For each automaton pattern, the `PATTERNS` indices it stands for (`first..first+n`
+    /// into `members`).
+    groups: Vec<(u32, u32)>,
+    /// `PATTERNS` indices grouped by automaton pattern.
+    members: Vec<u16>,
 }
 
 static AUTOMATON: OnceLock<Option<Automaton>> = OnceLock::new();
@@ -75,18 +89,46 @@ static REGEX_CACHE: [OnceLock<Option<Regex>>; REGEX_COUNT] =
 fn automaton() -> Option<&'static Automaton> {
     AUTOMATON
         .get_or_init(|| {
+            // Group the anchors by their (lower-cased, truncated) prefix.
+            let mut keyed: Vec<(Vec<u8>, u16)> = PATTERNS
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let b = p.as_bytes();
+                    let key = b[..b.len().min(ANCHOR_PREFIX)].to_ascii_lowercase();
+                    Some((key, u16::try_from(i).ok()?))
+                })
+                .collect();
+            keyed.sort();
+            let mut prefixes: Vec<Vec<u8>> = Vec::new();
+            let mut groups: Vec<(u32, u32)> = Vec::new();
+            let mut members: Vec<u16> = Vec::with_capacity(keyed.len());
+            for (key, i) in keyed {
+                if prefixes.last() != Some(&key) {
+                    prefixes.push(key);
+                    groups.push((members.len() as u32, 0));
+                }
+                members.push(i);
+                if let Some(g) = groups.last_mut() {
+                    g.1 += 1;
+                }
+            }
             let build = |kind| {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(AcMatchKind::Standard)
                     .kind(kind)
-                    .build(PATTERNS.iter())
+                    .build(prefixes.iter())
             };
             // The DFA is fastest; fall back to the automatic choice if it cannot be built.
             let ac = build(Some(AhoCorasickKind::DFA))
                 .or_else(|_| build(None))
                 .ok()?;
-            Some(Automaton { ac })
+            Some(Automaton {
+                ac,
+                groups,
+                members,
+            })
         })
         .as_ref()
 }
@@ -116,7 +158,9 @@ fn regex(i: u16) -> Option<&'static Regex> {
 pub fn matches(text: &[u8]) -> Matches<'_> {
     Matches {
         text,
+        automaton: automaton(),
         inner: automaton().map(|a| a.ac.find_overlapping_iter(text)),
+        group: None,
         pending: None,
     }
 }
@@ -124,7 +168,10 @@ pub fn matches(text: &[u8]) -> Matches<'_> {
 /// The iterator returned by [`matches`].
 pub struct Matches<'t> {
     text: &'t [u8],
+    automaton: Option<&'static Automaton>,
     inner: Option<aho_corasick::FindOverlappingIter<'static, 't>>,
+    /// The current prefix hit: its start and the group members `next..end` to verify.
+    group: Option<(usize, usize, usize)>,
     /// The current anchor: its span and the remaining targets `next..end`.
     pending: Option<(usize, usize, usize, usize)>,
 }
@@ -155,13 +202,39 @@ impl Iterator for Matches<'_> {
                 }
                 self.pending = None;
             }
+            if let Some((start, next, stop)) = self.group {
+                if next < stop {
+                    self.group = Some((start, next + 1, stop));
+                    let Some(&i) = self.automaton.and_then(|a| a.members.get(next)) else {
+                        continue;
+                    };
+                    let i = usize::from(i);
+                    // The whole anchor must be there, not only its prefix.
+                    let Some(pattern) = PATTERNS.get(i).map(|p| p.as_bytes()) else {
+                        continue;
+                    };
+                    let end = start + pattern.len();
+                    if !self
+                        .text
+                        .get(start..end)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(pattern))
+                    {
+                        continue;
+                    }
+                    let (first, len) = PATTERN_TARGETS.get(i).copied().unwrap_or((0, 0));
+                    let first = first as usize;
+                    self.pending = Some((start, end, first, first + len as usize));
+                    continue;
+                }
+                self.group = None;
+            }
             let m = self.inner.as_mut()?.next()?;
-            let (first, len) = PATTERN_TARGETS
-                .get(m.pattern().as_usize())
+            let (first, n) = self
+                .automaton
+                .and_then(|a| a.groups.get(m.pattern().as_usize()))
                 .copied()
                 .unwrap_or((0, 0));
-            let first = first as usize;
-            self.pending = Some((m.start(), m.end(), first, first + len as usize));
+            self.group = Some((m.start(), first as usize, (first + n) as usize));
         }
     }
 }
@@ -191,10 +264,13 @@ fn resolve(text: &[u8], t: &Target, start: usize, end: usize) -> Option<Match> {
         (start, end)
     } else {
         let re = regex(t.regex)?;
-        let m = re
-            .find_iter(text)
-            .find(|m| m.start() <= start && m.end() >= end)?;
-        (m.start(), m.end())
+        // A template's placeholders before its anchor are short: search from a little
+        // before the anchor instead of the text's start.
+        let from = start.saturating_sub(TEMPLATE_LOOKBACK);
+        re.find_iter(text.get(from..)?)
+            .map(|m| (from + m.start(), from + m.end()))
+            .take_while(|m| m.0 <= start)
+            .find(|m| m.1 >= end)?
     };
     let rule = match t.kind {
         TargetKind::Entry => {
@@ -205,4 +281,73 @@ fn resolve(text: &[u8], t: &Target, start: usize, end: usize) -> Option<Match> {
         TargetKind::Marker => Rule::Marker(crate::providers().get(usize::from(t.a))?),
     };
     Some(Match { rule, start, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every rule found by searching each anchor on its own, the slow way.
+    fn naive(text: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, p) in PATTERNS.iter().enumerate() {
+            let p = p.as_bytes();
+            if p.is_empty() || p.len() > text.len() {
+                continue;
+            }
+            for start in 0..=text.len() - p.len() {
+                if !text[start..start + p.len()].eq_ignore_ascii_case(p) {
+                    continue;
+                }
+                let (first, n) = PATTERN_TARGETS[i];
+                for t in &TARGETS[first as usize..(first + n) as usize] {
+                    if let Some(m) = resolve(text, t, start, start + p.len()) {
+                        out.push(format!("{m:?}"));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn fast(text: &[u8]) -> Vec<String> {
+        let mut v: Vec<String> = matches(text).map(|m| format!("{m:?}")).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn prefix_anchors_find_what_whole_anchors_find() {
+        // Each anchor alone, and anchors run together (shared prefixes, overlaps).
+        for p in PATTERNS.iter().step_by(7) {
+            let t = format!("550 5.7.1 {p}. 421 {}", p.to_ascii_uppercase());
+            assert_eq!(fast(t.as_bytes()), naive(t.as_bytes()), "{t}");
+        }
+        let all: String = PATTERNS
+            .iter()
+            .step_by(13)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(fast(all.as_bytes()), naive(all.as_bytes()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn prefix_anchors_on_pieces_of_anchors(picks in proptest::collection::vec((0..PATTERNS.len(), 0usize..40, 0usize..40), 1..6)) {
+            // Pieces of anchors: prefixes that must not match on their own.
+            let mut text = String::new();
+            for (i, a, b) in picks {
+                let p = PATTERNS[i];
+                let (lo, hi) = (a.min(b).min(p.len()), a.max(b).min(p.len()));
+                let piece = if lo == 0 && hi < p.len() / 2 { p } else { p.get(..hi).unwrap_or(p) };
+                text.push_str(piece);
+                text.push(' ');
+            }
+            prop_assert_eq!(fast(text.as_bytes()), naive(text.as_bytes()));
+        }
+    }
 }
