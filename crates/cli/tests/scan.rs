@@ -703,3 +703,69 @@ fn check_dns_runs_once_per_sender_domain() {
         "{findings:?}"
     );
 }
+
+/// `script` (util-linux) runs a command on a pseudo-terminal; `None` when it is missing.
+fn script_command() -> Option<PathBuf> {
+    ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+#[test]
+fn progress_bar_only_on_a_terminal_and_for_large_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let small_path = sample("postfix-sample.log");
+    let small = std::fs::read(&small_path).expect("sample");
+    let mut big = Vec::with_capacity((65 << 20) + small.len());
+    while big.len() < 65 << 20 {
+        big.extend_from_slice(&small);
+    }
+    let big_path = dir.path().join("big.log");
+    std::fs::write(&big_path, &big).expect("write");
+    let summary_path = dir.path().join("s.json");
+    let args = |file: &Path| {
+        vec![
+            "scan".to_owned(),
+            "--summary-json".to_owned(),
+            summary_path.display().to_string(),
+            file.display().to_string(),
+        ]
+    };
+    // Piped stderr: never a progress bar.
+    let a: Vec<String> = args(&big_path);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let o = maildiag(&a);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("ETA"),
+        "progress bar on a pipe"
+    );
+    let Some(script) = script_command() else {
+        eprintln!("skipped the terminal half: `script` (util-linux) is not installed");
+        return;
+    };
+    let on_terminal = |file: &Path| {
+        let cmd = std::iter::once(env!("CARGO_BIN_EXE_maildiag").to_owned())
+            .chain(args(file))
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let o = Command::new(&script)
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run script");
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // A terminal and a large input: the bar (bytes, rate, ETA) is drawn.
+    let shown = on_terminal(&big_path);
+    assert!(
+        shown.contains("ETA"),
+        "no progress bar on a terminal: {shown:?}"
+    );
+    // A terminal and a small input: no bar.
+    let shown = on_terminal(&small_path);
+    assert!(!shown.contains("ETA"), "progress bar for a small input");
+}
