@@ -41,6 +41,8 @@ mod diagnosis;
 #[cfg(feature = "logs")]
 mod event;
 #[cfg(feature = "bounce")]
+pub mod fuzz;
+#[cfg(feature = "bounce")]
 mod hosts;
 mod reason;
 mod retry;

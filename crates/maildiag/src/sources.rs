@@ -108,8 +108,12 @@ impl Classifier {
             if let Some(reason) = reason {
                 d.sisimai_reason = reason;
                 // Sisimai's hard bounces: the address itself is bad.
-                d.hard_bounce = matches!(reason, "userunknown" | "hostunknown" | "hasmoved")
-                    || reason == "notaccept" && v.severity == Severity::Permanent;
+                // A temporary failure is never one, whatever its reason.
+                d.hard_bounce = v.severity != Severity::Transient
+                    && matches!(
+                        reason,
+                        "userunknown" | "hostunknown" | "hasmoved" | "notaccept"
+                    );
             }
         }
         d

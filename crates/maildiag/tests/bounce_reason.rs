@@ -112,3 +112,28 @@ fn microsoft_codes_are_read_with_their_status() {
     );
     assert_eq!(reason(&raw).0, "blocked");
 }
+
+/// The `bounce` fuzz harness on every golden bounce of the reader (and on committed
+/// fuzz regressions, if any): it asserts its invariants on real shapes too.
+#[test]
+fn fuzz_harness_on_golden_bounces_and_regressions() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut ran = 0;
+    for dir in [
+        root.join("../bounce/tests/golden"),
+        root.join("tests/fuzz_regressions"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "eml" || x == "bin") {
+                let data = std::fs::read(&p).expect("read");
+                maildiag::fuzz::bounce(&data);
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 40, "only {ran} inputs");
+}

@@ -1,0 +1,27 @@
+//! Fuzz harnesses: the bodies of the `fuzz/` targets that reach the classifier, kept here
+//! so that crashes replay as ordinary tests on stable Rust.
+
+use crate::Classifier;
+
+/// Any bytes as an email: parsing never panics, and every recipient of a parsed report
+/// classifies with a reason from Sisimai's vocabulary and a verdict consistent with it.
+pub fn bounce(data: &[u8]) {
+    static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    let c = CLASSIFIER.get_or_init(Classifier::new);
+    let Ok(b) = maildiag_bounce::parse(data) else {
+        return;
+    };
+    for r in &b.recipients {
+        let d = c.classify_bounce(r);
+        assert!(
+            maildiag_codes::SISIMAI_REASONS.contains(&d.sisimai_reason),
+            "unknown reason {}",
+            d.sisimai_reason
+        );
+        if d.hard_bounce {
+            assert!(!d.temporary, "a hard bounce is not temporary");
+        }
+    }
+    // Classifying the raw text as a whole never panics either.
+    let _ = c.classify(data);
+}
