@@ -115,8 +115,14 @@ impl BounceParser {
         } else {
             raw
         };
-        let msg = MessageParser::default()
-            .parse(raw)
+        // mail-parser 0.11 has a `debug_assert!` that fires on a multipart whose first
+        // delimiter line carries text after the boundary (`--b5Content-Type: ...`; fixed in
+        // 1.0, where the content stays a part). Release builds go on; in debug builds that
+        // email is reported as not readable instead of unwinding through the caller.
+        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+        let msg = parsed
+            .ok()
+            .flatten()
             .ok_or(Error::new(ErrorKind::NotAnEmail))?;
         if msg.headers().is_empty() {
             return Err(Error::new(ErrorKind::NotAnEmail));

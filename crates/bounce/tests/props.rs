@@ -27,3 +27,21 @@ Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <u@example.c
         }
     }
 }
+
+/// Committed fuzz findings replay on stable Rust.
+///
+/// - `bounce-text-after-first-boundary.bin`: text right after the first boundary line
+///   (`--BOUNDARY` followed by more bytes on the same line) tripped a `debug_assert!` in
+///   mail-parser 0.11 (fixed in its 1.0); the reader turns it into `NotAnEmail` in debug
+///   builds.
+#[test]
+fn fuzz_regressions_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut ran = 0;
+    for e in std::fs::read_dir(&dir).expect("regressions dir").filter_map(Result::ok) {
+        let data = std::fs::read(e.path()).expect("read");
+        let _ = maildiag_bounce::parse(&data);
+        ran += 1;
+    }
+    assert!(ran >= 1);
+}
