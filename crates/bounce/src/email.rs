@@ -1,9 +1,156 @@
 //! The parsed email as the readers see it: headers, decoded text, report parts and the
 //! returned original message.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use crate::model::OriginalMessage;
+
+/// The body phrases the format detectors test, found case-insensitively in one pass over
+/// the body when the email is prepared ([`Ctx::body_marker`]). A detector names one with
+/// [`phrase!`], which fails to compile for a phrase missing here. At most 128.
+const BODY_MARKERS: &[&str] = &[
+    "\"notificationType\"",
+    "Message details:",
+    "Error message below:",
+    "Non-delivered information",
+    "This is a delivery status notification from",
+    "was not delivered to:",
+    "because:",
+    "This is the DragonFly Mail Agent",
+    "There was an error delivering your mail to",
+    "For the following reason:",
+    "The header of the original message",
+    "did not reach the following recipient",
+    "MSEXCH:",
+    "Diagnostic information for administrators",
+    "Delivery has failed to these recipients",
+    "Your message to",
+    "couldn't be delivered",
+    "This message was created automatically by mail delivery software",
+    "Delivery to the following recipient",
+    "Google tried to deliver",
+    "Delivery to the following recipient failed permanently",
+    "Google Groups",
+    "group you tried to contact",
+    "The message that you sent was undeliverable to the following",
+    "Original message follows.",
+    "Message from InterScan",
+    "InterScan",
+    "Could not be delivered to:",
+    "Delivery failed for the following reason:",
+    "Unable to deliver message to:",
+    "The following recipients were affected",
+    "MessageName:",
+    "Could not be delivered because of",
+    "--- The following addresses had delivery problems ---",
+    "This report relates to a message you sent",
+    "-------server message",
+    "m-FILTER",
+    "-------original message",
+    "could not be delivered",
+    "The problem appears to be :",
+    "------- Failure Reasons",
+    "This is the MAILER-DAEMON, please DO NOT REPLY",
+    "An error has occurred while attempting to deliver a message for",
+    "This is the mail system at host",
+    "This is the Postfix program",
+    "This is the qmail-send program",
+    "This is the qmail program",
+    "----- The following addresses had permanent fatal errors",
+    "Transcript of session follows",
+    "Unsent message follows",
+    "following addresses had",
+    "Message could not be delivered to mobile",
+    "---The following addresses had delivery errors---",
+    "Unable to deliver message to the following address",
+    "following address(es) could not be delivered",
+    "--- Below this line is a copy",
+    "Sorry, we were unable to deliver your message",
+];
+
+/// One of the body phrases in the marker table, by index. Made at compile time by
+/// [`phrase!`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Marker(u8);
+
+impl Marker {
+    /// The marker for `text` (exactly as written in the table); panics, at compile time
+    /// when called through [`phrase!`], when `text` is not in the table.
+    pub(crate) const fn of(text: &str) -> Marker {
+        assert!(BODY_MARKERS.len() <= 128, "too many body markers");
+        let mut i = 0;
+        while i < BODY_MARKERS.len() {
+            if const_eq(BODY_MARKERS[i].as_bytes(), text.as_bytes()) {
+                return Marker(i as u8);
+            }
+            i += 1;
+        }
+        panic!("not a body marker: add it to BODY_MARKERS in email.rs");
+    }
+
+    /// The marker's text.
+    #[cfg(test)]
+    pub(crate) fn text(self) -> &'static str {
+        BODY_MARKERS[self.0 as usize]
+    }
+
+    fn bit(self) -> u128 {
+        1 << self.0
+    }
+}
+
+const fn const_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The [`Marker`] for a body phrase, checked at compile time:
+/// `ctx.body_marker(phrase!("This is the qmail-send program"))`.
+macro_rules! phrase {
+    ($text:literal) => {
+        const { $crate::email::Marker::of($text) }
+    };
+}
+pub(crate) use phrase;
+
+/// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), one bit each.
+fn scan_markers(body: &str) -> u128 {
+    static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(BODY_MARKERS)
+            .ok()
+    });
+    let mut bits = 0u128;
+    match &*AC {
+        Some(ac) => {
+            for m in ac.find_overlapping_iter(body) {
+                bits |= 1 << m.pattern().as_usize();
+            }
+        }
+        None => {
+            for (i, m) in BODY_MARKERS.iter().enumerate() {
+                if crate::text::contains_ci(body, m) {
+                    bits |= 1 << i;
+                }
+            }
+        }
+    }
+    bits
+}
 
 /// Everything a format reader may look at, prepared once per email.
 pub(crate) struct Ctx {
@@ -27,6 +174,10 @@ pub(crate) struct Ctx {
     pub original_to: Vec<String>,
     /// The report's `Date`.
     pub date: Option<String>,
+    /// Which body markers `body` contains (see [`Ctx::body_marker`]).
+    markers: u128,
+    /// `body` lower-cased, made on first use.
+    body_lower: std::sync::OnceLock<String>,
 }
 
 impl Ctx {
@@ -55,9 +206,21 @@ impl Ctx {
         crate::text::contains_ci(&self.body, needle)
     }
 
+    /// `true` when the body contains the marker's phrase (case-insensitive): the same
+    /// answer as `body_has(marker.text())`, looked up instead of searched.
+    pub fn body_marker(&self, marker: Marker) -> bool {
+        self.markers & marker.bit() != 0
+    }
+
+    /// The body, ASCII lower-cased (made once per email).
+    pub fn body_lower(&self) -> &str {
+        self.body_lower
+            .get_or_init(|| self.body.to_ascii_lowercase())
+    }
+
     /// `true` when the From header contains `needle` (lower-case).
     pub fn sender_has(&self, needle: &str) -> bool {
-        self.from.contains(needle)
+        short_contains(&self.from, needle)
     }
 
     pub fn new(msg: &Message<'_>) -> Ctx {
@@ -93,6 +256,8 @@ impl Ctx {
             original: OriginalMessage::default(),
             original_to: Vec::new(),
             date,
+            markers: 0,
+            body_lower: std::sync::OnceLock::new(),
         };
         let mut html = String::new();
         let mut have_original = false;
@@ -160,6 +325,7 @@ impl Ctx {
         if ctx.body.trim().is_empty() && !html.is_empty() {
             ctx.body = html;
         }
+        ctx.markers = scan_markers(&ctx.body);
         ctx
     }
 
@@ -235,8 +401,25 @@ fn push_text(out: &mut String, t: &str) {
     }
 }
 
+/// `hay.contains(needle)` for a short haystack, without a searcher to set up per call.
+fn short_contains(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    match n.split_first() {
+        None => true,
+        Some((&first, rest)) => {
+            memchr::memchr_iter(first, h).any(|i| h.get(i + 1..i + 1 + rest.len()) == Some(rest))
+        }
+    }
+}
+
 /// Joins folded header lines and trims.
 pub(crate) fn unfold(v: &str) -> String {
+    // Leading and trailing white space (the header's own line end included) would be
+    // trimmed from the result anyway.
+    let v = v.trim();
+    if memchr::memchr(b'\n', v.as_bytes()).is_none() {
+        return v.to_owned();
+    }
     let mut s = String::with_capacity(v.len());
     for (i, line) in v.split('\n').enumerate() {
         let line = line.trim_end_matches('\r');
@@ -247,7 +430,8 @@ pub(crate) fn unfold(v: &str) -> String {
             s.push_str(line);
         }
     }
-    s.trim().to_owned()
+    let t = s.trim();
+    if t.len() == s.len() { s } else { t.to_owned() }
 }
 
 /// A crude HTML-to-text: drops tags, scripts and styles, turns block ends into line
@@ -297,4 +481,121 @@ pub(crate) fn strip_html(h: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use mail_parser::MessageParser;
+
+    use super::{BODY_MARKERS, Ctx, Marker, short_contains, unfold};
+
+    fn ctx_of(raw: &[u8]) -> Option<Ctx> {
+        MessageParser::default().parse(raw).map(|m| Ctx::new(&m))
+    }
+
+    /// Every marker's looked-up answer equals a plain search of the body.
+    fn check_markers(ctx: &Ctx, name: &str) -> usize {
+        let mut found = 0;
+        for (i, text) in BODY_MARKERS.iter().enumerate() {
+            let m = Marker::of(text);
+            assert_eq!(m, Marker(i as u8), "duplicate marker {text:?}");
+            assert_eq!(m.text(), *text);
+            assert_eq!(
+                ctx.body_marker(m),
+                ctx.body_has(text),
+                "{name}: marker {text:?}"
+            );
+            found += usize::from(ctx.body_marker(m));
+        }
+        found
+    }
+
+    #[test]
+    fn body_markers_agree_with_search_on_golden_emails() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+        let mut emails = 0;
+        let mut found = 0;
+        for e in std::fs::read_dir(dir).expect("golden dir").flatten() {
+            let p = e.path();
+            if p.extension().is_none_or(|x| x != "eml") {
+                continue;
+            }
+            let raw = std::fs::read(&p).expect("read golden email");
+            let name = p.display().to_string();
+            let ctx = ctx_of(&raw).expect("golden email parses");
+            found += check_markers(&ctx, &name);
+            emails += 1;
+        }
+        assert!(emails >= 30, "golden emails not found");
+        // The golden emails exercise the detectors: many markers are present.
+        assert!(found >= emails, "{found} markers in {emails} emails");
+    }
+
+    #[test]
+    fn body_markers_find_overlapping_and_differently_cased_phrases() {
+        let raw = b"From: a@example.org\nSubject: x\n\nCOULD NOT BE DELIVERED TO: b@example.org\n\
+this is the qmail-send PROGRAM; Delivery to the following recipient failed permanently\n\
+The following addresses had delivery problems ---\n";
+        let ctx = ctx_of(raw).expect("parses");
+        assert!(ctx.body_marker(crate::email::phrase!("Could not be delivered to:")));
+        assert!(ctx.body_marker(crate::email::phrase!("could not be delivered")));
+        assert!(ctx.body_marker(crate::email::phrase!("This is the qmail-send program")));
+        assert!(ctx.body_marker(crate::email::phrase!("Delivery to the following recipient")));
+        assert!(ctx.body_marker(crate::email::phrase!(
+            "Delivery to the following recipient failed permanently"
+        )));
+        assert!(!ctx.body_marker(crate::email::phrase!(
+            "--- The following addresses had delivery problems ---"
+        )));
+        check_markers(&ctx, "synthetic");
+    }
+
+    /// The first implementation of `unfold`.
+    fn unfold_oracle(v: &str) -> String {
+        let mut s = String::new();
+        for (i, line) in v.split('\n').enumerate() {
+            let line = line.trim_end_matches('\r');
+            if i > 0 {
+                s.push(' ');
+                s.push_str(line.trim_start());
+            } else {
+                s.push_str(line);
+            }
+        }
+        s.trim().to_owned()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_contains_agrees_with_str_contains(
+            hay in "[ab@.é-]{0,30}",
+            needle in "[ab@.é-]{0,4}"
+        ) {
+            proptest::prop_assert_eq!(short_contains(&hay, &needle), hay.contains(needle.as_str()));
+        }
+
+        #[test]
+        fn unfold_agrees_with_first_implementation_on_any_text(
+            v in "[a \t\r\n\u{a0}\u{3000}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(unfold(&v), unfold_oracle(&v));
+        }
+    }
+
+    #[test]
+    fn unfold_agrees_with_first_implementation() {
+        for v in [
+            "",
+            " a ",
+            "abc\r",
+            "abc \r \r",
+            "a\r\n\tb",
+            "a\n b\n\tc ",
+            "\n",
+            " x\r\n ",
+            "\u{a0}a\u{3000}\r",
+        ] {
+            assert_eq!(unfold(v), unfold_oracle(v), "{v:?}");
+        }
+    }
 }

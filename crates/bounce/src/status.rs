@@ -175,10 +175,24 @@ pub(crate) fn find_pair(text: &str) -> Option<(ReplyCode, EnhancedCode)> {
 
 /// The `subject.detail` the diagnostic's words imply.
 pub(crate) fn infer(text: &str) -> Option<(u16, u16)> {
-    INFERENCE
-        .iter()
-        .filter_map(|&(p, s, d)| find_ci(text, p).map(|_| (s, d)))
-        .next()
+    static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(INFERENCE.iter().map(|&(p, _, _)| p))
+                .ok()
+        });
+    match &*AC {
+        Some(ac) => ac
+            .find_overlapping_iter(text)
+            .map(|m| m.pattern().as_usize())
+            .min()
+            .map(|i| (INFERENCE[i].1, INFERENCE[i].2)),
+        None => INFERENCE
+            .iter()
+            .filter_map(|&(p, s, d)| find_ci(text, p).map(|_| (s, d)))
+            .next(),
+    }
 }
 
 fn temporary_words(text: &str) -> bool {
@@ -244,7 +258,7 @@ pub(crate) fn finish(
         }
     }
     if r.command.is_none() {
-        r.command = body_command(&ctx.body, &r.recipient);
+        r.command = body_command_lower(ctx.body_lower(), &r.recipient);
     }
     if r.reply_code.is_none()
         && let Some((c, e)) = find_pair(&diag)
@@ -311,8 +325,14 @@ const COMMAND_WINDOW: usize = 2000;
 /// RCPT command`, and in a Sendmail transcript the `>>> ` line before
 /// the first `<<< 4xx`/`<<< 5xx` reply. The command closest after the recipient's address
 /// wins; otherwise one command named alone in the whole text.
+#[cfg(test)]
 pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
-    let lower = body.to_ascii_lowercase();
+    body_command_lower(&body.to_ascii_lowercase(), recipient)
+}
+
+/// [`body_command`] on the lower-cased body (`Ctx::body_lower`, made once per email).
+pub(crate) fn body_command_lower(lower: &str, recipient: &str) -> Option<SmtpCommand> {
+    let find = |hay: &str, n: &str| memchr::memmem::find(hay.as_bytes(), n.as_bytes());
     let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
     for marker in [
         "in reply to ",
@@ -322,7 +342,7 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
         "server after ",
     ] {
         let mut from = 0;
-        while let Some(n) = lower[from..].find(marker) {
+        while let Some(n) = find(&lower[from..], marker) {
             let at = from + n;
             let rest = &lower.as_bytes()[at + marker.len()..];
             let cmd = if marker == "[" {
@@ -351,13 +371,13 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
         (" failed after i sent the message", SmtpCommand::EndOfData),
     ];
     for (phrase, c) in QMAIL {
-        if let Some(at) = lower.find(phrase) {
+        if let Some(at) = find(lower, phrase) {
             found.push((at, c));
         }
     }
     // Transcripts: the command sent last before the first refusal.
     for refusal in ["<<< 5", "<<< 4"] {
-        if let Some(at) = lower.find(refusal)
+        if let Some(at) = find(lower, refusal)
             && let Some(sent) = lower[..at].rfind(">>> ")
             && let Some(c) = SmtpCommand::from_phrase(&lower.as_bytes()[sent + 4..])
         {
@@ -370,7 +390,7 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
     found.sort_by_key(|(at, _)| *at);
     let rcpt = recipient.trim().to_ascii_lowercase();
     if !rcpt.is_empty()
-        && let Some(pos) = lower.find(&rcpt)
+        && let Some(pos) = find(lower, &rcpt)
         && let Some((_, c)) = found
             .iter()
             .find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
@@ -415,12 +435,21 @@ mod command_tests {
         );
         assert_eq!(body_command("no command here [192.0.2.1]", "x@y"), None);
         assert_eq!(
-            body_command("<x@y>:\nConnected to 192.0.2.1 but my name was rejected.\n", "x@y"),
+            body_command(
+                "<x@y>:\nConnected to 192.0.2.1 but my name was rejected.\n",
+                "x@y"
+            ),
             Some(SmtpCommand::Ehlo)
         );
         let gmx = "\"a@example.net\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.net\n5.2.1 <a@example.net>... User Unknown\n\"b@example.net\":\nSMTP error from remote server after end of data:\n";
-        assert_eq!(body_command(gmx, "a@example.net"), Some(SmtpCommand::RcptTo));
-        assert_eq!(body_command(gmx, "b@example.net"), Some(SmtpCommand::EndOfData));
+        assert_eq!(
+            body_command(gmx, "a@example.net"),
+            Some(SmtpCommand::RcptTo)
+        );
+        assert_eq!(
+            body_command(gmx, "b@example.net"),
+            Some(SmtpCommand::EndOfData)
+        );
     }
 
     #[test]

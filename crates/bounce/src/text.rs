@@ -1,28 +1,64 @@
 //! Text helpers shared by the format readers: case-insensitive search, addresses,
 //! sections between markers and recipient blocks.
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use maildiag_reply::{Action, SmtpCommand};
 use maildiag_types::{EnhancedCode, ReplyCode};
 
 /// ASCII case-insensitive substring position.
 pub(crate) fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    find_ci_bytes(hay.as_bytes(), needle.as_bytes())
+}
+
+/// How common each byte is in bounce text, ASCII letters folded: higher is rarer.
+/// `COMMON_FIRST` is a rough English/e-mail frequency ranking; bytes not listed (rare
+/// punctuation, control bytes) are the rarest, non-ASCII bytes rank near the top.
+static RARITY: [u8; 256] = {
+    const COMMON_FIRST: &[u8] = b" \netaoinsrhldcu.:m-pfgywb,0v1k2<>@53=4\"896x7/;()_'jqz";
+    let mut t = [u8::MAX; 256];
+    let mut b = 128;
+    while b < 256 {
+        t[b] = 16;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < COMMON_FIRST.len() {
+        let c = COMMON_FIRST[i];
+        t[c as usize] = i as u8;
+        t[c.to_ascii_uppercase() as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// [`find_ci`] on bytes: scans for the needle's rarest byte (both cases) and compares
+/// around each hit, so the leftmost match is found with few comparisons.
+pub(crate) fn find_ci_bytes(h: &[u8], n: &[u8]) -> Option<usize> {
     if n.is_empty() {
         return Some(0);
     }
     if n.len() > h.len() {
         return None;
     }
-    let first = n[0].to_ascii_lowercase();
-    let first_up = n[0].to_ascii_uppercase();
-    let mut i = 0;
-    while i + n.len() <= h.len() {
-        let rel = memchr::memchr2(first, first_up, &h[i..=h.len() - n.len()])?;
-        let at = i + rel;
-        if h[at..at + n.len()].eq_ignore_ascii_case(n) {
-            return Some(at);
+    let mut k = 0;
+    for (i, &c) in n.iter().enumerate().skip(1) {
+        if RARITY[c as usize] > RARITY[n[k] as usize] {
+            k = i;
         }
-        i = at + 1;
+    }
+    let (lo, up) = (n[k].to_ascii_lowercase(), n[k].to_ascii_uppercase());
+    // Hits of byte k at `q` are matches starting at `q - k`; a match must end in `h`.
+    let last = h.len() - n.len() + k;
+    let mut q = k;
+    while q <= last {
+        let rel = memchr::memchr2(lo, up, &h[q..=last])?;
+        let start = q + rel - k;
+        if h[start..start + n.len()].eq_ignore_ascii_case(n) {
+            return Some(start);
+        }
+        q += rel + 1;
     }
     None
 }
@@ -103,12 +139,61 @@ pub(crate) fn clean_address(s: &str) -> String {
     }
 }
 
-/// The first position of any marker (case-insensitive), with the marker's length.
+/// The first position of any marker (case-insensitive), with the marker's length; of
+/// markers found at the same position, the first in the list.
 pub(crate) fn find_any(hay: &str, markers: &[&str]) -> Option<(usize, usize)> {
-    markers
-        .iter()
-        .filter_map(|m| find_ci(hay, m).map(|p| (p, m.len())))
-        .min_by_key(|&(p, _)| p)
+    let h = hay.as_bytes();
+    let mut best: Option<(usize, usize)> = None;
+    for m in markers {
+        // Only a match that starts before the best one so far can win.
+        let limit = match best {
+            Some((0, _)) => break,
+            Some((p, _)) => (p + m.len() - 1).min(h.len()),
+            None => h.len(),
+        };
+        if let Some(p) = find_ci_bytes(&h[..limit], m.as_bytes()) {
+            best = Some((p, m.len()));
+        }
+    }
+    best
+}
+
+/// The position of the first of the [`ORIGINAL_MARKERS`] in `hay` (case-insensitive):
+/// `find_any(hay, ORIGINAL_MARKERS)` in one pass.
+pub(crate) fn find_original(hay: &str) -> Option<usize> {
+    static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ORIGINAL_MARKERS)
+            .ok()
+    });
+    match &*AC {
+        Some(ac) => ac.find(hay).map(|m| m.start()),
+        None => find_any(hay, ORIGINAL_MARKERS).map(|(p, _)| p),
+    }
+}
+
+/// The position of the first returned header line (`Received:`, `Return-Path:`...) in
+/// `hay`, pointing at the line break before it.
+fn find_returned_header(hay: &str) -> Option<usize> {
+    const HEADERS: &[&str] = &[
+        "\nReceived: ",
+        "\nReturn-Path:",
+        "\nReturn-path:",
+        "\nDKIM-Signature:",
+        "\nX-Google-Smtp-Source:",
+    ];
+    static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(HEADERS)
+            .ok()
+    });
+    match &*AC {
+        Some(ac) => ac.find(hay).map(|m| m.start()),
+        None => HEADERS.iter().filter_map(|h| hay.find(h)).min(),
+    }
 }
 
 /// Generic markers that introduce the returned copy of the original message.
@@ -168,20 +253,12 @@ pub(crate) fn section<'a>(
     if let Some((p, _)) = find_any(&tail[skip..], ends) {
         end = end.min(skip + p);
     }
-    if let Some((p, _)) = find_any(&tail[skip..], ORIGINAL_MARKERS) {
+    if let Some(p) = find_original(&tail[skip..]) {
         end = end.min(skip + p);
     }
     // A returned header block (Received:/Return-Path: at the start of a line).
-    for h in [
-        "\nReceived: ",
-        "\nReturn-Path:",
-        "\nReturn-path:",
-        "\nDKIM-Signature:",
-        "\nX-Google-Smtp-Source:",
-    ] {
-        if let Some(p) = tail[skip..].find(h) {
-            end = end.min(skip + p + 1);
-        }
+    if let Some(p) = find_returned_header(&tail[skip..]) {
+        end = end.min(skip + p + 1);
     }
     Some((&tail[..end], begin + end))
 }
@@ -233,6 +310,8 @@ const RCPT_PREFIXES: &[&str] = &[
 /// When `line` is a recipient line (the address first, perhaps after a label), the
 /// address and the rest of the line.
 pub(crate) fn recipient_line(line: &str) -> Option<(String, String)> {
+    // No `@`, no address: most lines of a section.
+    memchr::memchr(b'@', line.as_bytes())?;
     let mut t = line.trim();
     for p in RCPT_PREFIXES {
         if t.len() >= p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p)
@@ -366,6 +445,102 @@ mod find_ci_tests {
             for n in needles {
                 assert_eq!(find_ci(h, n), naive(h, n), "{h:?} / {n:?}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use proptest::prelude::*;
+
+    use super::{ORIGINAL_MARKERS, find_any, find_ci, find_original, find_returned_header};
+
+    fn naive(h: &str, n: &str) -> Option<usize> {
+        if n.is_empty() {
+            return Some(0);
+        }
+        (0..=h.len().checked_sub(n.len())?)
+            .find(|&i| h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
+    }
+
+    /// The first implementation of `find_any`: every marker searched in the whole text.
+    fn find_any_oracle(hay: &str, markers: &[&str]) -> Option<(usize, usize)> {
+        markers
+            .iter()
+            .filter_map(|m| naive(hay, m).map(|p| (p, m.len())))
+            .min_by_key(|&(p, _)| p)
+    }
+
+    const TEXTS: &[&str] = &[
+        "",
+        "----- Original message -----\nFrom: a@b",
+        "x\n--- Original message follows\n----- Original message -----",
+        "Hi.\nRECEIVED: x\nReceived: y\nReturn-path: z",
+        "------ This is a copy of the message, including all the headers. ------",
+        "text\n---- ORIGINAL MESSAGE ----\n\nReturn-Path: <a@b>",
+        "Original message follows.Original message follows",
+        "\nX-Google-Smtp-Source: a\nDKIM-Signature: v=1",
+        "-----Unsent message follows-----\n----- Unsent message follows -----",
+        "no marker here at all",
+        "Ünïcödé ----- original message header follows ---- é",
+    ];
+
+    #[test]
+    fn find_any_agrees_with_searching_every_marker() {
+        let lists: &[&[&str]] = &[
+            ORIGINAL_MARKERS,
+            &["message", "Original", "follows"],
+            &["follows", "Original message follows", "original"],
+            &["", "x"],
+            &["x", ""],
+            &["nothing", "Return-path:"],
+        ];
+        for t in TEXTS {
+            for l in lists {
+                assert_eq!(find_any(t, l), find_any_oracle(t, l), "{t:?} / {l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_searches_agree_with_marker_lists() {
+        for t in TEXTS {
+            assert_eq!(
+                find_original(t),
+                find_any_oracle(t, ORIGINAL_MARKERS).map(|(p, _)| p),
+                "{t:?}"
+            );
+            let headers = [
+                "\nReceived: ",
+                "\nReturn-Path:",
+                "\nReturn-path:",
+                "\nDKIM-Signature:",
+                "\nX-Google-Smtp-Source:",
+            ];
+            assert_eq!(
+                find_returned_header(t),
+                headers.iter().filter_map(|h| t.find(h)).min(),
+                "{t:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        /// Small alphabets give many partial and overlapping matches.
+        #[test]
+        fn find_ci_agrees_with_naive(hay in "[aAbB:qQ é-]{0,60}", needle in "[abAB:qQ é-]{0,6}") {
+            prop_assert_eq!(find_ci(&hay, &needle), naive(&hay, &needle));
+        }
+
+        #[test]
+        fn find_any_agrees_with_oracle(
+            hay in "[aAbB:qQ é-]{0,60}",
+            markers in proptest::collection::vec("[abAB:qQ é-]{0,5}", 0..5),
+        ) {
+            let m: Vec<&str> = markers.iter().map(String::as_str).collect();
+            prop_assert_eq!(find_any(&hay, &m), find_any_oracle(&hay, &m));
         }
     }
 }

@@ -38,7 +38,10 @@ Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <u@example.c
 fn fuzz_regressions_never_panic() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut ran = 0;
-    for e in std::fs::read_dir(&dir).expect("regressions dir").filter_map(Result::ok) {
+    for e in std::fs::read_dir(&dir)
+        .expect("regressions dir")
+        .filter_map(Result::ok)
+    {
         let data = std::fs::read(e.path()).expect("read");
         let _ = maildiag_bounce::parse(&data);
         ran += 1;

@@ -150,17 +150,7 @@ impl Said {
 
 /// Reasons whose status-code verdict Sisimai still checks against the wording.
 fn retryable(reason: &str) -> bool {
-    matches!(
-        reason,
-        "" | "undefined"
-            | "onhold"
-            | "systemerror"
-            | "securityerror"
-            | "expired"
-            | "networkerror"
-            | "hostunknown"
-            | "userunknown"
-    )
+    reason.is_empty() || hosts::is_retried(reason)
 }
 
 /// Wording Sisimai reads as a reason although our taxonomy files it elsewhere (see

@@ -2,7 +2,7 @@
 //! notifications (`"notificationType":"Bounce"`, `"Delivery"`, `"Complaint"`).
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, find_ci};
 
 pub(crate) const FORMAT: Format = Format {
@@ -14,7 +14,7 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     ctx.sender_has("amazonses.com")
         || ctx.header("x-ses-outgoing").is_some()
-        || ctx.body_has("\"notificationType\"")
+        || ctx.body_marker(phrase!("\"notificationType\""))
         || ctx.header("x-amz-sns-message-type").is_some()
 }
 

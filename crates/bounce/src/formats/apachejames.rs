@@ -1,7 +1,7 @@
 //! Apache James: "Error message below:" and "Message details:" with "RCPT TO:" lines.
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, after_label, clean_address, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -11,8 +11,9 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Message details:") && ctx.body_has("Error message below:")
-        || ctx.header_contains("message-id", "JavaMail.") && ctx.body_has("Error message below:")
+    ctx.body_marker(phrase!("Message details:")) && ctx.body_marker(phrase!("Error message below:"))
+        || ctx.header_contains("message-id", "JavaMail.")
+            && ctx.body_marker(phrase!("Error message below:"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! and "----- Non-delivered information -----".
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.sender_has("biglobe") && ctx.body_has("Non-delivered information")
+    ctx.sender_has("biglobe") && ctx.body_marker(phrase!("Non-delivered information"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

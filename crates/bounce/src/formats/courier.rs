@@ -2,7 +2,7 @@
 //! delivery-status part; read from the text when the part is missing.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,7 +13,7 @@ pub(crate) const FORMAT: Format = Format {
 
 fn detect(ctx: &Ctx) -> bool {
     ctx.subject_has("NOTICE: mail delivery status")
-        || ctx.body_has("This is a delivery status notification from")
+        || ctx.body_marker(phrase!("This is a delivery status notification from"))
         || ctx.header_contains("received", "(courier")
 }
 

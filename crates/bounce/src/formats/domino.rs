@@ -2,7 +2,7 @@
 //! to: address ... because: reason".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, after_label, clean_address, find_ci};
 
 pub(crate) const FORMAT: Format = Format {
@@ -14,7 +14,7 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     ctx.subject_has("DELIVERY FAILURE:")
         || ctx.subject_has("DELIVERY_FAILURE:")
-        || ctx.body_has("was not delivered to:") && ctx.body_has("because:")
+        || ctx.body_marker(phrase!("was not delivered to:")) && ctx.body_marker(phrase!("because:"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! followed by the remote server's reply and "Message headers follow.".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, find_ci, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This is the DragonFly Mail Agent")
-        || ctx.body_has("There was an error delivering your mail to")
+    ctx.body_marker(phrase!("This is the DragonFly Mail Agent"))
+        || ctx.body_marker(phrase!("There was an error delivering your mail to"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! following reason:".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -15,8 +15,8 @@ fn detect(ctx: &Ctx) -> bool {
     (ctx.sender_has("kundenserver")
         || ctx.sender_has("1and1")
         || ctx.sender_has("1und1")
-        || ctx.body_has("For the following reason:"))
-        && ctx.body_has("The header of the original message")
+        || ctx.body_marker(phrase!("For the following reason:")))
+        && ctx.body_marker(phrase!("The header of the original message"))
 }
 
 #[allow(dead_code)]

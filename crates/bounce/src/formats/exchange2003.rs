@@ -2,7 +2,7 @@
 //! with `address on DATE` lines and `MSEXCH:` codes.
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, push_line, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("did not reach the following recipient") || ctx.body_has("MSEXCH:")
+    ctx.body_marker(phrase!("did not reach the following recipient"))
+        || ctx.body_marker(phrase!("MSEXCH:"))
 }
 
 /// MSEXCH:IMS and X.400 codes and what they mean.

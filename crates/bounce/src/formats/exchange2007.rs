@@ -3,7 +3,7 @@
 //! and "Remote Server returned '...'".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, after_label, clean_address, find_any, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,9 +13,10 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Diagnostic information for administrators")
-        || ctx.body_has("Delivery has failed to these recipients")
-        || ctx.body_has("Your message to") && ctx.body_has("couldn't be delivered")
+    ctx.body_marker(phrase!("Diagnostic information for administrators"))
+        || ctx.body_marker(phrase!("Delivery has failed to these recipients"))
+        || ctx.body_marker(phrase!("Your message to"))
+            && ctx.body_marker(phrase!("couldn't be delivered"))
         || ctx.header("x-ms-exchange-message-is-ndr").is_some()
         || ctx.header("x-ms-exchange-crosstenant-id").is_some() && super::from_daemon(ctx)
 }

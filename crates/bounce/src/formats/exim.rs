@@ -2,7 +2,7 @@
 //! indented recipient lines followed by the SMTP error; also delay warnings.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,9 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This message was created automatically by mail delivery software")
-        || ctx.header("x-failed-recipients").is_some()
+    ctx.body_marker(phrase!(
+        "This message was created automatically by mail delivery software"
+    )) || ctx.header("x-failed-recipients").is_some()
         || ctx.header_contains("received", "(exim ") && ctx.subject_has("mail delivery failed")
 }
 

@@ -2,7 +2,7 @@
 //! following. ---".
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -15,7 +15,7 @@ fn detect(ctx: &Ctx) -> bool {
     (ctx.sender_has("gmx")
         || ctx.sender_has("mail.com")
         || ctx.header("envelope-to").is_some() && ctx.sender_has("gmx"))
-        && ctx.body_has("The header of the original message")
+        && ctx.body_marker(phrase!("The header of the original message"))
 }
 
 pub(crate) fn read(ctx: &mut Ctx) -> Vec<Found> {

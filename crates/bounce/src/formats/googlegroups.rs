@@ -2,7 +2,7 @@
 //! in `X-Failed-Recipients`.
 
 use super::{Format, fallback};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, collapse, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -14,7 +14,8 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     // English wording, or, in any language Google writes the notice in, Google's mailer
     // daemon reporting a failed recipient that is a Google Groups address.
-    let english = ctx.body_has("Google Groups") && ctx.body_has("group you tried to contact");
+    let english = ctx.body_marker(phrase!("Google Groups"))
+        && ctx.body_marker(phrase!("group you tried to contact"));
     let from_google = ctx.header_contains("from", "mailer-daemon@googlemail.com")
         || ctx.header_contains("from", "mailer-daemon@google.com");
     english || (from_google && ctx.header_contains("x-failed-recipients", "@googlegroups.com"))

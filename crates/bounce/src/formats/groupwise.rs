@@ -2,7 +2,7 @@
 //! following:" and "Possible causes of this problem are:".
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,11 +12,12 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("The message that you sent was undeliverable to the following")
-        || ctx
-            .header("x-mailer")
-            .is_some_and(|m| m.contains("GroupWise"))
-            && super::from_daemon(ctx)
+    ctx.body_marker(phrase!(
+        "The message that you sent was undeliverable to the following"
+    )) || ctx
+        .header("x-mailer")
+        .is_some_and(|m| m.contains("GroupWise"))
+        && super::from_daemon(ctx)
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

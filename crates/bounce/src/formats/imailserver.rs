@@ -2,7 +2,7 @@
 //! exceeds allowed size: ...") before "Original message follows.".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,7 +13,8 @@ pub(crate) const FORMAT: Format = Format {
 
 fn detect(ctx: &Ctx) -> bool {
     ctx.header("x-mailer").is_some_and(|m| m.contains("IMail"))
-        || ctx.subject_has("Undeliverable Mail") && ctx.body_has("Original message follows.")
+        || ctx.subject_has("Undeliverable Mail")
+            && ctx.body_marker(phrase!("Original message follows."))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! Suite ******" with "Unable to deliver message to <address>".
 
 use super::{Format, fallback};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, push_line, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Message from InterScan")
-        || ctx.subject_has("Mail could not be delivered") && ctx.body_has("InterScan")
+    ctx.body_marker(phrase!("Message from InterScan"))
+        || ctx.subject_has("Mail could not be delivered") && ctx.body_marker(phrase!("InterScan"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

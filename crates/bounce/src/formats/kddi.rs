@@ -2,7 +2,7 @@
 //! ("As their mailbox is full.").
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,7 +13,7 @@ pub(crate) const FORMAT: Format = Format {
 
 fn detect(ctx: &Ctx) -> bool {
     (ctx.sender_has("dion.ne.jp") || ctx.sender_has("auone") || ctx.sender_has("kddi"))
-        && ctx.body_has("Could not be delivered to:")
+        && ctx.body_marker(phrase!("Could not be delivered to:"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

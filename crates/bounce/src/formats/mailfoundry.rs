@@ -2,7 +2,7 @@
 //! following reason:".
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Delivery failed for the following reason:")
-        && ctx.body_has("Unable to deliver message to:")
+    ctx.body_marker(phrase!("Delivery failed for the following reason:"))
+        && ctx.body_marker(phrase!("Unable to deliver message to:"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

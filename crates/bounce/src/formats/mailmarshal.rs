@@ -2,7 +2,7 @@
 //! ... The following recipients were affected:".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,9 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("The following recipients were affected")
-        || ctx.body_has("MessageName:") && ctx.body_has("Could not be delivered because of")
+    ctx.body_marker(phrase!("The following recipients were affected"))
+        || ctx.body_marker(phrase!("MessageName:"))
+            && ctx.body_marker(phrase!("Could not be delivered because of"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

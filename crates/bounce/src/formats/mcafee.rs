@@ -2,7 +2,7 @@
 //! ---" with `<address> (reason)` lines, plus a terse delivery-status part.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,8 +13,9 @@ pub(crate) const FORMAT: Format = Format {
 
 fn detect(ctx: &Ctx) -> bool {
     ctx.header("x-nai-header").is_some()
-        || ctx.body_has("--- The following addresses had delivery problems ---")
-            && !ctx.sender_has("biglobe")
+        || ctx.body_marker(phrase!(
+            "--- The following addresses had delivery problems ---"
+        )) && !ctx.sender_has("biglobe")
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! a message you sent" with "Recipient address:" and "Reason:" lines.
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, after_label, clean_address, find_ci};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This report relates to a message you sent")
+    ctx.body_marker(phrase!("This report relates to a message you sent"))
         || ctx.sender_has("pmdf")
         || ctx.header_contains("content-type", "Boundary_(ID_")
 }

@@ -2,7 +2,7 @@
 //! "-------SMTP command" and "-------original message".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, find_ci, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,9 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("-------server message")
-        || ctx.body_has("m-FILTER") && ctx.body_has("-------original message")
+    ctx.body_marker(phrase!("-------server message"))
+        || ctx.body_marker(phrase!("m-FILTER"))
+            && ctx.body_marker(phrase!("-------original message"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! be delivered:" with `-- ` prefixed lines.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -14,9 +14,9 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     ctx.header("x-mc-system").is_some()
         || ctx.header_contains("received", "mimecast")
-            && ctx.body_has("could not be delivered")
+            && ctx.body_marker(phrase!("could not be delivered"))
             && super::from_daemon(ctx)
-        || ctx.body_has("The problem appears to be :")
+        || ctx.body_marker(phrase!("The problem appears to be :"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

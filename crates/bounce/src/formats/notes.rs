@@ -2,7 +2,7 @@
 //! then the address, then "------- Returned Message --------".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, addresses, clean_address, push_line, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("------- Failure Reasons")
+    ctx.body_marker(phrase!("------- Failure Reasons"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

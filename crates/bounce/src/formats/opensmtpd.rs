@@ -2,7 +2,7 @@
 //! `address: reply` lines.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,10 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This is the MAILER-DAEMON, please DO NOT REPLY")
-        || ctx.body_has("An error has occurred while attempting to deliver a message for")
+    ctx.body_marker(phrase!("This is the MAILER-DAEMON, please DO NOT REPLY"))
+        || ctx.body_marker(phrase!(
+            "An error has occurred while attempting to deliver a message for"
+        ))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! ("Delivery to the following recipients failed").
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -15,7 +15,7 @@ fn detect(ctx: &Ctx) -> bool {
     (ctx.sender_has("hotmail") || ctx.sender_has("outlook.com") || ctx.sender_has("live.com"))
         && super::from_daemon(ctx)
         && ctx.header("x-ms-exchange-crosstenant-id").is_none()
-        && !ctx.body_has("Diagnostic information for administrators")
+        && !ctx.body_marker(phrase!("Diagnostic information for administrators"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -3,7 +3,7 @@
 //! delivery-status part is missing.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,8 +13,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This is the mail system at host")
-        || ctx.body_has("This is the Postfix program")
+    ctx.body_marker(phrase!("This is the mail system at host"))
+        || ctx.body_marker(phrase!("This is the Postfix program"))
         || ctx
             .dsn_parts
             .iter()

@@ -2,7 +2,7 @@
 //! qmail-send program at ..." with `<address>:` blocks.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, any_ci};
 
 pub(crate) const FORMAT: Format = Format {
@@ -19,8 +19,8 @@ const STARTS: &[&str] = &[
 ];
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("This is the qmail-send program")
-        || ctx.body_has("This is the qmail program")
+    ctx.body_marker(phrase!("This is the qmail-send program"))
+        || ctx.body_marker(phrase!("This is the qmail program"))
         || ctx.header_contains("received", "(qmail ") && any_ci(&ctx.body, STARTS)
 }
 

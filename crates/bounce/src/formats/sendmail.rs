@@ -3,7 +3,9 @@
 //! ("554 <address>... reason") before "----- Unsent message follows -----".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
+use maildiag_reply::SmtpCommand;
+
 use crate::text::{Found, addresses, clean_address, push_line, section};
 
 pub(crate) const FORMAT: Format = Format {
@@ -18,8 +20,9 @@ pub(crate) const V5: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("----- The following addresses had permanent fatal errors")
-        || ctx.body_has("Transcript of session follows") && !detect_v5(ctx)
+    ctx.body_marker(phrase!(
+        "----- The following addresses had permanent fatal errors"
+    )) || ctx.body_marker(phrase!("Transcript of session follows")) && !detect_v5(ctx)
         || ctx.dsn_parts.iter().any(|p| {
             let s = String::from_utf8_lossy(p);
             crate::text::contains_ci(&s, "X-Actual-Recipient")
@@ -29,9 +32,9 @@ fn detect(ctx: &Ctx) -> bool {
 }
 
 fn detect_v5(ctx: &Ctx) -> bool {
-    ctx.body_has("Transcript of session follows")
-        && ctx.body_has("Unsent message follows")
-        && !ctx.body_has("following addresses had")
+    ctx.body_marker(phrase!("Transcript of session follows"))
+        && ctx.body_marker(phrase!("Unsent message follows"))
+        && !ctx.body_marker(phrase!("following addresses had"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {
@@ -70,28 +73,62 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
             ctx.original_from_text(end);
         }
         let mut general = String::new();
+        // The current SMTP session ("While talking to HOST:"): the command sent last and
+        // the replies received.
+        let mut session_cmd: Option<SmtpCommand> = None;
+        let mut session_replies = String::new();
         for line in tr.lines().skip(1) {
             let t = line.trim();
+            if crate::text::find_ci(t, "while talking to") == Some(0) {
+                session_cmd = None;
+                session_replies.clear();
+            } else if let Some(sent) = t.strip_prefix(">>> ") {
+                session_cmd = SmtpCommand::from_phrase(sent.as_bytes()).or(session_cmd);
+            } else if let Some(got) = t.strip_prefix("<<< ") {
+                push_line(&mut session_replies, got);
+            }
             let said = strip_relay_prefix(t);
             let coded = t.len() > 4 && t.as_bytes()[..3].iter().all(u8::is_ascii_digit);
             let addrs = addresses(t);
             let mut matched = false;
             for &(a, b) in &addrs {
                 let addr = clean_address(&t[a..b]);
-                if let Some(f) = found
-                    .iter_mut()
-                    .find(|f| f.recipient.eq_ignore_ascii_case(&addr))
+                let at = match found
+                    .iter()
+                    .position(|f| f.recipient.eq_ignore_ascii_case(&addr))
                 {
-                    push_line(&mut f.diagnostic, said);
-                    matched = true;
-                    break;
+                    Some(i) => {
+                        push_line(&mut found[i].diagnostic, said);
+                        i
+                    }
+                    None => {
+                        let is_sender = !sender.is_empty() && addr.eq_ignore_ascii_case(&sender);
+                        if !(coded
+                            && !is_sender
+                            && t[3..].trim_start().starts_with(['<', '5', '4']))
+                        {
+                            continue;
+                        }
+                        found.push(Found::new(&addr, said));
+                        found.len() - 1
+                    }
+                };
+                matched = true;
+                if coded {
+                    // The recipient's own line in a session: the session's command, and
+                    // when the line is the local MTA's summary (no remote reply inside),
+                    // the remote replies that did not name another address.
+                    let f = &mut found[at];
+                    f.command = f.command.or(session_cmd);
+                    if said == t
+                        && !session_replies.is_empty()
+                        && !crate::text::contains_ci(&session_replies, &addr)
+                        && !f.diagnostic.contains(session_replies.as_str())
+                    {
+                        push_line(&mut f.diagnostic, &session_replies);
+                    }
                 }
-                let is_sender = !sender.is_empty() && addr.eq_ignore_ascii_case(&sender);
-                if coded && !is_sender && t[3..].trim_start().starts_with(['<', '5', '4']) {
-                    found.push(Found::new(&addr, said));
-                    matched = true;
-                    break;
-                }
+                break;
             }
             if !matched && (coded || t.starts_with("<<<") || t.contains("while talking to")) {
                 push_line(&mut general, t);

@@ -2,7 +2,7 @@
 //! headers quoted under "Original Message:".
 
 use super::Format;
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::{Found, after_label, clean_address, find_ci};
 
 pub(crate) const FORMAT: Format = Format {
@@ -14,7 +14,7 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     ctx.sender_has("vzwpix")
         || ctx.sender_has("vtext.com")
-        || ctx.body_has("Message could not be delivered to mobile")
+        || ctx.body_marker(phrase!("Message could not be delivered to mobile"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

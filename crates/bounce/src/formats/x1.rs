@@ -2,7 +2,7 @@
 //! errors---" with `address [reason]` lines.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("---The following addresses had delivery errors---")
+    ctx.body_marker(phrase!("---The following addresses had delivery errors---"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

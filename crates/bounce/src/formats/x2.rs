@@ -3,7 +3,7 @@
 //! qmail derivatives).
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -13,7 +13,9 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Unable to deliver message to the following address")
+    ctx.body_marker(phrase!(
+        "Unable to deliver message to the following address"
+    ))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

@@ -2,7 +2,7 @@
 //! following address(es) could not be delivered." with `<address>:` blocks.
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,8 +12,8 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("following address(es) could not be delivered")
-        && ctx.body_has("--- Below this line is a copy")
+    ctx.body_marker(phrase!("following address(es) could not be delivered"))
+        && ctx.body_marker(phrase!("--- Below this line is a copy"))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

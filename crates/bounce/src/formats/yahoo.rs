@@ -2,7 +2,7 @@
 //! address." with "Remote host said:".
 
 use super::{Format, simple};
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::text::Found;
 
 pub(crate) const FORMAT: Format = Format {
@@ -12,7 +12,7 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.body_has("Sorry, we were unable to deliver your message")
+    ctx.body_marker(phrase!("Sorry, we were unable to deliver your message"))
         || ctx.sender_has("yahoo") && ctx.header("x-ymailisg").is_some()
 }
 

@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use maildiag_bounce::{Bounce, BounceRecipient};
 
-use super::util::{flush, ok_or_broken_pipe};
+use super::util::ok_or_broken_pipe;
 
 /// Read bounce emails and print each recipient's failure.
 #[derive(clap::Args, Debug)]
@@ -28,10 +29,21 @@ struct Input {
     raw: Vec<u8>,
 }
 
-fn collect(path: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
+/// A file to read, or a problem met while walking the paths, in walk order.
+enum Entry {
+    File(PathBuf),
+    Error(String),
+}
+
+/// Lists the files to read under `path` (sorted, recursively), with the directories that
+/// cannot be read.
+fn walk(path: &Path, out: &mut Vec<Entry>) {
     if path.is_dir() {
         let Ok(rd) = std::fs::read_dir(path) else {
-            errors.push(format!("{}: cannot read directory", path.display()));
+            out.push(Entry::Error(format!(
+                "{}: cannot read directory",
+                path.display()
+            )));
             return;
         };
         let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -42,39 +54,35 @@ fn collect(path: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
                 if p.file_name().is_some_and(|n| n == "tmp") {
                     continue;
                 }
-                collect(&p, out, errors);
+                walk(&p, out);
             } else if maildir_box || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml")) {
-                read_file(&p, out, errors);
+                out.push(Entry::File(p));
             }
         }
     } else {
-        read_file(path, out, errors);
+        out.push(Entry::File(path.to_path_buf()));
     }
 }
 
-fn read_file(path: &Path, out: &mut Vec<Input>, errors: &mut Vec<String>) {
-    let raw = match std::fs::read(path) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.push(format!("{}: {e}", path.display()));
-            return;
-        }
-    };
+/// The emails of one file: the messages of an mbox, or the file itself.
+fn inputs_of(path: &Path, raw: Vec<u8>) -> Vec<Input> {
     let file = path.display().to_string();
     if raw.starts_with(b"From ") && is_mbox(&raw) {
-        for (i, m) in split_mbox(&raw).into_iter().enumerate() {
-            out.push(Input {
+        split_mbox(&raw)
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Input {
                 file: file.clone(),
                 message: Some(i + 1),
                 raw: m,
-            });
-        }
+            })
+            .collect()
     } else {
-        out.push(Input {
+        vec![Input {
             file,
             message: None,
             raw,
-        });
+        }]
     }
 }
 
@@ -113,54 +121,6 @@ fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
     }
     out.retain(|m| !m.iter().all(u8::is_ascii_whitespace));
     out
-}
-
-fn recipient_json(
-    input: &Input,
-    index: usize,
-    b: &Bounce,
-    r: &BounceRecipient,
-) -> serde_json::Value {
-    let d = maildiag::classify_bounce(r);
-    let mut v = serde_json::json!({
-        "file": input.file,
-        "message": input.message,
-        "index": index,
-        "is_bounce": b.is_bounce(),
-        "kind": b.kind.as_str(),
-        "recipient": r.recipient,
-        "action": r.action.as_str(),
-        "status": r.status.map(|s| s.to_string()),
-        "status_source": r.status_source,
-        "reply_code": r.reply_code.map(|c| c.get()),
-        "diagnostic": r.diagnostic,
-        "diagnostic_type": r.diagnostic_type,
-        "command": r.command.map(|c| c.as_str()),
-        "remote_mta": r.remote_mta,
-        "reporting_mta": r.reporting_mta,
-        "format": r.format,
-        "report_date": r.report_date,
-        "arrival_date": r.arrival_date,
-        "last_attempt_date": r.last_attempt_date,
-        "feedback_type": r.feedback_type,
-        "original_message_id": r.original.message_id,
-        "original_from": r.original.from,
-        "original_to": r.original.to,
-        "original_subject": r.original.subject,
-        "original_date": r.original.date,
-    });
-    // The classifier's Diagnosis fields, under their own names.
-    if let (serde_json::Value::Object(map), Ok(serde_json::Value::Object(diag))) =
-        (&mut v, serde_json::to_value(&d))
-    {
-        for (k, val) in diag {
-            if !matches!(k.as_str(), "basic" | "enhanced" | "command" | "text") {
-                map.insert(k, val);
-            }
-        }
-        map.insert("verdict".into(), d.verdict().into());
-    }
-    v
 }
 
 fn not_bounce_json(input: &Input, b: &Bounce) -> serde_json::Value {
@@ -213,46 +173,326 @@ fn text_line(v: &serde_json::Value) -> String {
     )
 }
 
-/// Runs the subcommand: exit status 0 when every email was read, 1 otherwise.
-pub fn run(args: Args) -> ExitCode {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    for p in &args.paths {
-        collect(p, &mut inputs, &mut errors);
+/// A scalar value of an output field.
+enum Val<'a> {
+    Str(&'a str),
+    OptStr(Option<&'a str>),
+    Num(Option<u64>),
+    Bool(bool),
+    Source(maildiag_bounce::StatusSource),
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing JSON into a Vec cannot fail for these types (string keys, no maps with
+    // non-string keys).
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
+    match v {
+        Val::Str(s) => write_json(out, s),
+        Val::OptStr(s) => write_json(out, s),
+        Val::Num(n) => write_json(out, n),
+        Val::Bool(b) => write_json(out, b),
+        Val::Source(s) => write_json(out, s),
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for input in &inputs {
-        let values: Vec<serde_json::Value> = match maildiag_bounce::parse(&input.raw) {
-            Ok(b) if b.is_bounce() => b
-                .recipients
-                .iter()
-                .enumerate()
-                .map(|(i, r)| recipient_json(input, i + 1, &b, r))
-                .collect(),
-            Ok(b) => vec![not_bounce_json(input, &b)],
+}
+
+/// Writes one recipient as a JSON object line: the recipient's fields and the
+/// classifier's `Diagnosis` fields under their own names, keys in sorted order (as the
+/// `serde_json::Value` map the output was first built with), without building a
+/// `Value` for the recipient's fields.
+fn write_recipient_json(
+    out: &mut Vec<u8>,
+    input: &Input,
+    index: usize,
+    b: &Bounce,
+    r: &BounceRecipient,
+) {
+    let d = maildiag::classify_bounce(r);
+    let status = r.status.map(|s| s.to_string());
+    let o = &r.original;
+    // Sorted by key (checked by a test).
+    let ours: [(&str, Val<'_>); 25] = [
+        ("action", Val::Str(r.action.as_str())),
+        ("arrival_date", Val::OptStr(r.arrival_date.as_deref())),
+        ("command", Val::OptStr(r.command.map(|c| c.as_str()))),
+        ("diagnostic", Val::Str(&r.diagnostic)),
+        ("diagnostic_type", Val::OptStr(r.diagnostic_type.as_deref())),
+        ("feedback_type", Val::OptStr(r.feedback_type.as_deref())),
+        ("file", Val::Str(&input.file)),
+        ("format", Val::Str(r.format)),
+        ("index", Val::Num(Some(index as u64))),
+        ("is_bounce", Val::Bool(b.is_bounce())),
+        ("kind", Val::Str(b.kind.as_str())),
+        (
+            "last_attempt_date",
+            Val::OptStr(r.last_attempt_date.as_deref()),
+        ),
+        ("message", Val::Num(input.message.map(|m| m as u64))),
+        ("original_date", Val::OptStr(o.date.as_deref())),
+        ("original_from", Val::OptStr(o.from.as_deref())),
+        ("original_message_id", Val::OptStr(o.message_id.as_deref())),
+        ("original_subject", Val::OptStr(o.subject.as_deref())),
+        ("original_to", Val::OptStr(o.to.as_deref())),
+        ("recipient", Val::Str(&r.recipient)),
+        ("remote_mta", Val::OptStr(r.remote_mta.as_deref())),
+        (
+            "reply_code",
+            Val::Num(r.reply_code.map(|c| u64::from(c.get()))),
+        ),
+        ("report_date", Val::OptStr(r.report_date.as_deref())),
+        ("reporting_mta", Val::OptStr(r.reporting_mta.as_deref())),
+        ("status", Val::OptStr(status.as_deref())),
+        ("status_source", Val::Source(r.status_source)),
+    ];
+    // The classifier's fields (a sorted map); they win over ours on a shared name.
+    let mut diag = match serde_json::to_value(&d) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    if let Some(map) = &mut diag {
+        for k in ["basic", "enhanced", "command", "text"] {
+            map.remove(k);
+        }
+        map.insert("verdict".into(), d.verdict().into());
+    }
+    let empty = serde_json::Map::new();
+    let mut theirs = diag.as_ref().unwrap_or(&empty).iter().peekable();
+    let mut mine = ours.iter().peekable();
+    out.push(b'{');
+    let mut first = true;
+    let mut key = |out: &mut Vec<u8>, k: &str| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_json(out, k);
+        out.push(b':');
+    };
+    loop {
+        match (mine.peek(), theirs.peek()) {
+            (Some((mk, mv)), Some((tk, tv))) => {
+                if *mk < tk.as_str() {
+                    key(out, mk);
+                    write_val(out, mv);
+                    mine.next();
+                } else {
+                    if *mk == tk.as_str() {
+                        mine.next();
+                    }
+                    key(out, tk);
+                    write_json(out, tv);
+                    theirs.next();
+                }
+            }
+            (Some((mk, mv)), None) => {
+                key(out, mk);
+                write_val(out, mv);
+                mine.next();
+            }
+            (None, Some((tk, tv))) => {
+                key(out, tk);
+                write_json(out, tv);
+                theirs.next();
+            }
+            (None, None) => break,
+        }
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// A field for the text output: tabs and line breaks turned into spaces.
+fn text_field(out: &mut Vec<u8>, s: &str) {
+    for (i, part) in s.split(['\t', '\n']).enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(part.as_bytes());
+    }
+}
+
+/// Writes one recipient as a tab-separated line (the fields of [`text_line`]).
+fn write_recipient_text(out: &mut Vec<u8>, input: &Input, index: usize, r: &BounceRecipient) {
+    let opt = |out: &mut Vec<u8>, s: Option<&str>| match s {
+        Some(s) => text_field(out, s),
+        None => out.push(b'-'),
+    };
+    text_field(out, &input.file);
+    if let Some(m) = input.message {
+        let _ = write!(out, "#{m}");
+    }
+    let _ = write!(out, "\t{index}\t");
+    text_field(out, &r.recipient);
+    out.push(b'\t');
+    text_field(out, r.action.as_str());
+    out.push(b'\t');
+    opt(out, r.status.map(|s| s.to_string()).as_deref());
+    out.push(b'\t');
+    match r.reply_code {
+        Some(c) => {
+            let _ = write!(out, "{}", c.get());
+        }
+        None => out.push(b'-'),
+    }
+    out.push(b'\t');
+    text_field(out, r.format);
+    out.push(b'\t');
+    opt(out, r.remote_mta.as_deref());
+    out.push(b'\t');
+    text_field(out, &r.diagnostic);
+    out.push(b'\n');
+}
+
+/// What one file gave: its output lines, or why it could not be read, and the emails in
+/// it that could not be parsed.
+#[derive(Default)]
+struct FileResult {
+    text: Vec<u8>,
+    read_error: Option<String>,
+    parse_errors: Vec<String>,
+}
+
+/// Reads one file and renders the lines of every recipient of every email in it.
+fn process(path: &Path, json: bool) -> FileResult {
+    let mut res = FileResult::default();
+    let raw = match std::fs::read(path) {
+        Ok(r) => r,
+        Err(e) => {
+            res.read_error = Some(format!("{}: {e}", path.display()));
+            return res;
+        }
+    };
+    for input in inputs_of(path, raw) {
+        match maildiag_bounce::parse(&input.raw) {
+            Ok(b) if b.is_bounce() => {
+                for (i, r) in b.recipients.iter().enumerate() {
+                    if json {
+                        write_recipient_json(&mut res.text, &input, i + 1, &b, r);
+                    } else {
+                        write_recipient_text(&mut res.text, &input, i + 1, r);
+                    }
+                }
+            }
+            Ok(b) => {
+                let v = not_bounce_json(&input, &b);
+                if json {
+                    write_json(&mut res.text, &v);
+                } else {
+                    res.text.extend_from_slice(text_line(&v).as_bytes());
+                }
+                res.text.push(b'\n');
+            }
             Err(e) => {
                 let name = match input.message {
                     Some(m) => format!("{}#{m}", input.file),
                     None => input.file.clone(),
                 };
-                errors.push(format!("{name}: {e}"));
-                continue;
-            }
-        };
-        for v in values {
-            let line = if args.json {
-                v.to_string()
-            } else {
-                text_line(&v)
-            };
-            if ok_or_broken_pipe(writeln!(out, "{line}")).is_err() {
-                return ExitCode::FAILURE;
+                res.parse_errors.push(format!("{name}: {e}"));
             }
         }
     }
+    res
+}
+
+/// Files handed to the workers at a time; their output is written in order after each
+/// batch, so memory stays bounded however many files there are.
+const BATCH: usize = 512;
+
+/// Reads the files of `batch` on `threads` threads; the results in `batch` order.
+fn process_batch(batch: &[&Path], json: bool, threads: usize) -> Vec<FileResult> {
+    if threads <= 1 || batch.len() <= 1 {
+        return batch.iter().map(|p| process(p, json)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(p) = batch.get(i) else { break };
+            done.push((i, process(p, json)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<FileResult>> =
+        std::iter::repeat_with(|| None).take(batch.len()).collect();
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            match h.join() {
+                Ok(d) => all.extend(d),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (i, r) in all {
+            slots[i] = Some(r);
+        }
+    });
+    slots.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// Runs the subcommand: exit status 0 when every email was read, 1 otherwise.
+pub fn run(args: Args) -> ExitCode {
+    // The classifier builds its pattern tables on first use: do that while the
+    // directories are walked.
+    let warm = args.json.then(|| {
+        std::thread::spawn(|| {
+            let mut r = BounceRecipient::new("user@example.invalid", "generic");
+            r.diagnostic = "550 5.1.1 <user@example.invalid>: Recipient address rejected".into();
+            maildiag::classify_bounce(&r)
+        })
+    });
+    let mut entries = Vec::new();
+    for p in &args.paths {
+        walk(p, &mut entries);
+    }
+    let files: Vec<&Path> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::File(p) => Some(p.as_path()),
+            Entry::Error(_) => None,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut results: Vec<FileResult> = Vec::with_capacity(files.len());
+    for batch in files.chunks(BATCH) {
+        let done = process_batch(batch, args.json, threads);
+        for r in &done {
+            if ok_or_broken_pipe(out.write_all(&r.text)).is_err() {
+                return ExitCode::FAILURE;
+            }
+        }
+        // Keep the errors only.
+        results.extend(done.into_iter().map(|r| FileResult {
+            text: Vec::new(),
+            ..r
+        }));
+    }
+    if ok_or_broken_pipe(out.flush()).is_err() {
+        return ExitCode::FAILURE;
+    }
     drop(out);
-    let _ = flush();
+    if let Some(w) = warm {
+        let _ = w.join();
+    }
+    // Walking and reading problems first, in walk order, then the emails that could not
+    // be parsed.
+    let mut errors = Vec::new();
+    let mut files_done = results.iter();
+    for e in &entries {
+        match e {
+            Entry::Error(msg) => errors.push(msg.clone()),
+            Entry::File(_) => {
+                if let Some(msg) = files_done.next().and_then(|r| r.read_error.clone()) {
+                    errors.push(msg);
+                }
+            }
+        }
+    }
+    errors.extend(results.iter().flat_map(|r| r.parse_errors.iter().cloned()));
     for e in &errors {
         eprintln!("maildiag bounce: {e}");
     }
@@ -260,5 +500,116 @@ pub fn run(args: Args) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first implementation of the JSON output: a `serde_json::Value` per recipient.
+    /// The streaming writer must give the same bytes.
+    fn recipient_json(
+        input: &Input,
+        index: usize,
+        b: &Bounce,
+        r: &BounceRecipient,
+    ) -> serde_json::Value {
+        let d = maildiag::classify_bounce(r);
+        let mut v = serde_json::json!({
+            "file": input.file,
+            "message": input.message,
+            "index": index,
+            "is_bounce": b.is_bounce(),
+            "kind": b.kind.as_str(),
+            "recipient": r.recipient,
+            "action": r.action.as_str(),
+            "status": r.status.map(|s| s.to_string()),
+            "status_source": r.status_source,
+            "reply_code": r.reply_code.map(|c| c.get()),
+            "diagnostic": r.diagnostic,
+            "diagnostic_type": r.diagnostic_type,
+            "command": r.command.map(|c| c.as_str()),
+            "remote_mta": r.remote_mta,
+            "reporting_mta": r.reporting_mta,
+            "format": r.format,
+            "report_date": r.report_date,
+            "arrival_date": r.arrival_date,
+            "last_attempt_date": r.last_attempt_date,
+            "feedback_type": r.feedback_type,
+            "original_message_id": r.original.message_id,
+            "original_from": r.original.from,
+            "original_to": r.original.to,
+            "original_subject": r.original.subject,
+            "original_date": r.original.date,
+        });
+        // The classifier's Diagnosis fields, under their own names.
+        if let (serde_json::Value::Object(map), Ok(serde_json::Value::Object(diag))) =
+            (&mut v, serde_json::to_value(&d))
+        {
+            for (k, val) in diag {
+                if !matches!(k.as_str(), "basic" | "enhanced" | "command" | "text") {
+                    map.insert(k, val);
+                }
+            }
+            map.insert("verdict".into(), d.verdict().into());
+        }
+        v
+    }
+
+    fn golden_inputs() -> Vec<Input> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bounce/tests/golden");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("golden dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        let mut inputs = Vec::new();
+        for p in paths {
+            let raw = std::fs::read(&p).expect("read");
+            inputs.extend(inputs_of(&p, raw));
+        }
+        // An mbox message, so `message` is set in some lines.
+        inputs.push(Input {
+            file: "box\twith tab.mbox".into(),
+            message: Some(3),
+            raw: inputs[0].raw.clone(),
+        });
+        assert!(inputs.len() >= 30, "golden emails not found");
+        inputs
+    }
+
+    #[test]
+    fn streaming_output_matches_value_output() {
+        let mut lines = 0;
+        for input in golden_inputs() {
+            let b = maildiag_bounce::parse(&input.raw).expect("golden email parses");
+            if !b.is_bounce() {
+                // Written by `not_bounce_json`, unchanged.
+                continue;
+            }
+            for (i, r) in b.recipients.iter().enumerate() {
+                let v = recipient_json(&input, i + 1, &b, r);
+                let mut got = Vec::new();
+                write_recipient_json(&mut got, &input, i + 1, &b, r);
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    format!("{v}\n"),
+                    "{}",
+                    input.file
+                );
+                let mut got = Vec::new();
+                write_recipient_text(&mut got, &input, i + 1, r);
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    format!("{}\n", text_line(&v)),
+                    "{}",
+                    input.file
+                );
+                lines += 1;
+            }
+        }
+        assert!(lines >= 30);
     }
 }
