@@ -178,6 +178,8 @@ pub(crate) struct Ctx {
     markers: u128,
     /// `body` lower-cased, made on first use.
     body_lower: std::sync::OnceLock<String>,
+    /// The SMTP commands the body names, by position, made on first use.
+    body_commands: std::sync::OnceLock<Vec<(usize, maildiag_reply::SmtpCommand)>>,
 }
 
 impl Ctx {
@@ -216,6 +218,12 @@ impl Ctx {
     pub fn body_lower(&self) -> &str {
         self.body_lower
             .get_or_init(|| self.body.to_ascii_lowercase())
+    }
+
+    /// The SMTP commands the body names, by position in [`body_lower`](Self::body_lower).
+    pub fn body_commands(&self) -> &[(usize, maildiag_reply::SmtpCommand)] {
+        self.body_commands
+            .get_or_init(|| crate::status::commands_in(self.body_lower()))
     }
 
     /// `true` when the From header contains `needle` (lower-case).
@@ -258,6 +266,7 @@ impl Ctx {
             date,
             markers: 0,
             body_lower: std::sync::OnceLock::new(),
+            body_commands: std::sync::OnceLock::new(),
         };
         let mut html = String::new();
         let mut have_original = false;

@@ -258,7 +258,7 @@ pub(crate) fn finish(
         }
     }
     if r.command.is_none() {
-        r.command = body_command_lower(ctx.body_lower(), &r.recipient);
+        r.command = command_for(ctx.body_lower(), ctx.body_commands(), &r.recipient);
     }
     if r.reply_code.is_none()
         && let Some((c, e)) = find_pair(&diag)
@@ -327,25 +327,52 @@ const COMMAND_WINDOW: usize = 2000;
 /// wins; otherwise one command named alone in the whole text.
 #[cfg(test)]
 pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
-    body_command_lower(&body.to_ascii_lowercase(), recipient)
+    let lower = body.to_ascii_lowercase();
+    command_for(&lower, &commands_in(&lower), recipient)
 }
 
-/// [`body_command`] on the lower-cased body (`Ctx::body_lower`, made once per email).
-pub(crate) fn body_command_lower(lower: &str, recipient: &str) -> Option<SmtpCommand> {
-    let find = |hay: &str, n: &str| memchr::memmem::find(hay.as_bytes(), n.as_bytes());
-    let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
-    for marker in [
+/// Every command a lower-cased body names, by position (see [`body_command`]); it does not
+/// depend on the recipient, so a report makes it once (`Ctx::body_commands`).
+pub(crate) fn commands_in(lower: &str) -> Vec<(usize, SmtpCommand)> {
+    /// Phrases before a command name (every occurrence counts).
+    const BEFORE: [&str; 5] = [
         "in reply to ",
         "did not like our ",
         "[",
         "while sending ",
         "server after ",
-    ] {
-        let mut from = 0;
-        while let Some(n) = find(&lower[from..], marker) {
-            let at = from + n;
-            let rest = &lower.as_bytes()[at + marker.len()..];
-            let cmd = if marker == "[" {
+    ];
+    /// qmail names the step that failed in fixed phrases (the first occurrence counts).
+    const QMAIL: [(&str, SmtpCommand); 6] = [
+        (" but greeting failed", SmtpCommand::Connect),
+        (" but my name was rejected", SmtpCommand::Ehlo),
+        (" but sender was rejected", SmtpCommand::MailFrom),
+        (" does not like recipient", SmtpCommand::RcptTo),
+        (" failed on data command", SmtpCommand::Data),
+        (" failed after i sent the message", SmtpCommand::EndOfData),
+    ];
+    /// Transcript refusals: the command sent last before the first one counts.
+    const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
+    static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new(
+                BEFORE
+                    .iter()
+                    .chain(QMAIL.iter().map(|(p, _)| p))
+                    .chain(REFUSALS.iter()),
+            )
+            .ok()
+        });
+    let Some(ac) = AC.as_ref() else {
+        return Vec::new();
+    };
+    let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
+    let mut first_seen = [false; QMAIL.len() + REFUSALS.len()];
+    for m in ac.find_overlapping_iter(lower) {
+        let (i, at) = (m.pattern().as_usize(), m.start());
+        if let Some(marker) = BEFORE.get(i) {
+            let rest = &lower.as_bytes()[m.end()..];
+            let cmd = if *marker == "[" {
                 // Only the bracketed command names: `[RCPT_TO]`, `[MAIL_FROM]`.
                 [&b"rcpt_to]"[..], b"mail_from]"]
                     .iter()
@@ -358,46 +385,42 @@ pub(crate) fn body_command_lower(lower: &str, recipient: &str) -> Option<SmtpCom
             if let Some(c) = cmd {
                 found.push((at, c));
             }
-            from = at + marker.len();
+            continue;
         }
-    }
-    // qmail names the step that failed in fixed phrases.
-    const QMAIL: [(&str, SmtpCommand); 6] = [
-        (" but greeting failed", SmtpCommand::Connect),
-        (" but my name was rejected", SmtpCommand::Ehlo),
-        (" but sender was rejected", SmtpCommand::MailFrom),
-        (" does not like recipient", SmtpCommand::RcptTo),
-        (" failed on data command", SmtpCommand::Data),
-        (" failed after i sent the message", SmtpCommand::EndOfData),
-    ];
-    for (phrase, c) in QMAIL {
-        if let Some(at) = find(lower, phrase) {
-            found.push((at, c));
+        let j = i - BEFORE.len();
+        if first_seen[j] {
+            continue;
         }
-    }
-    // Transcripts: the command sent last before the first refusal.
-    for refusal in ["<<< 5", "<<< 4"] {
-        if let Some(at) = find(lower, refusal)
-            && let Some(sent) = lower[..at].rfind(">>> ")
+        first_seen[j] = true;
+        if let Some((_, c)) = QMAIL.get(j) {
+            found.push((at, *c));
+        } else if let Some(sent) = lower[..at].rfind(">>> ")
             && let Some(c) = SmtpCommand::from_phrase(&lower.as_bytes()[sent + 4..])
         {
             found.push((sent, c));
         }
     }
-    if found.is_empty() {
-        return None;
-    }
     found.sort_by_key(|(at, _)| *at);
+    found
+}
+
+/// The command [`commands_in`] found for `recipient`: the one closest after its address,
+/// or the only one named.
+pub(crate) fn command_for(
+    lower: &str,
+    found: &[(usize, SmtpCommand)],
+    recipient: &str,
+) -> Option<SmtpCommand> {
+    let first = found.first()?.1;
     let rcpt = recipient.trim().to_ascii_lowercase();
     if !rcpt.is_empty()
-        && let Some(pos) = find(lower, &rcpt)
+        && let Some(pos) = memchr::memmem::find(lower.as_bytes(), rcpt.as_bytes())
         && let Some((_, c)) = found
             .iter()
             .find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
     {
         return Some(*c);
     }
-    let first = found[0].1;
     found.iter().all(|(_, c)| *c == first).then_some(first)
 }
 
