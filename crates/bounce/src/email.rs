@@ -127,18 +127,48 @@ pub(crate) use phrase;
 
 /// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), one bit each.
 fn scan_markers(body: &str) -> u128 {
-    static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    /// The automaton holds the markers' first bytes only (a small automaton is a fast
+    /// one); a hit is verified against the whole marker.
+    const PREFIX: usize = 8;
+    static AC: LazyLock<Option<(AhoCorasick, Vec<Vec<usize>>)>> = LazyLock::new(|| {
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, m) in BODY_MARKERS.iter().enumerate() {
+            let cut = (0..=m.len().min(PREFIX))
+                .rev()
+                .find(|&c| m.is_char_boundary(c))
+                .unwrap_or(0);
+            let key = m[..cut].to_ascii_lowercase();
+            match prefixes.iter().position(|p| *p == key) {
+                Some(g) => groups[g].push(i),
+                None => {
+                    prefixes.push(key);
+                    groups.push(vec![i]);
+                }
+            }
+        }
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(BODY_MARKERS)
+            .build(&prefixes)
             .ok()
+            .map(|ac| (ac, groups))
     });
     let mut bits = 0u128;
     match &*AC {
-        Some(ac) => {
+        Some((ac, groups)) => {
+            let hay = body.as_bytes();
             for m in ac.find_overlapping_iter(body) {
-                bits |= 1 << m.pattern().as_usize();
+                for &i in &groups[m.pattern().as_usize()] {
+                    let marker = BODY_MARKERS[i].as_bytes();
+                    if bits & (1 << i) == 0
+                        && hay
+                            .get(m.start()..m.start() + marker.len())
+                            .is_some_and(|t| t.eq_ignore_ascii_case(marker))
+                    {
+                        bits |= 1 << i;
+                    }
+                }
             }
         }
         None => {
@@ -154,8 +184,12 @@ fn scan_markers(body: &str) -> u128 {
 
 /// Everything a format reader may look at, prepared once per email.
 pub(crate) struct Ctx {
-    /// Top-level headers: lower-cased name and unfolded raw value.
-    pub headers: Vec<(String, String)>,
+    /// Top-level headers, lower-cased name then unfolded raw value, one after the other
+    /// (one allocation for all of them; see `header_spans`).
+    header_text: String,
+    /// For each top-level header: where its name starts, where its value starts (the
+    /// name's end) and where the value ends, in `header_text`.
+    header_spans: Vec<(u32, u32, u32)>,
     /// Decoded `Subject`.
     pub subject: String,
     /// Lower-cased `From` header (raw).
@@ -176,8 +210,6 @@ pub(crate) struct Ctx {
     pub date: Option<String>,
     /// Which body markers `body` contains (see [`Ctx::body_marker`]).
     markers: u128,
-    /// `body` lower-cased, made on first use.
-    body_lower: std::sync::OnceLock<String>,
     /// The SMTP commands the body names, by position, made on first use.
     body_commands: std::sync::OnceLock<Vec<(usize, maildiag_reply::SmtpCommand)>>,
 }
@@ -185,17 +217,21 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// The first top-level header with this (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.headers().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// `true` when any top-level header of this name contains `needle` (case-insensitive).
     pub fn header_contains(&self, name: &str, needle: &str) -> bool {
-        self.headers
-            .iter()
+        self.headers()
             .any(|(n, v)| n == name && crate::text::contains_ci(v, needle))
+    }
+
+    /// The top-level headers: lower-cased name and unfolded value.
+    fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.header_spans.iter().filter_map(|&(n, v, e)| {
+            let (n, v, e) = (n as usize, v as usize, e as usize);
+            Some((self.header_text.get(n..v)?, self.header_text.get(v..e)?))
+        })
     }
 
     /// `true` when the subject contains `needle` (case-insensitive).
@@ -214,16 +250,10 @@ impl Ctx {
         self.markers & marker.bit() != 0
     }
 
-    /// The body, ASCII lower-cased (made once per email).
-    pub fn body_lower(&self) -> &str {
-        self.body_lower
-            .get_or_init(|| self.body.to_ascii_lowercase())
-    }
-
-    /// The SMTP commands the body names, by position in [`body_lower`](Self::body_lower).
+    /// The SMTP commands the body names, by position.
     pub fn body_commands(&self) -> &[(usize, maildiag_reply::SmtpCommand)] {
         self.body_commands
-            .get_or_init(|| crate::status::commands_in(self.body_lower()))
+            .get_or_init(|| crate::status::commands_in(&self.body))
     }
 
     /// `true` when the From header contains `needle` (lower-case).
@@ -232,20 +262,23 @@ impl Ctx {
     }
 
     pub fn new(msg: &Message<'_>) -> Ctx {
-        let headers: Vec<(String, String)> = msg
-            .headers_raw()
-            .map(|(n, v)| (n.to_ascii_lowercase(), unfold(v)))
-            .collect();
+        let mut header_text = String::new();
+        let mut header_spans = Vec::new();
+        for (n, v) in msg.headers_raw() {
+            let (Ok(ns), Ok(vs)) = (
+                u32::try_from(header_text.len()),
+                u32::try_from(header_text.len() + n.len()),
+            ) else {
+                break;
+            };
+            header_text.extend(n.chars().map(|c| c.to_ascii_lowercase()));
+            unfold_into(&mut header_text, v);
+            let Ok(ve) = u32::try_from(header_text.len()) else {
+                break;
+            };
+            header_spans.push((ns, vs, ve));
+        }
         let subject = msg.subject().map(str::to_owned).unwrap_or_default();
-        let from = headers
-            .iter()
-            .find(|(n, _)| n == "from")
-            .map(|(_, v)| v.to_ascii_lowercase())
-            .unwrap_or_default();
-        let date = headers
-            .iter()
-            .find(|(n, _)| n == "date")
-            .map(|(_, v)| v.clone());
         let report_type = msg.content_type().and_then(|ct| {
             if ct.ctype().eq_ignore_ascii_case("multipart") {
                 ct.attribute("report-type").map(str::to_ascii_lowercase)
@@ -254,20 +287,25 @@ impl Ctx {
             }
         });
         let mut ctx = Ctx {
-            headers,
+            header_text,
+            header_spans,
             subject,
-            from,
+            from: String::new(),
             body: String::new(),
             dsn_parts: Vec::new(),
             feedback: None,
             report_type,
             original: OriginalMessage::default(),
             original_to: Vec::new(),
-            date,
+            date: None,
             markers: 0,
-            body_lower: std::sync::OnceLock::new(),
             body_commands: std::sync::OnceLock::new(),
         };
+        ctx.from = ctx
+            .header("from")
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        ctx.date = ctx.header("date").map(str::to_owned);
         let mut html = String::new();
         let mut have_original = false;
         for part in &msg.parts {
@@ -422,6 +460,32 @@ fn short_contains(hay: &str, needle: &str) -> bool {
 }
 
 /// Joins folded header lines and trims.
+/// [`unfold`] appended to `out`.
+fn unfold_into(out: &mut String, v: &str) {
+    let v = v.trim();
+    if memchr::memchr(b'\n', v.as_bytes()).is_none() {
+        out.push_str(v);
+        return;
+    }
+    let start = out.len();
+    for (i, line) in v.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push(' ');
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+    }
+    // Trim what was appended, as `unfold` trims its result.
+    let end = out[start..].trim_end().len() + start;
+    out.truncate(end);
+    let lead = out[start..].len() - out[start..].trim_start().len();
+    if lead > 0 {
+        out.replace_range(start..start + lead, "");
+    }
+}
+
 pub(crate) fn unfold(v: &str) -> String {
     // Leading and trailing white space (the header's own line end included) would be
     // trimmed from the result anyway.
@@ -496,7 +560,7 @@ pub(crate) fn strip_html(h: &str) -> String {
 mod tests {
     use mail_parser::MessageParser;
 
-    use super::{BODY_MARKERS, Ctx, Marker, short_contains, unfold};
+    use super::{BODY_MARKERS, Ctx, Marker, short_contains, unfold, unfold_into};
 
     fn ctx_of(raw: &[u8]) -> Option<Ctx> {
         MessageParser::default().parse(raw).map(|m| Ctx::new(&m))
@@ -588,6 +652,15 @@ The following addresses had delivery problems ---\n";
             v in "[a \t\r\n\u{a0}\u{3000}]{0,24}"
         ) {
             proptest::prop_assert_eq!(unfold(&v), unfold_oracle(&v));
+        }
+
+        #[test]
+        fn unfold_into_appends_what_unfold_returns(
+            v in "[a \t\r\n\u{a0}\u{3000}]{0,24}"
+        ) {
+            let mut out = String::from("x-name");
+            unfold_into(&mut out, &v);
+            proptest::prop_assert_eq!(out, format!("x-name{}", unfold(&v)));
         }
     }
 

@@ -258,7 +258,7 @@ pub(crate) fn finish(
         }
     }
     if r.command.is_none() {
-        r.command = command_for(ctx.body_lower(), ctx.body_commands(), &r.recipient);
+        r.command = command_for(&ctx.body, ctx.body_commands(), &r.recipient);
     }
     if r.reply_code.is_none()
         && let Some((c, e)) = find_pair(&diag)
@@ -327,13 +327,12 @@ const COMMAND_WINDOW: usize = 2000;
 /// wins; otherwise one command named alone in the whole text.
 #[cfg(test)]
 pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
-    let lower = body.to_ascii_lowercase();
-    command_for(&lower, &commands_in(&lower), recipient)
+    command_for(body, &commands_in(body), recipient)
 }
 
-/// Every command a lower-cased body names, by position (see [`body_command`]); it does not
+/// Every command a body names, by position (see [`body_command`]); it does not
 /// depend on the recipient, so a report makes it once (`Ctx::body_commands`).
-pub(crate) fn commands_in(lower: &str) -> Vec<(usize, SmtpCommand)> {
+pub(crate) fn commands_in(body: &str) -> Vec<(usize, SmtpCommand)> {
     /// Phrases before a command name (every occurrence counts).
     const BEFORE: [&str; 5] = [
         "in reply to ",
@@ -355,28 +354,33 @@ pub(crate) fn commands_in(lower: &str) -> Vec<(usize, SmtpCommand)> {
     const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
     static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::LazyLock::new(|| {
-            aho_corasick::AhoCorasick::new(
-                BEFORE
-                    .iter()
-                    .chain(QMAIL.iter().map(|(p, _)| p))
-                    .chain(REFUSALS.iter()),
-            )
-            .ok()
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(
+                    BEFORE
+                        .iter()
+                        .chain(QMAIL.iter().map(|(p, _)| p))
+                        .chain(REFUSALS.iter()),
+                )
+                .ok()
         });
     let Some(ac) = AC.as_ref() else {
         return Vec::new();
     };
     let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
     let mut first_seen = [false; QMAIL.len() + REFUSALS.len()];
-    for m in ac.find_overlapping_iter(lower) {
+    for m in ac.find_overlapping_iter(body) {
         let (i, at) = (m.pattern().as_usize(), m.start());
         if let Some(marker) = BEFORE.get(i) {
-            let rest = &lower.as_bytes()[m.end()..];
+            let rest = &body.as_bytes()[m.end()..];
             let cmd = if *marker == "[" {
                 // Only the bracketed command names: `[RCPT_TO]`, `[MAIL_FROM]`.
                 [&b"rcpt_to]"[..], b"mail_from]"]
                     .iter()
-                    .any(|p| rest.starts_with(p))
+                    .any(|p| {
+                        rest.get(..p.len())
+                            .is_some_and(|r| r.eq_ignore_ascii_case(p))
+                    })
                     .then(|| SmtpCommand::from_phrase(rest))
                     .flatten()
             } else {
@@ -394,8 +398,8 @@ pub(crate) fn commands_in(lower: &str) -> Vec<(usize, SmtpCommand)> {
         first_seen[j] = true;
         if let Some((_, c)) = QMAIL.get(j) {
             found.push((at, *c));
-        } else if let Some(sent) = lower[..at].rfind(">>> ")
-            && let Some(c) = SmtpCommand::from_phrase(&lower.as_bytes()[sent + 4..])
+        } else if let Some(sent) = body[..at].rfind(">>> ")
+            && let Some(c) = SmtpCommand::from_phrase(&body.as_bytes()[sent + 4..])
         {
             found.push((sent, c));
         }
@@ -407,14 +411,14 @@ pub(crate) fn commands_in(lower: &str) -> Vec<(usize, SmtpCommand)> {
 /// The command [`commands_in`] found for `recipient`: the one closest after its address,
 /// or the only one named.
 pub(crate) fn command_for(
-    lower: &str,
+    body: &str,
     found: &[(usize, SmtpCommand)],
     recipient: &str,
 ) -> Option<SmtpCommand> {
     let first = found.first()?.1;
-    let rcpt = recipient.trim().to_ascii_lowercase();
+    let rcpt = recipient.trim();
     if !rcpt.is_empty()
-        && let Some(pos) = memchr::memmem::find(lower.as_bytes(), rcpt.as_bytes())
+        && let Some(pos) = crate::text::find_ci(body, rcpt)
         && let Some((_, c)) = found
             .iter()
             .find(|(at, _)| *at >= pos && *at - pos <= COMMAND_WINDOW)
