@@ -262,8 +262,9 @@ impl Ctx {
     }
 
     pub fn new(msg: &Message<'_>) -> Ctx {
-        let mut header_text = String::new();
-        let mut header_spans = Vec::new();
+        let mut header_text =
+            String::with_capacity(msg.headers_raw().map(|(n, v)| n.len() + v.len()).sum());
+        let mut header_spans = Vec::with_capacity(msg.headers().len());
         for (n, v) in msg.headers_raw() {
             let (Ok(ns), Ok(vs)) = (
                 u32::try_from(header_text.len()),
@@ -271,7 +272,9 @@ impl Ctx {
             ) else {
                 break;
             };
-            header_text.extend(n.chars().map(|c| c.to_ascii_lowercase()));
+            let at = header_text.len();
+            header_text.push_str(n);
+            header_text[at..].make_ascii_lowercase();
             unfold_into(&mut header_text, v);
             let Ok(ve) = u32::try_from(header_text.len()) else {
                 break;
