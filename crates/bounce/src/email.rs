@@ -125,15 +125,25 @@ macro_rules! phrase {
 }
 pub(crate) use phrase;
 
-/// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), one bit each.
-fn scan_markers(body: &str) -> u128 {
-    /// The automaton holds the markers' first bytes only (a small automaton is a fast
-    /// one); a hit is verified against the whole marker.
+/// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), one bit each, and the
+/// SMTP command names the body holds (`status::COMMAND_PHRASES`), in the same pass.
+fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>) {
+    use crate::status::COMMAND_PHRASES;
+    /// The automaton holds the phrases' first bytes only (a small automaton is a fast
+    /// one); a hit is verified against the whole phrase.
     const PREFIX: usize = 8;
+    let phrase = |i: usize| match i.checked_sub(BODY_MARKERS.len()) {
+        None => BODY_MARKERS.get(i),
+        Some(j) => COMMAND_PHRASES.get(j),
+    };
     static AC: LazyLock<Option<(AhoCorasick, Vec<Vec<usize>>)>> = LazyLock::new(|| {
         let mut prefixes: Vec<String> = Vec::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        for (i, m) in BODY_MARKERS.iter().enumerate() {
+        for (i, m) in BODY_MARKERS
+            .iter()
+            .chain(COMMAND_PHRASES.iter())
+            .enumerate()
+        {
             let cut = (0..=m.len().min(PREFIX))
                 .rev()
                 .find(|&c| m.is_char_boundary(c))
@@ -155,18 +165,25 @@ fn scan_markers(body: &str) -> u128 {
             .map(|ac| (ac, groups))
     });
     let mut bits = 0u128;
+    let mut hits: Vec<(usize, usize, usize)> = Vec::new();
     match &*AC {
         Some((ac, groups)) => {
             let hay = body.as_bytes();
             for m in ac.find_overlapping_iter(body) {
                 for &i in &groups[m.pattern().as_usize()] {
-                    let marker = BODY_MARKERS[i].as_bytes();
-                    if bits & (1 << i) == 0
+                    let marker = phrase(i).map_or(&b""[..], |m| m.as_bytes());
+                    let is_marker = i < BODY_MARKERS.len();
+                    if (!is_marker || bits & (1 << i) == 0)
                         && hay
                             .get(m.start()..m.start() + marker.len())
                             .is_some_and(|t| t.eq_ignore_ascii_case(marker))
                     {
-                        bits |= 1 << i;
+                        if is_marker {
+                            bits |= 1 << i;
+                        } else {
+                            let end = m.start() + marker.len();
+                            hits.push((i - BODY_MARKERS.len(), m.start(), end));
+                        }
                     }
                 }
             }
@@ -177,9 +194,22 @@ fn scan_markers(body: &str) -> u128 {
                     bits |= 1 << i;
                 }
             }
+            for (j, p) in COMMAND_PHRASES.iter().enumerate() {
+                let mut from = 0;
+                while let Some(at) = body.get(from..).and_then(|b| crate::text::find_ci(b, p)) {
+                    hits.push((j, from + at, from + at + p.len()));
+                    from += at + 1;
+                }
+            }
         }
     }
-    bits
+    // Phrases are reported by the end of their prefix; order them by their own end, as a
+    // search for each phrase would.
+    hits.sort_by_key(|h| h.2);
+    (
+        bits,
+        crate::status::commands_from_hits(body, hits.into_iter()),
+    )
 }
 
 /// Everything a format reader may look at, prepared once per email.
@@ -210,8 +240,8 @@ pub(crate) struct Ctx {
     pub date: Option<String>,
     /// Which body markers `body` contains (see [`Ctx::body_marker`]).
     markers: u128,
-    /// The SMTP commands the body names, by position, made on first use.
-    body_commands: std::sync::OnceLock<Vec<(usize, maildiag_reply::SmtpCommand)>>,
+    /// The SMTP commands the body names, by position.
+    body_commands: Vec<(usize, maildiag_reply::SmtpCommand)>,
 }
 
 impl Ctx {
@@ -252,8 +282,7 @@ impl Ctx {
 
     /// The SMTP commands the body names, by position.
     pub fn body_commands(&self) -> &[(usize, maildiag_reply::SmtpCommand)] {
-        self.body_commands
-            .get_or_init(|| crate::status::commands_in(&self.body))
+        &self.body_commands
     }
 
     /// `true` when the From header contains `needle` (lower-case).
@@ -302,7 +331,7 @@ impl Ctx {
             original_to: Vec::new(),
             date: None,
             markers: 0,
-            body_commands: std::sync::OnceLock::new(),
+            body_commands: Vec::new(),
         };
         ctx.from = ctx
             .header("from")
@@ -375,7 +404,7 @@ impl Ctx {
         if ctx.body.trim().is_empty() && !html.is_empty() {
             ctx.body = html;
         }
-        ctx.markers = scan_markers(&ctx.body);
+        (ctx.markers, ctx.body_commands) = scan_markers(&ctx.body);
         ctx
     }
 
@@ -600,6 +629,12 @@ mod tests {
             let name = p.display().to_string();
             let ctx = ctx_of(&raw).expect("golden email parses");
             found += check_markers(&ctx, &name);
+            // The command names found in the same pass equal a search of their own.
+            assert_eq!(
+                ctx.body_commands(),
+                &crate::status::commands_in(&ctx.body)[..],
+                "{name}"
+            );
             emails += 1;
         }
         assert!(emails >= 30, "golden emails not found");

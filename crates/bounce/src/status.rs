@@ -332,47 +332,74 @@ pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
 
 /// Every command a body names, by position (see [`body_command`]); it does not
 /// depend on the recipient, so a report makes it once (`Ctx::body_commands`).
+#[cfg(test)]
 pub(crate) fn commands_in(body: &str) -> Vec<(usize, SmtpCommand)> {
-    /// Phrases before a command name (every occurrence counts).
-    const BEFORE: [&str; 5] = [
-        "in reply to ",
-        "did not like our ",
-        "[",
-        "while sending ",
-        "server after ",
-    ];
-    /// qmail names the step that failed in fixed phrases (the first occurrence counts).
-    const QMAIL: [(&str, SmtpCommand); 6] = [
-        (" but greeting failed", SmtpCommand::Connect),
-        (" but my name was rejected", SmtpCommand::Ehlo),
-        (" but sender was rejected", SmtpCommand::MailFrom),
-        (" does not like recipient", SmtpCommand::RcptTo),
-        (" failed on data command", SmtpCommand::Data),
-        (" failed after i sent the message", SmtpCommand::EndOfData),
-    ];
-    /// Transcript refusals: the command sent last before the first one counts.
-    const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
     static AC: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
         std::sync::LazyLock::new(|| {
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
-                .build(
-                    BEFORE
-                        .iter()
-                        .chain(QMAIL.iter().map(|(p, _)| p))
-                        .chain(REFUSALS.iter()),
-                )
+                .build(COMMAND_PHRASES)
                 .ok()
         });
     let Some(ac) = AC.as_ref() else {
         return Vec::new();
     };
+    commands_from_hits(
+        body,
+        ac.find_overlapping_iter(body)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+    )
+}
+
+/// Phrases before a command name (every occurrence counts).
+const BEFORE: [&str; 5] = [
+    "in reply to ",
+    "did not like our ",
+    "[",
+    "while sending ",
+    "server after ",
+];
+/// qmail names the step that failed in fixed phrases (the first occurrence counts).
+const QMAIL: [(&str, SmtpCommand); 6] = [
+    (" but greeting failed", SmtpCommand::Connect),
+    (" but my name was rejected", SmtpCommand::Ehlo),
+    (" but sender was rejected", SmtpCommand::MailFrom),
+    (" does not like recipient", SmtpCommand::RcptTo),
+    (" failed on data command", SmtpCommand::Data),
+    (" failed after i sent the message", SmtpCommand::EndOfData),
+];
+/// Transcript refusals: the command sent last before the first one counts.
+const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
+
+/// Every phrase [`commands_from_hits`] reads, by index: [`BEFORE`], then [`QMAIL`], then
+/// [`REFUSALS`] (matched ASCII case-insensitively).
+pub(crate) const COMMAND_PHRASES: [&str; 13] = [
+    BEFORE[0],
+    BEFORE[1],
+    BEFORE[2],
+    BEFORE[3],
+    BEFORE[4],
+    QMAIL[0].0,
+    QMAIL[1].0,
+    QMAIL[2].0,
+    QMAIL[3].0,
+    QMAIL[4].0,
+    QMAIL[5].0,
+    REFUSALS[0],
+    REFUSALS[1],
+];
+
+/// The commands named by the occurrences (`phrase index`, start, end, in order of their
+/// ends, every occurrence) of [`COMMAND_PHRASES`] in `body`, sorted by position.
+pub(crate) fn commands_from_hits(
+    body: &str,
+    hits: impl Iterator<Item = (usize, usize, usize)>,
+) -> Vec<(usize, SmtpCommand)> {
     let mut found: Vec<(usize, SmtpCommand)> = Vec::new();
     let mut first_seen = [false; QMAIL.len() + REFUSALS.len()];
-    for m in ac.find_overlapping_iter(body) {
-        let (i, at) = (m.pattern().as_usize(), m.start());
+    for (i, at, end) in hits {
         if let Some(marker) = BEFORE.get(i) {
-            let rest = &body.as_bytes()[m.end()..];
+            let rest = body.as_bytes().get(end..).unwrap_or_default();
             let cmd = if *marker == "[" {
                 // Only the bracketed command names: `[RCPT_TO]`, `[MAIL_FROM]`.
                 [&b"rcpt_to]"[..], b"mail_from]"]
@@ -391,14 +418,19 @@ pub(crate) fn commands_in(body: &str) -> Vec<(usize, SmtpCommand)> {
             }
             continue;
         }
-        let j = i - BEFORE.len();
+        let Some(j) = i
+            .checked_sub(BEFORE.len())
+            .filter(|j| *j < first_seen.len())
+        else {
+            continue;
+        };
         if first_seen[j] {
             continue;
         }
         first_seen[j] = true;
         if let Some((_, c)) = QMAIL.get(j) {
             found.push((at, *c));
-        } else if let Some(sent) = body[..at].rfind(">>> ")
+        } else if let Some(sent) = body.get(..at).and_then(|b| b.rfind(">>> "))
             && let Some(c) = SmtpCommand::from_phrase(&body.as_bytes()[sent + 4..])
         {
             found.push((sent, c));
