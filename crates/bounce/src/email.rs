@@ -285,6 +285,13 @@ impl Ctx {
         &self.body_commands
     }
 
+    /// `true` when a delivery-status part contains `needle` (ASCII, case-insensitive).
+    pub fn dsn_has(&self, needle: &str) -> bool {
+        self.dsn_parts
+            .iter()
+            .any(|p| crate::text::find_ci_bytes(p, needle.as_bytes()).is_some())
+    }
+
     /// `true` when the From header contains `needle` (lower-case).
     pub fn sender_has(&self, needle: &str) -> bool {
         short_contains(&self.from, needle)

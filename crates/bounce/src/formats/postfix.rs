@@ -15,10 +15,7 @@ pub(crate) const FORMAT: Format = Format {
 fn detect(ctx: &Ctx) -> bool {
     ctx.body_marker(phrase!("This is the mail system at host"))
         || ctx.body_marker(phrase!("This is the Postfix program"))
-        || ctx
-            .dsn_parts
-            .iter()
-            .any(|p| crate::text::contains_ci(&String::from_utf8_lossy(p), "X-Postfix"))
+        || ctx.dsn_has("X-Postfix")
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {

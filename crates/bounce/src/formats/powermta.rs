@@ -11,7 +11,5 @@ pub(crate) const FORMAT: Format = Format {
 };
 
 fn detect(ctx: &Ctx) -> bool {
-    ctx.dsn_parts
-        .iter()
-        .any(|p| crate::text::contains_ci(&String::from_utf8_lossy(p), "X-PowerMTA"))
+    ctx.dsn_has("X-PowerMTA")
 }

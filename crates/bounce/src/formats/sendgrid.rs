@@ -11,9 +11,6 @@ pub(crate) const FORMAT: Format = Format {
 
 fn detect(ctx: &Ctx) -> bool {
     ctx.header("x-sg-eid").is_some()
-        || ctx
-            .dsn_parts
-            .iter()
-            .any(|p| crate::text::contains_ci(&String::from_utf8_lossy(p), "sendgrid"))
+        || ctx.dsn_has("sendgrid")
         || ctx.header_contains("return-path", "sendgrid")
 }

@@ -23,11 +23,8 @@ fn detect(ctx: &Ctx) -> bool {
     ctx.body_marker(phrase!(
         "----- The following addresses had permanent fatal errors"
     )) || ctx.body_marker(phrase!("Transcript of session follows")) && !detect_v5(ctx)
-        || ctx.dsn_parts.iter().any(|p| {
-            let s = String::from_utf8_lossy(p);
-            crate::text::contains_ci(&s, "X-Actual-Recipient")
-                || crate::text::contains_ci(&s, "Sendmail")
-        })
+        || ctx.dsn_has("X-Actual-Recipient")
+        || ctx.dsn_has("Sendmail")
         || ctx.header_contains("received", "sendmail") && ctx.subject_has("returned mail")
 }
 
