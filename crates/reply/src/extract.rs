@@ -308,12 +308,30 @@ fn candidate<'a>(
         }
     }
     let sep = input.get(i + 3).copied();
-    if !matches!(sep, None | Some(b' ' | b'\t' | b'-' | b'\r' | b'\n')) {
+    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
+    // Python's smtplib reports a reply as a tuple: `(550, b'5.1.1 <u@example.com>: ...')`.
+    let tuple_text = if sep == Some(b',') && i > 0 && input[i - 1] == b'(' {
+        let mut j = i + 4;
+        while input.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if input.get(j) == Some(&b'b') {
+            j += 1;
+        }
+        match input.get(j) {
+            Some(&q @ (b'\'' | b'"')) if j < line_end => Some((q, j + 1)),
+            _ => return None,
+        }
+    } else {
+        None
+    };
+    if tuple_text.is_none() && !matches!(sep, None | Some(b' ' | b'\t' | b'-' | b'\r' | b'\n')) {
         return None;
     }
-    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
-    let mut pos =
-        (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end);
+    let mut pos = match tuple_text {
+        Some((_, start)) => start,
+        None => (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end),
+    };
     // Gmail's prose repeats the code: "was: 550 550 5.7.1 ...".
     if input[pos..].starts_with(&input[i..i + 3]) && matches!(input.get(pos + 3), Some(b' ' | b'-'))
     {
@@ -325,7 +343,10 @@ fn candidate<'a>(
     }
     let enhanced = enhanced.map(|(e, _)| e);
 
-    let intro = introducer(input, line_start, i);
+    let intro = match tuple_text {
+        Some((q, _)) => Intro::Quote(q),
+        None => introducer(input, line_start, i),
+    };
     let at_line_start = input[line_start..i]
         .iter()
         .all(|c| matches!(c, b' ' | b'\t' | b'<' | b'>'));
@@ -853,6 +874,25 @@ mod tests {
 
     fn best(s: &str) -> Extracted<'_> {
         extract_best(s.as_bytes()).unwrap_or_else(|| panic!("nothing in {s:?}"))
+    }
+
+    #[test]
+    fn python_smtplib_tuples() {
+        let e = best(
+            "smtplib.SMTPRecipientsRefused: {'u@example.com': (550, b'5.1.1 <u@example.com>: Recipient address rejected: User unknown')}",
+        );
+        assert_eq!(e.code.map(ReplyCode::get), Some(550));
+        assert_eq!(e.enhanced.map(|c| c.to_string()).as_deref(), Some("5.1.1"));
+        assert_eq!(
+            &e.text[..],
+            b"<u@example.com>: Recipient address rejected: User unknown"
+        );
+        let e = best(r#"SMTPSenderRefused: (553, b"5.7.1 Sender rejected", 'a@b.example')"#);
+        assert_eq!(e.code.map(ReplyCode::get), Some(553));
+        assert_eq!(&e.text[..], b"Sender rejected");
+        // A number and a comma alone are not a reply.
+        assert!(extract_best(b"retries (550, 3) left").is_none());
+        assert!(extract_best(b"sizes 550, 600 and 700").is_none());
     }
 
     #[test]
