@@ -73,10 +73,13 @@ impl Classifier {
                 .and_then(|e| e.enhanced)
                 .filter(|_| explicit)
                 .or(r.status.filter(|_| explicit));
-            wording(text, &mut said);
+            // A reply is short; the phrase rules read no further than this into a hostile
+            // or garbled diagnostic, so their work stays bounded.
+            let head = head_of(&r.diagnostic);
+            wording(head.as_bytes(), &mut said);
             let reply_code = r.reply_code.map(|c| c.get()).or(v.basic.map(|c| c.get()));
             let facts = hosts::Facts {
-                text: &r.diagnostic,
+                text: head,
                 domain: r.recipient.rsplit_once('@').map_or("", |(_, d)| d),
                 remote: host_of(r.remote_mta.as_deref()),
                 reporting: host_of(r.reporting_mta.as_deref()),
@@ -212,6 +215,18 @@ fn without_line_codes(text: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// How much of a diagnostic the Sisimai-reason rules read.
+const REASON_TEXT_MAX: usize = 8 << 10;
+
+/// The first [`REASON_TEXT_MAX`] bytes of `s`, cut at a character boundary.
+fn head_of(s: &str) -> &str {
+    let mut end = s.len().min(REASON_TEXT_MAX);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// What a bounce recipient's record tells the reason decision beyond the verdict.
@@ -551,6 +566,19 @@ mod reason_tests {
         let mut s = Said::default();
         wording(b"Host not found, try again", &mut s);
         assert!(s.has("networkerror"));
+    }
+
+    #[test]
+    fn reason_rules_read_a_bounded_head() {
+        let long = "<".repeat(3 * REASON_TEXT_MAX) + "é";
+        assert_eq!(head_of(&long).len(), REASON_TEXT_MAX);
+        assert_eq!(head_of("é"), "é");
+        // A pathological diagnostic classifies (quickly: the pair fragments are bounded).
+        let c = Classifier::new();
+        let mut r = BounceRecipient::new("a@example.net", "postfix");
+        r.diagnostic = "<a> not found ".repeat(200_000);
+        let d = c.classify_bounce(&r);
+        assert!(!d.sisimai_reason.is_empty());
     }
 
     #[test]
