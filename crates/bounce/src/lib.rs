@@ -155,6 +155,37 @@ fn bounce(
     }
 }
 
+/// The whole multi-line reply of a transcript (consecutive `<<< ` lines, joined with
+/// spaces) whose first line begins with `first`, when it has more lines than that.
+fn transcript_reply(body: &str, first: &str) -> Option<String> {
+    let first = first.trim();
+    if first.is_empty() || !body.contains("<<< ") {
+        return None;
+    }
+    let mut lines = body.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(head) = line.trim_start().strip_prefix("<<< ") else {
+            continue;
+        };
+        if !head.trim_start().starts_with(first) {
+            continue;
+        }
+        let mut full = head.trim().to_owned();
+        let mut n = 1;
+        while let Some(next) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("<<< "))
+        {
+            full.push(' ');
+            full.push_str(next.trim());
+            n += 1;
+            lines.next();
+        }
+        return (n > 1 && full.len() > first.len()).then_some(full);
+    }
+    None
+}
+
 fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
     if nonbounce::is_feedback(ctx) {
         let (ftype, rcpts) = nonbounce::read_feedback(ctx);
@@ -190,6 +221,13 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
                     *r = fresh;
                 }
             }
+        }
+        // Sendmail copies only the first line of a multi-line reply into Diagnostic-Code;
+        // its transcript (`<<< ` lines) holds the whole reply.
+        if let [r] = &mut rcpts[..]
+            && let Some(full) = transcript_reply(&ctx.body, &r.diagnostic)
+        {
+            r.diagnostic = full;
         }
         if !rcpts.is_empty() {
             for r in &mut rcpts {
