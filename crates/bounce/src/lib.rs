@@ -158,7 +158,8 @@ fn bounce(
 /// The whole multi-line reply of a transcript (consecutive `<<< ` lines, joined with
 /// spaces) whose first line begins with `first`, when it has more lines than that.
 fn transcript_reply(body: &str, first: &str) -> Option<String> {
-    let first = first.trim();
+    // White space runs may have been collapsed in the diagnostic.
+    let first = text::collapse(first);
     if first.is_empty() || !body.contains("<<< ") {
         return None;
     }
@@ -167,7 +168,7 @@ fn transcript_reply(body: &str, first: &str) -> Option<String> {
         let Some(head) = line.trim_start().strip_prefix("<<< ") else {
             continue;
         };
-        if !head.trim_start().starts_with(first) {
+        if !text::collapse(head).starts_with(&first) {
             continue;
         }
         let mut full = head.trim().to_owned();
@@ -327,3 +328,30 @@ fn reporting_mta(ctx: &Ctx) -> Option<String> {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(test)]
+mod transcript_tests {
+    use super::transcript_reply;
+
+    #[test]
+    fn the_first_line_is_completed_from_the_transcript() {
+        let body = "... while talking to mx.example.net.:\n>>> DATA\n<<< 550-5.7.1 [192.0.2.1      13] Messages with multiple addresses in From:\n<<< 550 5.7.1 header are not accepted. - gsmtp\n554 5.0.0 Service unavailable\n";
+        assert_eq!(
+            transcript_reply(
+                body,
+                "550-5.7.1 [192.0.2.1 13] Messages with multiple addresses in From:"
+            )
+            .as_deref(),
+            Some(
+                "550-5.7.1 [192.0.2.1      13] Messages with multiple addresses in From: 550 5.7.1 header are not accepted. - gsmtp"
+            )
+        );
+        // Another reply, or a one-line reply: nothing to add.
+        assert_eq!(transcript_reply(body, "550 5.1.1 User unknown"), None);
+        assert_eq!(
+            transcript_reply("<<< 550 5.1.1 User unknown\n", "550 5.1.1 User unknown"),
+            None
+        );
+        assert_eq!(transcript_reply(body, ""), None);
+    }
+}
