@@ -416,15 +416,7 @@ impl Ctx {
     }
 
     fn set_original(&mut self, m: &Message<'_>) {
-        self.original = original_of(m);
-        self.original_to = m
-            .to()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.address.as_deref().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        (self.original, self.original_to) = original_and_to(m);
     }
 
     /// Reads the returned message's headers from the body text after `at`, when no MIME
@@ -442,19 +434,22 @@ impl Ctx {
             .map_or("", |(_, r)| r)
             .trim_start_matches(['\n', ' ']);
         if let Some(m) = MessageParser::default().parse_headers(rest.as_bytes()) {
-            let o = original_of(&m);
-            let to: Vec<String> = m
-                .to()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.address.as_deref().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            self.original = o;
-            self.original_to = to;
+            (self.original, self.original_to) = original_and_to(&m);
         }
     }
+}
+
+/// The returned message's identifiers and its `To` addresses.
+fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
+    let to = m
+        .to()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.address.as_deref().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    (original_of(m), to)
 }
 
 fn original_of(m: &Message<'_>) -> OriginalMessage {

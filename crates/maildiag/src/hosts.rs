@@ -146,8 +146,9 @@ pub(crate) fn host_reason(f: &Facts<'_>) -> Option<&'static str> {
         .or_else(|| first_rule(service.rules, f))
 }
 
-/// The reason an MTA's own fixed text in its bounce stands for, with whether that reason
-/// is final (not one Sisimai checks again against the status code).
+/// The reason an MTA's own fixed text in its bounce stands for. Whether it is final is
+/// the caller's question ([`is_retried`]: Sisimai checks some reasons again against the
+/// status code).
 pub(crate) fn mta_reason(format: &str, f: &Facts<'_>) -> Option<&'static str> {
     use maildiag_reply::SmtpCommand as C;
     if format == "gmail"

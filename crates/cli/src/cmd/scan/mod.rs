@@ -106,6 +106,18 @@ pub struct InputReport {
     pub error: Option<String>,
 }
 
+impl InputReport {
+    /// An input that could not be read: said on stderr, kept for the report.
+    fn failed(name: String, e: &dyn std::fmt::Display) -> InputReport {
+        eprintln!("maildiag scan: {name}: {e}");
+        InputReport {
+            name,
+            stats: Stats::default(),
+            error: Some(e.to_string()),
+        }
+    }
+}
+
 /// Everything a report shows.
 pub struct Report {
     /// The aggregate of every input.
@@ -228,12 +240,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             Some(p) => match File::open(p) {
                 Ok(f) => Box::new(f),
                 Err(e) => {
-                    eprintln!("maildiag scan: {name}: {e}");
-                    reports.push(InputReport {
-                        name,
-                        stats: Stats::default(),
-                        error: Some(e.to_string()),
-                    });
+                    reports.push(InputReport::failed(name, &e));
                     continue;
                 }
             },
@@ -272,14 +279,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
                 stats,
                 error: None,
             }),
-            Err(e) => {
-                eprintln!("maildiag scan: {name}: {e}");
-                reports.push(InputReport {
-                    name,
-                    stats: Stats::default(),
-                    error: Some(e.to_string()),
-                });
-            }
+            Err(e) => reports.push(InputReport::failed(name, &e)),
         }
     }
     if let Some(pb) = &progress {
