@@ -4,7 +4,7 @@
 use maildiag_reply::{Action, DeliveryStatus, parse_delivery_status};
 use maildiag_types::EnhancedCode;
 
-use crate::email::Ctx;
+use crate::email::{Ctx, phrase};
 use crate::model::{BounceRecipient, StatusSource};
 use crate::status::finish;
 use crate::text::{Found, clean_address, find_ci};
@@ -19,7 +19,7 @@ pub(crate) fn read(ctx: &Ctx, format: &'static str) -> Vec<BounceRecipient> {
     }
     if out.is_empty()
         && ctx.dsn_parts.is_empty()
-        && let Some(start) = text_dsn_start(&ctx.body)
+        && let Some(start) = text_dsn_start(ctx)
         && let Some(d) = safe_dsn(&ctx.body.as_bytes()[start..])
     {
         convert(ctx, &d, format, &mut out);
@@ -34,7 +34,13 @@ fn safe_dsn(b: &[u8]) -> Option<DeliveryStatus<'_>> {
 
 /// Where DSN fields start in a text body, when it carries `Final-Recipient` (or
 /// `Original-Recipient`) with `Action` or `Status`.
-pub(crate) fn text_dsn_start(body: &str) -> Option<usize> {
+pub(crate) fn text_dsn_start(ctx: &Ctx) -> Option<usize> {
+    if !ctx.body_marker(phrase!("Final-Recipient:"))
+        && !ctx.body_marker(phrase!("Original-Recipient:"))
+    {
+        return None;
+    }
+    let body = &ctx.body;
     let rcpt =
         find_ci(body, "\nFinal-Recipient:").or_else(|| find_ci(body, "\nOriginal-Recipient:"))?;
     let rest = &body[rcpt..];

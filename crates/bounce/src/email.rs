@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 
 use crate::model::OriginalMessage;
 
@@ -12,6 +12,8 @@ use crate::model::OriginalMessage;
 /// the body when the email is prepared ([`Ctx::body_marker`]). A detector names one with
 /// [`phrase!`], which fails to compile for a phrase missing here. At most 128.
 const BODY_MARKERS: &[&str] = &[
+    "Final-Recipient:",
+    "Original-Recipient:",
     "\"notificationType\"",
     "Message details:",
     "Error message below:",
@@ -376,9 +378,7 @@ impl Ctx {
                         ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
                             if !have_original {
                                 have_original = true;
-                                if let Some(m) =
-                                    MessageParser::default().parse_headers(part.contents())
-                                {
+                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
                                     ctx.set_original(&m);
                                 }
                             }
@@ -387,9 +387,7 @@ impl Ctx {
                             // A returned message mail-parser did not nest (e.g. encoded).
                             if !have_original {
                                 have_original = true;
-                                if let Some(m) =
-                                    MessageParser::default().parse_headers(part.contents())
-                                {
+                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
                                     ctx.set_original(&m);
                                 }
                             }
@@ -433,7 +431,7 @@ impl Ctx {
             .split_once('\n')
             .map_or("", |(_, r)| r)
             .trim_start_matches(['\n', ' ']);
-        if let Some(m) = MessageParser::default().parse_headers(rest.as_bytes()) {
+        if let Some(m) = mail_parser().parse_headers(rest.as_bytes()) {
             (self.original, self.original_to) = original_and_to(&m);
         }
     }
@@ -441,34 +439,87 @@ impl Ctx {
 
 /// The returned message's identifiers and its `To` addresses.
 fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
-    let to = m
-        .to()
+    let to = addresses_of(m, "To");
+    let joined = |v: &[String]| Some(v.join(", ")).filter(|s| !s.is_empty());
+    let message_id = m.header_raw("Message-ID").and_then(|v| {
+        mail_parser::parsers::MessageStream::new(v.as_bytes())
+            .parse_id()
+            .as_text()
+            .map(str::to_owned)
+    });
+    let original = OriginalMessage {
+        message_id,
+        from: joined(&addresses_of(m, "From")),
+        to: joined(&to),
+        subject: m.subject().map(str::to_owned),
+        date: m.header_raw("Date").map(unfold),
+    };
+    (original, to)
+}
+
+/// The addresses of the first header `name`, read by mail-parser's address parser (the
+/// parser configuration leaves address headers raw: only the returned message's are
+/// read, so the report's own are not parsed for nothing).
+fn addresses_of(m: &Message<'_>, name: &str) -> Vec<String> {
+    let Some(raw) = m.header_raw(name) else {
+        return Vec::new();
+    };
+    if let Some(simple) = simple_addresses(raw) {
+        return simple;
+    }
+    let value = mail_parser::parsers::MessageStream::new(raw.as_bytes()).parse_address();
+    value
+        .as_address()
         .map(|a| {
             a.iter()
                 .filter_map(|x| x.address.as_deref().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default();
-    (original_of(m), to)
+        .unwrap_or_default()
 }
 
-fn original_of(m: &Message<'_>) -> OriginalMessage {
-    let addrs = |a: Option<&mail_parser::Address<'_>>| {
-        a.map(|a| {
-            a.iter()
-                .filter_map(|x| x.address.as_deref())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .filter(|s| !s.is_empty())
+/// The addresses of an address-list value in its plain form — comma-separated `a@b` or
+/// `Name <a@b>`, ASCII, without quotes, comments, groups, escapes or encoded words — the
+/// same list mail-parser's RFC 5322 parser gives for it; `None` when the value is not in
+/// that form and needs the full parser. (Most returned messages' headers are plain, and
+/// the full parser's allocations made it a tenth of a bounce's reading time.)
+fn simple_addresses(v: &str) -> Option<Vec<String>> {
+    let b = v.as_bytes();
+    let special = |(i, &c): (usize, &u8)| {
+        !c.is_ascii()
+            || matches!(c, b'"' | b'(' | b')' | b'\\' | b':' | b';' | b'[' | b']')
+            || c == b'=' && b.get(i + 1) == Some(&b'?')
     };
-    OriginalMessage {
-        message_id: m.message_id().map(str::to_owned),
-        from: addrs(m.from()),
-        to: addrs(m.to()),
-        subject: m.subject().map(str::to_owned),
-        date: m.header_raw("Date").map(unfold),
+    if b.iter().enumerate().any(special) {
+        return None;
     }
+    let mut out = Vec::new();
+    for item in v.split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let addr = match (item.find('<'), item.rfind('>')) {
+            (Some(l), Some(r)) if l < r && !item[..l].contains('@') && r + 1 == item.len() => {
+                &item[l + 1..r]
+            }
+            (None, None) => item,
+            _ => return None,
+        };
+        let (local, domain) = addr.split_once('@')?;
+        let odd = |c: u8| {
+            c.is_ascii_whitespace() || c.is_ascii_control() || matches!(c, b'<' | b'>' | b'@')
+        };
+        if local.is_empty()
+            || domain.is_empty()
+            || local.bytes().any(odd)
+            || domain.bytes().any(odd)
+        {
+            return None;
+        }
+        out.push(addr.to_owned());
+    }
+    Some(out)
 }
 
 fn push_text(out: &mut String, t: &str) {
@@ -518,6 +569,23 @@ fn unfold_into(out: &mut String, v: &str) {
     if lead > 0 {
         out.replace_range(start..start + lead, "");
     }
+}
+
+/// The mail-parser configuration every reader in this crate uses: typed values only for
+/// the MIME structure and `Subject`; every other header is skipped, its raw text still
+/// reachable through `headers_raw`/`header_raw`, which is how the readers see headers. It
+/// spares the parse of headers nobody looks at (trace, date, address and id headers of
+/// every part).
+/// The returned message's `From`, `To` and `Message-ID` are parsed on demand
+/// ([`original_and_to`]).
+pub(crate) fn mail_parser() -> &'static MessageParser {
+    static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_text(HeaderName::Subject)
+            .default_header_ignore()
+    });
+    &PARSER
 }
 
 pub(crate) fn unfold(v: &str) -> String {
@@ -719,5 +787,70 @@ The following addresses had delivery problems ---\n";
         ] {
             assert_eq!(unfold(v), unfold_oracle(v), "{v:?}");
         }
+    }
+
+    /// What mail-parser's RFC 5322 address parser reads from a header value.
+    fn full_parser(v: &str) -> Vec<String> {
+        mail_parser::parsers::MessageStream::new(v.as_bytes())
+            .parse_address()
+            .as_address()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.address.as_deref().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    proptest::proptest! {
+        /// Plain address lists take the fast path and read as the full parser reads them.
+        #[test]
+        fn plain_address_lists_read_as_the_full_parser_reads_them(
+            items in proptest::collection::vec(
+                ("[A-Za-z][A-Za-z ]{0,10}", "[a-z0-9][a-z0-9._+-]{0,7}", "[a-z0-9]{1,8}\\.[a-z]{2,3}", proptest::bool::ANY),
+                1..4,
+            ),
+            sep in proptest::sample::select(vec![",", ", ", ",\r\n ", " ,\n\t"]),
+            // `header_raw` values end with the header's line end.
+            tail in proptest::sample::select(vec!["\r\n", "\n", " \n"]),
+        ) {
+            let v = items
+                .iter()
+                .map(|(name, local, domain, named)| {
+                    if *named { format!("{name} <{local}@{domain}>") } else { format!("{local}@{domain}") }
+                })
+                .collect::<Vec<_>>()
+                .join(sep);
+            let v = format!(" {v}{tail}");
+            let fast = super::simple_addresses(&v);
+            proptest::prop_assert!(fast.is_some(), "plain value not on the fast path: {:?}", v);
+            proptest::prop_assert_eq!(fast.unwrap_or_default(), full_parser(&v), "{:?}", v);
+        }
+    }
+
+    #[test]
+    fn address_values_the_fast_path_leaves_to_the_full_parser() {
+        for v in [
+            "\"Doe, John\" <j@example.com>",
+            "John (work) <j@example.com>",
+            "undisclosed-recipients:;",
+            "team: a@example.com, b@example.com;",
+            "=?UTF-8?B?w4lsaXNl?= <e@example.com>",
+            "Doe, John <j@example.com>",
+            "<>",
+            "a@b@c",
+            "<j@example.com> trailing",
+            "j@[192.0.2.1]",
+            "Ünïcode <u@example.com>",
+        ] {
+            assert_eq!(super::simple_addresses(v), None, "{v:?}");
+        }
+        assert_eq!(
+            super::simple_addresses("Jo <jo@example.com>, x@example.org"),
+            Some(vec![
+                "jo@example.com".to_owned(),
+                "x@example.org".to_owned()
+            ])
+        );
     }
 }

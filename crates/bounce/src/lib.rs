@@ -63,8 +63,6 @@ mod nonbounce;
 mod status;
 mod text;
 
-use mail_parser::MessageParser;
-
 pub use error::{Error, ErrorKind};
 pub use formats::names as format_names;
 pub use maildiag_reply::{Action, SmtpCommand};
@@ -119,7 +117,7 @@ impl BounceParser {
         // delimiter line carries text after the boundary (`--b5Content-Type: ...`; fixed in
         // 1.0, where the content stays a part). Release builds go on; in debug builds that
         // email is reported as not readable instead of unwinding through the caller.
-        let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+        let parsed = std::panic::catch_unwind(|| email::mail_parser().parse(raw));
         let msg = parsed
             .ok()
             .flatten()
@@ -137,8 +135,10 @@ pub fn parse(raw: &[u8]) -> Result<Bounce, Error> {
     BounceParser::default().parse(raw)
 }
 
+/// The result for the whole email; the last step of reading it, so it takes the report's
+/// fields out of `ctx` instead of copying them.
 fn bounce(
-    ctx: &Ctx,
+    ctx: &mut Ctx,
     kind: ReportKind,
     format: &'static str,
     recipients: Vec<BounceRecipient>,
@@ -146,11 +146,11 @@ fn bounce(
     Bounce {
         kind,
         format,
-        subject: Some(ctx.subject.clone()).filter(|s| !s.is_empty()),
+        subject: Some(std::mem::take(&mut ctx.subject)).filter(|s| !s.is_empty()),
         from: ctx.header("from").map(text::clean_address),
-        date: ctx.date.clone(),
+        date: ctx.date.take(),
         feedback_type: None,
-        original: ctx.original.clone(),
+        original: std::mem::take(&mut ctx.original),
         recipients,
     }
 }
@@ -196,7 +196,7 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
     }
     let detected = REGISTRY.iter().find(|f| (f.detect)(ctx));
     // The standard delivery-status reader.
-    let has_dsn = !ctx.dsn_parts.is_empty() || dsn::text_dsn_start(&ctx.body).is_some();
+    let has_dsn = !ctx.dsn_parts.is_empty() || dsn::text_dsn_start(ctx).is_some();
     if has_dsn {
         let name = detected.map_or("rfc3464", |f| f.name);
         let mut rcpts = dsn::read(ctx, name);

@@ -1,7 +1,5 @@
 //! Reports that are not bounces: ARF feedback reports and automatic replies.
 
-use mail_parser::MessageParser;
-
 use crate::email::Ctx;
 use crate::model::BounceRecipient;
 use crate::text::{any_ci, clean_address};
@@ -33,8 +31,9 @@ fn informal_feedback(ctx: &Ctx) -> Option<&'static str> {
     {
         return Some("opt-out");
     }
-    let unsubscribe = crate::text::contains_ci(&ctx.body, "sent this email to unsubscribe");
-    (unsubscribe && ctx.subject.trim().eq_ignore_ascii_case("unsubscribe")).then_some("opt-out")
+    (ctx.subject.trim().eq_ignore_ascii_case("unsubscribe")
+        && crate::text::contains_ci(&ctx.body, "sent this email to unsubscribe"))
+    .then_some("opt-out")
 }
 
 /// The feedback type and recipients of an ARF report.
@@ -48,7 +47,7 @@ pub(crate) fn read_feedback(ctx: &Ctx) -> (Option<String>, Vec<BounceRecipient>)
         // The fields are header-like; read them with mail-parser's header reader.
         let mut owned = text.replace("\r\n", "\n");
         owned.push_str("\n\n");
-        if let Some(m) = MessageParser::default().parse_headers(owned.as_bytes()) {
+        if let Some(m) = crate::email::mail_parser().parse_headers(owned.as_bytes()) {
             for (name, value) in m.headers_raw() {
                 let v = crate::email::unfold(value);
                 match name.to_ascii_lowercase().as_str() {

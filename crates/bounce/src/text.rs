@@ -75,6 +75,25 @@ pub(crate) fn any_ci(hay: &str, needles: &[&str]) -> bool {
 
 /// Whitespace runs (line breaks included) collapsed to one space, trimmed.
 pub(crate) fn collapse(s: &str) -> String {
+    if s.is_ascii() {
+        // Byte-wise: the same words as `split_whitespace`, whose ASCII white space is
+        // exactly these bytes, without decoding characters.
+        let mut out = Vec::with_capacity(s.len());
+        let words = s
+            .as_bytes()
+            .split(|c| matches!(c, b'\t'..=b'\r' | b' '))
+            .filter(|w| !w.is_empty());
+        for w in words {
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend_from_slice(w);
+        }
+        // ASCII in, ASCII out.
+        if let Ok(out) = String::from_utf8(out) {
+            return out;
+        }
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -95,36 +114,63 @@ fn is_domain_char(c: u8) -> bool {
 
 /// Every email address in `s`, as byte ranges, in order.
 pub(crate) fn addresses(s: &str) -> Vec<(usize, usize)> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(rel) = memchr::memchr(b'@', &b[from..]) {
-        let at = from + rel;
-        let mut start = at;
-        while start > 0 && is_local_char(b[start - 1]) {
-            start -= 1;
-        }
-        let mut end = at + 1;
-        while end < b.len() && is_domain_char(b[end]) {
-            end += 1;
-        }
-        while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
-            end -= 1;
-        }
-        while start < at && b[start] == b'.' {
-            start += 1;
-        }
-        if start < at && end > at + 1 && (start >= out.last().map_or(0, |l: &(usize, usize)| l.1)) {
-            out.push((start, end));
-        }
-        from = end.max(at + 1);
+    AddressSpans {
+        b: s.as_bytes(),
+        from: 0,
+        last_end: 0,
     }
-    out
+    .collect()
 }
 
 /// The first address in `s`.
 pub(crate) fn first_address(s: &str) -> Option<&str> {
-    addresses(s).first().map(|&(a, b)| &s[a..b])
+    let mut spans = AddressSpans {
+        b: s.as_bytes(),
+        from: 0,
+        last_end: 0,
+    };
+    spans.next().and_then(|(a, b)| s.get(a..b))
+}
+
+/// The iterator behind [`addresses`]: each `@` with the local part before it and the
+/// domain after it, skipping hits inside the previous address.
+struct AddressSpans<'a> {
+    b: &'a [u8],
+    /// Where the search for the next `@` starts.
+    from: usize,
+    /// The end of the last address yielded.
+    last_end: usize,
+}
+
+impl Iterator for AddressSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let b = self.b;
+        while let Some(rel) = b.get(self.from..).and_then(|t| memchr::memchr(b'@', t)) {
+            let at = self.from + rel;
+            let mut start = at;
+            while start > 0 && is_local_char(b[start - 1]) {
+                start -= 1;
+            }
+            let mut end = at + 1;
+            while end < b.len() && is_domain_char(b[end]) {
+                end += 1;
+            }
+            while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+                end -= 1;
+            }
+            while start < at && b[start] == b'.' {
+                start += 1;
+            }
+            self.from = end.max(at + 1);
+            if start < at && end > at + 1 && start >= self.last_end {
+                self.last_end = end;
+                return Some((start, end));
+            }
+        }
+        None
+    }
 }
 
 /// Normalises an address: strips `<>`, quotes and a `mailto:`/`rfc822;` prefix.
@@ -525,8 +571,60 @@ mod search_tests {
         }
     }
 
+    /// `addresses` as first written: all spans collected in one loop.
+    fn addresses_oracle(s: &str) -> Vec<(usize, usize)> {
+        let b = s.as_bytes();
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut from = 0;
+        while let Some(rel) = b[from..].iter().position(|&c| c == b'@') {
+            let at = from + rel;
+            let mut start = at;
+            while start > 0 && super::is_local_char(b[start - 1]) {
+                start -= 1;
+            }
+            let mut end = at + 1;
+            while end < b.len() && super::is_domain_char(b[end]) {
+                end += 1;
+            }
+            while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+                end -= 1;
+            }
+            while start < at && b[start] == b'.' {
+                start += 1;
+            }
+            if start < at && end > at + 1 && start >= out.last().map_or(0, |l| l.1) {
+                out.push((start, end));
+            }
+            from = end.max(at + 1);
+        }
+        out
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn collapse_joins_the_words_split_whitespace_finds(
+            s in "[a-z \t\n\r\x0b\x0c\u{a0}\u{3000}\u{85}\x1f]{0,40}"
+        ) {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            prop_assert_eq!(super::collapse(&s), words.join(" "));
+        }
+
+        #[test]
+        fn address_spans_agree_with_the_first_implementation(s in "[a-z.@ <>_-]{0,30}") {
+            prop_assert_eq!(super::addresses(&s), addresses_oracle(&s));
+            let first = addresses_oracle(&s).first().map(|&(a, b)| s[a..b].to_owned());
+            prop_assert_eq!(super::first_address(&s).map(str::to_owned), first);
+        }
+
+        #[test]
+        fn collapse_of_ascii_joins_the_words_split_whitespace_finds(
+            s in "[a-z \t\n\r\x0b\x0c\x1f]{0,40}"
+        ) {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            prop_assert_eq!(super::collapse(&s), words.join(" "));
+        }
 
         /// Small alphabets give many partial and overlapping matches.
         #[test]
