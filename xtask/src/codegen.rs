@@ -186,6 +186,24 @@ struct PhraseGroup {
     phrases: Vec<String>,
 }
 
+/// `sisimai_words.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiWordsFile {
+    reason: Vec<SisimaiWordsRow>,
+}
+
+/// One reason's wording.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiWordsRow {
+    reason: String,
+    #[serde(default)]
+    any: Vec<String>,
+    #[serde(default)]
+    pairs: Vec<Vec<String>>,
+}
+
 // ---------------------------------------------------------------------------------------
 // Entry point
 // ---------------------------------------------------------------------------------------
@@ -242,6 +260,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let cats: CategoryFile = read_toml(&data.join("categories.toml"))?;
     let provs: ProviderFile = read_toml(&data.join("providers.toml"))?;
     let phrases: PhraseFile = read_toml(&data.join("phrases.toml"))?;
+    let words: SisimaiWordsFile = read_toml(&data.join("sisimai_words.toml"))?;
 
     let mut pats = Patterns::default();
     let providers = render_providers(&provs, &mut pats)?;
@@ -258,6 +277,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         ("providers.rs", providers),
         ("phrases.rs", phrases),
         ("patterns.rs", pats.render()?),
+        ("sisimai_words.rs", render_sisimai_words(&words)?),
     ];
     let mut files = Vec::new();
     for (name, src) in sources {
@@ -1187,11 +1207,73 @@ fn render_markers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Strin
     Ok(String::new())
 }
 
+/// At most this many reasons: the classifier keeps one hit flag per reason in an array.
+const MAX_WORD_REASONS: usize = 64;
+
+fn render_sisimai_words(f: &SisimaiWordsFile) -> Result<String, String> {
+    if f.reason.len() > MAX_WORD_REASONS {
+        return Err(format!(
+            "sisimai_words.toml: {} reasons, at most {MAX_WORD_REASONS}",
+            f.reason.len()
+        ));
+    }
+    let mut reasons = BTreeSet::new();
+    let mut s = format!(
+        "{HEADER}\n//! Sisimai's reason wording (from `data/sisimai_words.toml`).\n\n\
+         use crate::SisimaiWords;\n\n\
+         /// Every reason's wording, in data-file order.\n\
+         pub(crate) static SISIMAI_WORDS: [SisimaiWords; {}] = [\n",
+        f.reason.len()
+    );
+    for r in &f.reason {
+        let ctx = format!("sisimai_words.toml reason {:?}", r.reason);
+        if !SISIMAI_REASONS.contains(&r.reason.as_str()) {
+            return Err(format!("{ctx}: not a Sisimai reason"));
+        }
+        if !reasons.insert(r.reason.as_str()) {
+            return Err(format!("{ctx}: listed twice"));
+        }
+        if r.any.is_empty() && r.pairs.is_empty() {
+            return Err(format!("{ctx}: no wording"));
+        }
+        // A phrase may say two reasons (Sisimai lists some under both); within one reason
+        // a repeat is a slip.
+        let mut phrases = BTreeSet::new();
+        for p in &r.any {
+            nonempty(p, "phrase", &ctx)?;
+            if !phrases.insert(p.to_ascii_lowercase()) {
+                return Err(format!("{ctx}: duplicate phrase {p:?}"));
+            }
+        }
+        let mut pairs = String::from("&[");
+        for pair in &r.pairs {
+            if pair.len() < 2 {
+                return Err(format!("{ctx}: pair {pair:?} needs two fragments or more"));
+            }
+            for frag in pair {
+                nonempty(frag, "pair fragment", &ctx)?;
+            }
+            pairs.push_str(&str_slice(pair));
+            pairs.push(',');
+        }
+        pairs.push(']');
+        let _ = writeln!(
+            s,
+            "SisimaiWords {{ reason: {:?}, any: {}, pairs: {pairs} }},",
+            r.reason,
+            str_slice(&r.any),
+        );
+    }
+    s.push_str("];\n");
+    Ok(s)
+}
+
 fn render_mod() -> String {
     format!(
         "{HEADER}\n//! Tables generated from `crates/codes/data/`.\n\n\
          pub(crate) mod basic;\npub(crate) mod categories;\npub(crate) mod iana;\n\
-         pub(crate) mod patterns;\npub(crate) mod phrases;\npub(crate) mod providers;\n"
+         pub(crate) mod patterns;\npub(crate) mod phrases;\npub(crate) mod providers;\n\
+         pub(crate) mod sisimai_words;\n"
     )
 }
 

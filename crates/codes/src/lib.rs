@@ -16,6 +16,7 @@
 //! * [`matches`] — one pass over a reply text that finds every provider entry, generic
 //!   phrase rule and provider marker it contains.
 //! * [`search`] — word search over titles and texts (for the CLI).
+//! * [`sisimai_words`] — the wording that tells Sisimai's bounce reasons apart.
 //!
 //! The tables are generated from the human-editable files in `crates/codes/data/` by
 //! `cargo xtask codegen`; never edit `src/generated/` by hand.
@@ -427,6 +428,33 @@ pub fn entries_for_basic(code: u16) -> impl Iterator<Item = &'static ProviderEnt
 /// Every generic phrase rule.
 pub fn phrases() -> &'static [PhraseRule] {
     &generated::phrases::PHRASES
+}
+
+/// The wording that tells one of Sisimai's reasons from the others: phrases seen in
+/// real replies, and ordered fragment pairs (from `data/sisimai_words.toml`). Matching is
+/// ASCII-case-insensitive on substrings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SisimaiWords {
+    /// The reason, one of [`SISIMAI_REASONS`].
+    pub reason: &'static str,
+    /// Any of these anywhere in a reply says the reason.
+    pub any: &'static [&'static str],
+    /// All fragments of one of these, each after the end of the one before, say it too.
+    pub pairs: &'static [&'static [&'static str]],
+}
+
+/// The per-reason wording, in the order reasons are reported when several match.
+///
+/// ```
+/// let words = maildiag_codes::sisimai_words();
+/// let full = words.iter().find(|w| w.reason == "mailboxfull").ok_or("missing")?;
+/// assert!(full.any.iter().any(|p| p.contains("quota")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sisimai_words() -> &'static [SisimaiWords] {
+    &generated::sisimai_words::SISIMAI_WORDS
 }
 
 /// Case-insensitive ASCII substring test without allocating.

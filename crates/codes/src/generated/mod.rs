@@ -7,3 +7,4 @@ pub(crate) mod iana;
 pub(crate) mod patterns;
 pub(crate) mod phrases;
 pub(crate) mod providers;
+pub(crate) mod sisimai_words;
