@@ -204,6 +204,41 @@ struct SisimaiWordsRow {
     pairs: Vec<Vec<String>>,
 }
 
+/// `sisimai_hosts.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiHostsFile {
+    service: Vec<SisimaiServiceRow>,
+    mta: Vec<SisimaiMtaRow>,
+}
+
+/// One receiving service.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiServiceRow {
+    name: String,
+    hosts: Vec<String>,
+    code_reader: Option<String>,
+    rules: Vec<SisimaiRuleRow>,
+}
+
+/// One bounce-writing MTA.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiMtaRow {
+    format: String,
+    rules: Vec<SisimaiRuleRow>,
+}
+
+/// One rule of either.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SisimaiRuleRow {
+    reason: String,
+    when: Option<String>,
+    phrases: Vec<String>,
+}
+
 // ---------------------------------------------------------------------------------------
 // Entry point
 // ---------------------------------------------------------------------------------------
@@ -261,6 +296,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let provs: ProviderFile = read_toml(&data.join("providers.toml"))?;
     let phrases: PhraseFile = read_toml(&data.join("phrases.toml"))?;
     let words: SisimaiWordsFile = read_toml(&data.join("sisimai_words.toml"))?;
+    let hosts: SisimaiHostsFile = read_toml(&data.join("sisimai_hosts.toml"))?;
 
     let mut pats = Patterns::default();
     let providers = render_providers(&provs, &mut pats)?;
@@ -278,6 +314,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         ("phrases.rs", phrases),
         ("patterns.rs", pats.render()?),
         ("sisimai_words.rs", render_sisimai_words(&words)?),
+        ("sisimai_hosts.rs", render_sisimai_hosts(&hosts)?),
     ];
     let mut files = Vec::new();
     for (name, src) in sources {
@@ -1268,12 +1305,144 @@ fn render_sisimai_words(f: &SisimaiWordsFile) -> Result<String, String> {
     Ok(s)
 }
 
+/// A rule's `when` as Rust (see the header of `sisimai_hosts.toml`).
+fn sisimai_condition(when: Option<&str>, ctx: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "{ctx}: condition {when:?} is not `reply N`, `status C.S.D[-D]`, `permanent` or `not_permanent`"
+        )
+    };
+    let Some(w) = when else {
+        return Ok("SisimaiCondition::Any".into());
+    };
+    match w.split_once(' ') {
+        None if w == "permanent" => Ok("SisimaiCondition::Permanent".into()),
+        None if w == "not_permanent" => Ok("SisimaiCondition::NotPermanent".into()),
+        Some(("reply", n)) => {
+            let n: u16 = n.parse().map_err(|_| bad())?;
+            if !(200..600).contains(&n) {
+                return Err(bad());
+            }
+            Ok(format!("SisimaiCondition::Reply({n})"))
+        }
+        Some(("status", code)) => {
+            let mut it = code.splitn(3, '.');
+            let (Some(c), Some(sub), Some(det)) = (it.next(), it.next(), it.next()) else {
+                return Err(bad());
+            };
+            let class = match c {
+                "X" => "None".to_owned(),
+                "2" | "4" | "5" => format!("Some({c})"),
+                _ => return Err(bad()),
+            };
+            let subject: u16 = sub.parse().map_err(|_| bad())?;
+            let (first, last) = det.split_once('-').unwrap_or((det, det));
+            let first: u16 = first.parse().map_err(|_| bad())?;
+            let last: u16 = last.parse().map_err(|_| bad())?;
+            if first > last || last > 999 || subject > 999 {
+                return Err(bad());
+            }
+            Ok(format!(
+                "SisimaiCondition::Status {{ class: {class}, subject: {subject}, first: {first}, last: {last} }}"
+            ))
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn sisimai_rules(rules: &[SisimaiRuleRow], ctx: &str) -> Result<String, String> {
+    if rules.is_empty() {
+        return Err(format!("{ctx}: no rules"));
+    }
+    let mut s = String::from("&[");
+    for r in rules {
+        let ctx = format!("{ctx} rule {:?}", r.reason);
+        if !SISIMAI_REASONS.contains(&r.reason.as_str()) {
+            return Err(format!("{ctx}: not a Sisimai reason"));
+        }
+        if r.phrases.is_empty() {
+            return Err(format!("{ctx}: no phrases (use \"\" for any text)"));
+        }
+        let when = sisimai_condition(r.when.as_deref(), &ctx)?;
+        let _ = write!(
+            s,
+            "SisimaiRule {{ reason: {:?}, when: {when}, phrases: {} }},",
+            r.reason,
+            str_slice(&r.phrases)
+        );
+    }
+    s.push(']');
+    Ok(s)
+}
+
+fn render_sisimai_hosts(f: &SisimaiHostsFile) -> Result<String, String> {
+    let mut s = format!(
+        "{HEADER}\n//! Receiving services' documented replies and bounce-writing MTAs' fixed \
+         texts (from `data/sisimai_hosts.toml`).\n\n\
+         use crate::{{SisimaiCondition, SisimaiMta, SisimaiRule, SisimaiService}};\n\n\
+         /// Every service, in data-file order.\n\
+         pub(crate) static SERVICES: [SisimaiService; {}] = [\n",
+        f.service.len()
+    );
+    let mut hosts = BTreeSet::new();
+    for svc in &f.service {
+        let ctx = format!("sisimai_hosts.toml service {:?}", svc.name);
+        nonempty(&svc.name, "name", &ctx)?;
+        if svc.hosts.is_empty() {
+            return Err(format!("{ctx}: no hosts"));
+        }
+        for h in &svc.hosts {
+            let bare = h.trim_start_matches('.');
+            if !bare.contains('.')
+                || !bare
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            {
+                return Err(format!(
+                    "{ctx}: host suffix {h:?} is not a lower-case host name"
+                ));
+            }
+            if !hosts.insert(bare.to_owned()) {
+                return Err(format!("{ctx}: host suffix {h:?} belongs to two services"));
+            }
+        }
+        let rules = sisimai_rules(&svc.rules, &ctx)?;
+        let _ = writeln!(
+            s,
+            "SisimaiService {{ name: {:?}, hosts: {}, code_reader: {}, rules: {rules} }},",
+            svc.name,
+            str_slice(&svc.hosts),
+            opt_str(svc.code_reader.as_deref()),
+        );
+    }
+    let _ = write!(
+        s,
+        "];\n\n/// Every MTA, in data-file order.\npub(crate) static MTAS: [SisimaiMta; {}] = [\n",
+        f.mta.len()
+    );
+    let mut formats = BTreeSet::new();
+    for m in &f.mta {
+        let ctx = format!("sisimai_hosts.toml mta {:?}", m.format);
+        if !formats.insert(m.format.as_str()) {
+            return Err(format!("{ctx}: listed twice"));
+        }
+        let rules = sisimai_rules(&m.rules, &ctx)?;
+        let _ = writeln!(
+            s,
+            "SisimaiMta {{ format: {:?}, rules: {rules} }},",
+            m.format
+        );
+    }
+    s.push_str("];\n");
+    Ok(s)
+}
+
 fn render_mod() -> String {
     format!(
         "{HEADER}\n//! Tables generated from `crates/codes/data/`.\n\n\
          pub(crate) mod basic;\npub(crate) mod categories;\npub(crate) mod iana;\n\
          pub(crate) mod patterns;\npub(crate) mod phrases;\npub(crate) mod providers;\n\
-         pub(crate) mod sisimai_words;\n"
+         pub(crate) mod sisimai_hosts;\npub(crate) mod sisimai_words;\n"
     )
 }
 
@@ -1305,6 +1474,38 @@ fn fixed_len(p: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sisimai_conditions() {
+        let c = |w: &str| sisimai_condition(Some(w), "t");
+        assert_eq!(
+            sisimai_condition(None, "t"),
+            Ok("SisimaiCondition::Any".into())
+        );
+        assert_eq!(c("reply 421"), Ok("SisimaiCondition::Reply(421)".into()));
+        assert_eq!(c("permanent"), Ok("SisimaiCondition::Permanent".into()));
+        assert_eq!(
+            c("status X.7.500-899"),
+            Ok(
+                "SisimaiCondition::Status { class: None, subject: 7, first: 500, last: 899 }"
+                    .into()
+            )
+        );
+        assert_eq!(
+            c("status 5.1.1"),
+            Ok("SisimaiCondition::Status { class: Some(5), subject: 1, first: 1, last: 1 }".into())
+        );
+        for bad in [
+            "reply",
+            "reply 42",
+            "status 5.1",
+            "status 3.1.1",
+            "status X.7.9-2",
+            "always",
+        ] {
+            assert!(c(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn generated_files_are_fresh() {

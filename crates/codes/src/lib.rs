@@ -16,7 +16,9 @@
 //! * [`matches`] — one pass over a reply text that finds every provider entry, generic
 //!   phrase rule and provider marker it contains.
 //! * [`search`] — word search over titles and texts (for the CLI).
-//! * [`sisimai_words`] — the wording that tells Sisimai's bounce reasons apart.
+//! * [`sisimai_words`], [`sisimai_services`], [`sisimai_mta_texts`] — the wording, the
+//!   receiving services' documented replies and the MTAs' fixed texts that decide
+//!   Sisimai's bounce reasons.
 //!
 //! The tables are generated from the human-editable files in `crates/codes/data/` by
 //! `cargo xtask codegen`; never edit `src/generated/` by hand.
@@ -455,6 +457,94 @@ pub struct SisimaiWords {
 /// ```
 pub fn sisimai_words() -> &'static [SisimaiWords] {
     &generated::sisimai_words::SISIMAI_WORDS
+}
+
+/// When a [`SisimaiRule`] applies beyond its phrases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum SisimaiCondition {
+    /// Always.
+    Any,
+    /// The reply code is this one.
+    Reply(u16),
+    /// The status has this subject and a detail in `first..=last`, and this class when
+    /// one is given.
+    Status {
+        /// The class digit, or `None` for any class.
+        class: Option<u8>,
+        /// The subject.
+        subject: u16,
+        /// The lowest detail.
+        first: u16,
+        /// The highest detail.
+        last: u16,
+    },
+    /// Status and reply code (when known) are both permanent.
+    Permanent,
+    /// Neither the status nor the reply code is permanent.
+    NotPermanent,
+}
+
+/// One rule of a service's documented replies or an MTA's fixed texts: any of the
+/// phrases, under the condition, stands for the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SisimaiRule {
+    /// The reason, one of [`SISIMAI_REASONS`].
+    pub reason: &'static str,
+    /// When the rule applies.
+    pub when: SisimaiCondition,
+    /// ASCII-case-insensitive substrings; the empty phrase matches any text.
+    pub phrases: &'static [&'static str],
+}
+
+/// A receiving service, recognised by host-name suffix, with its documented replies
+/// (from `data/sisimai_hosts.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SisimaiService {
+    /// Who it is.
+    pub name: &'static str,
+    /// Host-name suffixes of its MX or reporting hosts (a leading dot: a label boundary).
+    pub hosts: &'static [&'static str],
+    /// The name of the reader that decodes the service's own codes in its replies, asked
+    /// before the rules.
+    pub code_reader: Option<&'static str>,
+    /// Its replies, the first that holds wins.
+    pub rules: &'static [SisimaiRule],
+}
+
+/// The fixed texts one bounce-writing MTA puts in its bounces (by maildiag's format name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SisimaiMta {
+    /// The bounce format name (as `maildiag-bounce` reports it).
+    pub format: &'static str,
+    /// Its texts, the first that holds wins.
+    pub rules: &'static [SisimaiRule],
+}
+
+/// Every receiving service with documented replies, in the order they are tried.
+///
+/// ```
+/// let m365 = maildiag_codes::sisimai_services()
+///     .iter()
+///     .find(|s| s.hosts.contains(&".protection.outlook.com"))
+///     .ok_or("missing")?;
+/// assert!(m365.rules.iter().any(|r| r.reason == "userunknown"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sisimai_services() -> &'static [SisimaiService] {
+    &generated::sisimai_hosts::SERVICES
+}
+
+/// Every bounce-writing MTA's fixed texts.
+pub fn sisimai_mta_texts() -> &'static [SisimaiMta] {
+    &generated::sisimai_hosts::MTAS
 }
 
 /// Case-insensitive ASCII substring test without allocating.

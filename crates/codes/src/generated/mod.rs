@@ -7,4 +7,5 @@ pub(crate) mod iana;
 pub(crate) mod patterns;
 pub(crate) mod phrases;
 pub(crate) mod providers;
+pub(crate) mod sisimai_hosts;
 pub(crate) mod sisimai_words;
