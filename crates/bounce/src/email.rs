@@ -127,16 +127,45 @@ macro_rules! phrase {
 }
 pub(crate) use phrase;
 
-/// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), one bit each, and the
-/// SMTP command names the body holds (`status::COMMAND_PHRASES`), in the same pass.
-fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>) {
+/// What one pass over the body found.
+struct Scan {
+    /// Which of the [`BODY_MARKERS`] occur, one bit each.
+    markers: u128,
+    /// The SMTP command names the body holds (`status::COMMAND_PHRASES`), by position.
+    commands: Vec<(usize, maildiag_reply::SmtpCommand)>,
+    /// Where `text::ORIGINAL_MARKERS` occur (case-insensitive), ascending.
+    originals: Vec<usize>,
+    /// Where `text::RETURNED_HEADERS` occur (as written), ascending.
+    returned: Vec<usize>,
+    /// Whether the two lists above are complete (the automaton was built).
+    found_returns: bool,
+}
+
+/// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), the SMTP command
+/// names the body holds, and where the markers of a returned message stand, in one pass.
+fn scan_markers(body: &str) -> Scan {
     use crate::status::COMMAND_PHRASES;
+    use crate::text::{ORIGINAL_MARKERS, RETURNED_HEADERS};
     /// The automaton holds the phrases' first bytes only (a small automaton is a fast
     /// one); a hit is verified against the whole phrase.
     const PREFIX: usize = 8;
-    let phrase = |i: usize| match i.checked_sub(BODY_MARKERS.len()) {
-        None => BODY_MARKERS.get(i),
-        Some(j) => COMMAND_PHRASES.get(j),
+    // Phrase indices: body markers, then command names, then original-message markers,
+    // then returned headers.
+    let (commands_at, originals_at) = (
+        BODY_MARKERS.len(),
+        BODY_MARKERS.len() + COMMAND_PHRASES.len(),
+    );
+    let headers_at = originals_at + ORIGINAL_MARKERS.len();
+    let phrase = |i: usize| {
+        if i < commands_at {
+            BODY_MARKERS.get(i)
+        } else if i < originals_at {
+            COMMAND_PHRASES.get(i - commands_at)
+        } else if i < headers_at {
+            ORIGINAL_MARKERS.get(i - originals_at)
+        } else {
+            RETURNED_HEADERS.get(i - headers_at)
+        }
     };
     static AC: LazyLock<Option<(AhoCorasick, Vec<Vec<usize>>)>> = LazyLock::new(|| {
         let mut prefixes: Vec<String> = Vec::new();
@@ -144,6 +173,8 @@ fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>)
         for (i, m) in BODY_MARKERS
             .iter()
             .chain(COMMAND_PHRASES.iter())
+            .chain(ORIGINAL_MARKERS.iter())
+            .chain(RETURNED_HEADERS.iter())
             .enumerate()
         {
             let cut = (0..=m.len().min(PREFIX))
@@ -167,6 +198,7 @@ fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>)
             .map(|ac| (ac, groups))
     });
     let mut bits = 0u128;
+    let (mut originals, mut returned) = (Vec::new(), Vec::new());
     let mut hits: Vec<(usize, usize, usize)> = Vec::new();
     match &*AC {
         Some((ac, groups)) => {
@@ -174,18 +206,25 @@ fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>)
             for m in ac.find_overlapping_iter(body) {
                 for &i in &groups[m.pattern().as_usize()] {
                     let marker = phrase(i).map_or(&b""[..], |m| m.as_bytes());
-                    let is_marker = i < BODY_MARKERS.len();
-                    if (!is_marker || bits & (1 << i) == 0)
-                        && hay
-                            .get(m.start()..m.start() + marker.len())
-                            .is_some_and(|t| t.eq_ignore_ascii_case(marker))
-                    {
-                        if is_marker {
-                            bits |= 1 << i;
-                        } else {
-                            let end = m.start() + marker.len();
-                            hits.push((i - BODY_MARKERS.len(), m.start(), end));
-                        }
+                    let here = hay.get(m.start()..m.start() + marker.len());
+                    let found = if i < headers_at {
+                        here.is_some_and(|t| t.eq_ignore_ascii_case(marker))
+                    } else {
+                        // Header names are searched as written.
+                        here == Some(marker)
+                    };
+                    if i < commands_at && bits & (1 << i) != 0 || !found {
+                        continue;
+                    }
+                    if i < commands_at {
+                        bits |= 1 << i;
+                    } else if i < originals_at {
+                        let end = m.start() + marker.len();
+                        hits.push((i - commands_at, m.start(), end));
+                    } else if i < headers_at {
+                        originals.push(m.start());
+                    } else {
+                        returned.push(m.start());
                     }
                 }
             }
@@ -196,6 +235,7 @@ fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>)
                     bits |= 1 << i;
                 }
             }
+            // Without the automaton, `section` searches for the returned-message markers.
             for (j, p) in COMMAND_PHRASES.iter().enumerate() {
                 let mut from = 0;
                 while let Some(at) = body.get(from..).and_then(|b| crate::text::find_ci(b, p)) {
@@ -208,10 +248,20 @@ fn scan_markers(body: &str) -> (u128, Vec<(usize, maildiag_reply::SmtpCommand)>)
     // Phrases are reported by the end of their prefix; order them by their own end, as a
     // search for each phrase would.
     hits.sort_by_key(|h| h.2);
-    (
-        bits,
-        crate::status::commands_from_hits(body, hits.into_iter()),
-    )
+    Scan {
+        markers: bits,
+        commands: crate::status::commands_from_hits(body, hits.into_iter()),
+        originals: sorted(originals),
+        returned: sorted(returned),
+        found_returns: AC.is_some(),
+    }
+}
+
+/// Positions in ascending order (hits come by the end of their prefix).
+fn sorted(mut v: Vec<usize>) -> Vec<usize> {
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Everything a format reader may look at, prepared once per email.
@@ -244,6 +294,9 @@ pub(crate) struct Ctx {
     markers: u128,
     /// The SMTP commands the body names, by position.
     body_commands: Vec<(usize, maildiag_reply::SmtpCommand)>,
+    /// Where the body's original-message markers and returned header lines start
+    /// (`None`: not known, `text::section` searches for them).
+    returns: Option<(Vec<usize>, Vec<usize>)>,
 }
 
 impl Ctx {
@@ -280,6 +333,18 @@ impl Ctx {
     /// answer as `body_has(marker.text())`, looked up instead of searched.
     pub fn body_marker(&self, marker: Marker) -> bool {
         self.markers & marker.bit() != 0
+    }
+
+    /// A section of the body ([`crate::text::section`]), with the returned-message
+    /// markers the body-marker pass found instead of new searches for them.
+    pub fn body_section(
+        &self,
+        starts: &[&str],
+        ends: &[&str],
+        need_start: bool,
+    ) -> Option<(&str, usize)> {
+        let known = self.returns.as_ref().map(|(o, h)| (&o[..], &h[..]));
+        crate::text::section_with(&self.body, starts, ends, need_start, known)
     }
 
     /// The SMTP commands the body names, by position.
@@ -341,6 +406,7 @@ impl Ctx {
             date: None,
             markers: 0,
             body_commands: Vec::new(),
+            returns: None,
         };
         ctx.from = ctx
             .header("from")
@@ -409,7 +475,12 @@ impl Ctx {
         if ctx.body.trim().is_empty() && !html.is_empty() {
             ctx.body = html;
         }
-        (ctx.markers, ctx.body_commands) = scan_markers(&ctx.body);
+        let scan = scan_markers(&ctx.body);
+        ctx.markers = scan.markers;
+        ctx.body_commands = scan.commands;
+        ctx.returns = scan
+            .found_returns
+            .then_some((scan.originals, scan.returned));
         ctx
     }
 
@@ -684,6 +755,34 @@ mod tests {
             );
             found += usize::from(ctx.body_marker(m));
         }
+        // The returned-message positions of the same pass: every start where a search
+        // finds a marker (case-insensitive) or a header line (as written).
+        let all = |list: &[&str], ci: bool| {
+            let b = ctx.body.as_bytes();
+            let mut at: Vec<usize> = (0..b.len())
+                .filter(|&i| {
+                    list.iter().any(|t| {
+                        b.get(i..i + t.len()).is_some_and(|h| {
+                            if ci {
+                                h.eq_ignore_ascii_case(t.as_bytes())
+                            } else {
+                                h == t.as_bytes()
+                            }
+                        })
+                    })
+                })
+                .collect();
+            at.dedup();
+            at
+        };
+        assert_eq!(
+            ctx.returns,
+            Some((
+                all(crate::text::ORIGINAL_MARKERS, true),
+                all(crate::text::RETURNED_HEADERS, false)
+            )),
+            "{name}: returned-message positions"
+        );
         found
     }
 
@@ -692,6 +791,7 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
         let mut emails = 0;
         let mut found = 0;
+        let mut returned = 0;
         for e in std::fs::read_dir(dir).expect("golden dir").flatten() {
             let p = e.path();
             if p.extension().is_none_or(|x| x != "eml") {
@@ -708,8 +808,14 @@ mod tests {
                 "{name}"
             );
             emails += 1;
+            returned += ctx.returns.as_ref().map_or(0, |(o, h)| o.len() + h.len());
         }
         assert!(emails >= 30, "golden emails not found");
+        // The positions are exercised.
+        assert!(
+            returned >= 10,
+            "{returned} returned-message positions in {emails} emails"
+        );
         // The golden emails exercise the detectors: many markers are present.
         assert!(found >= emails, "{found} markers in {emails} emails");
     }

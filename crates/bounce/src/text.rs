@@ -222,14 +222,17 @@ pub(crate) fn find_original(hay: &str) -> Option<usize> {
 
 /// The position of the first returned header line (`Received:`, `Return-Path:`...) in
 /// `hay`, pointing at the line break before it.
+/// Header lines that start a returned message's header block (case-sensitive).
+pub(crate) const RETURNED_HEADERS: &[&str] = &[
+    "\nReceived: ",
+    "\nReturn-Path:",
+    "\nReturn-path:",
+    "\nDKIM-Signature:",
+    "\nX-Google-Smtp-Source:",
+];
+
 fn find_returned_header(hay: &str) -> Option<usize> {
-    const HEADERS: &[&str] = &[
-        "\nReceived: ",
-        "\nReturn-Path:",
-        "\nReturn-path:",
-        "\nDKIM-Signature:",
-        "\nX-Google-Smtp-Source:",
-    ];
+    const HEADERS: &[&str] = RETURNED_HEADERS;
     static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
@@ -279,6 +282,18 @@ pub(crate) fn section<'a>(
     ends: &[&str],
     need_start: bool,
 ) -> Option<(&'a str, usize)> {
+    section_with(body, starts, ends, need_start, None)
+}
+
+/// [`section`], given (when known) where in `body` the [`ORIGINAL_MARKERS`] and the
+/// [`RETURNED_HEADERS`] start, ascending, instead of searching for them.
+pub(crate) fn section_with<'a>(
+    body: &'a str,
+    starts: &[&str],
+    ends: &[&str],
+    need_start: bool,
+    returns: Option<(&[usize], &[usize])>,
+) -> Option<(&'a str, usize)> {
     let begin = if starts.is_empty() {
         0
     } else {
@@ -299,11 +314,21 @@ pub(crate) fn section<'a>(
     if let Some((p, _)) = find_any(&tail[skip..], ends) {
         end = end.min(skip + p);
     }
-    if let Some(p) = find_original(&tail[skip..]) {
+    // The first known position at or after the search's start, relative to it.
+    let from = begin + skip;
+    let first_from = |at: &[usize]| at.iter().find(|&&p| p >= from).map(|p| p - from);
+    let (original, header) = match returns {
+        Some((o, h)) => (first_from(o), first_from(h)),
+        None => (
+            find_original(&tail[skip..]),
+            find_returned_header(&tail[skip..]),
+        ),
+    };
+    if let Some(p) = original {
         end = end.min(skip + p);
     }
     // A returned header block (Received:/Return-Path: at the start of a line).
-    if let Some(p) = find_returned_header(&tail[skip..]) {
+    if let Some(p) = header {
         end = end.min(skip + p + 1);
     }
     Some((&tail[..end], begin + end))

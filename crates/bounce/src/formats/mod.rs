@@ -7,7 +7,7 @@
 //! part, `detect` only names the format.
 
 use crate::email::Ctx;
-use crate::text::{Found, blocks, drop_lines, section};
+use crate::text::{Found, blocks, drop_lines};
 
 mod activehunter;
 mod amazonses;
@@ -118,7 +118,7 @@ pub fn names() -> Vec<&'static str> {
 /// into recipient blocks; boring prose lines are dropped from diagnostics. Falls back
 /// to the returned message's `To` with the whole section as diagnostic.
 pub(crate) fn simple(ctx: &mut Ctx, starts: &[&str], ends: &[&str], boring: &[&str]) -> Vec<Found> {
-    let Some((sec, end)) = section(&ctx.body, starts, ends, false) else {
+    let Some((sec, end)) = ctx.body_section(starts, ends, false) else {
         return Vec::new();
     };
     let sec = sec.to_owned();
