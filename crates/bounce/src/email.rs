@@ -302,20 +302,25 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// The first top-level header with this (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.values_of(name).next()
     }
 
     /// `true` when any top-level header of this name contains `needle` (case-insensitive).
     pub fn header_contains(&self, name: &str, needle: &str) -> bool {
-        self.headers()
-            .any(|(n, v)| n == name && crate::text::contains_ci(v, needle))
+        self.values_of(name)
+            .any(|v| crate::text::contains_ci(v, needle))
     }
 
-    /// The top-level headers: lower-cased name and unfolded value.
-    fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.header_spans.iter().filter_map(|&(n, v, e)| {
+    /// The values of the top-level headers with this (lower-case) name, in order; names
+    /// are compared as bytes before any value is sliced out.
+    fn values_of<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        let text = self.header_text.as_bytes();
+        self.header_spans.iter().filter_map(move |&(n, v, e)| {
             let (n, v, e) = (n as usize, v as usize, e as usize);
-            Some((self.header_text.get(n..v)?, self.header_text.get(v..e)?))
+            if text.get(n..v) != Some(name.as_bytes()) {
+                return None;
+            }
+            self.header_text.get(v..e)
         })
     }
 
@@ -510,9 +515,34 @@ impl Ctx {
 
 /// The returned message's identifiers and its `To` addresses.
 fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
-    let to = addresses_of(m, "To");
+    // The first `To`, `From`, `Message-ID` and `Date`, raw, in one walk over the headers
+    // (`header_raw` would walk them once per name).
+    let mut seen: [Option<Option<&str>>; 4] = [None; 4];
+    for h in m.headers() {
+        let slot = match h.name {
+            HeaderName::To => 0,
+            HeaderName::From => 1,
+            HeaderName::MessageId => 2,
+            HeaderName::Date => 3,
+            _ => continue,
+        };
+        if seen[slot].is_none() {
+            let bytes = m
+                .raw_message
+                .get(h.offset_start as usize..h.offset_end as usize);
+            // As `header_raw`: the first header of the name decides, and a value that is
+            // not UTF-8 is no value.
+            seen[slot] = Some(bytes.and_then(|b| std::str::from_utf8(b).ok()));
+        }
+    }
+    let raw = seen.map(Option::flatten);
+    let addresses = |v: Option<&str>| {
+        v.map(|v| simple_addresses(v).unwrap_or_else(|| full_addresses(v)))
+            .unwrap_or_default()
+    };
+    let to = addresses(raw[0]);
     let joined = |v: &[String]| Some(v.join(", ")).filter(|s| !s.is_empty());
-    let message_id = m.header_raw("Message-ID").and_then(|v| {
+    let message_id = raw[2].and_then(|v| {
         mail_parser::parsers::MessageStream::new(v.as_bytes())
             .parse_id()
             .as_text()
@@ -520,22 +550,12 @@ fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
     });
     let original = OriginalMessage {
         message_id,
-        from: joined(&addresses_of(m, "From")),
+        from: joined(&addresses(raw[1])),
         to: joined(&to),
         subject: m.subject().map(str::to_owned),
-        date: m.header_raw("Date").map(unfold),
+        date: raw[3].map(unfold),
     };
     (original, to)
-}
-
-/// The addresses of the first header `name`, read by mail-parser's address parser (the
-/// parser configuration leaves address headers raw: only the returned message's are
-/// read, so the report's own are not parsed for nothing).
-fn addresses_of(m: &Message<'_>, name: &str) -> Vec<String> {
-    let Some(raw) = m.header_raw(name) else {
-        return Vec::new();
-    };
-    simple_addresses(raw).unwrap_or_else(|| full_addresses(raw))
 }
 
 /// The addresses mail-parser's RFC 5322 address parser reads from a header value.

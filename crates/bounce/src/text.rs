@@ -104,12 +104,37 @@ pub(crate) fn collapse(s: &str) -> String {
     out
 }
 
+/// Bytes of an address's local part (`LOCAL`) and domain (`DOMAIN`), as one table.
+static ADDRESS_BYTES: [u8; 256] = {
+    const LOCAL: u8 = 1;
+    const DOMAIN: u8 = 2;
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = LOCAL | DOMAIN;
+        }
+        c += 1;
+    }
+    let local = b".!#$%&'*+-/=?^_`{|}~";
+    let mut i = 0;
+    while i < local.len() {
+        t[local[i] as usize] |= LOCAL;
+        i += 1;
+    }
+    t[b'.' as usize] |= DOMAIN;
+    t[b'-' as usize] |= DOMAIN;
+    t[b'_' as usize] |= DOMAIN;
+    t
+};
+
 fn is_local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b".!#$%&'*+-/=?^_`{|}~".contains(&c)
+    ADDRESS_BYTES[c as usize] & 1 != 0
 }
 
 fn is_domain_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_'
+    ADDRESS_BYTES[c as usize] & 2 != 0
 }
 
 /// Every email address in `s`, as byte ranges, in order.
@@ -593,6 +618,16 @@ mod search_tests {
                 headers.iter().filter_map(|h| t.find(h)).min(),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn address_byte_table_is_the_character_classes() {
+        for c in 0..=255u8 {
+            let local = c.is_ascii_alphanumeric() || b".!#$%&'*+-/=?^_`{|}~".contains(&c);
+            let domain = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_');
+            assert_eq!(super::is_local_char(c), local, "{c}");
+            assert_eq!(super::is_domain_char(c), domain, "{c}");
         }
     }
 
