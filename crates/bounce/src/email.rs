@@ -515,10 +515,11 @@ impl Ctx {
 
 /// The returned message's identifiers and its `To` addresses.
 fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
-    // The first `To`, `From`, `Message-ID` and `Date`, raw, in one walk over the headers
+    // The last `To`, `From`, `Message-ID` and `Date` (as mail-parser's `header_raw` and
+    // typed getters pick them), raw, in one walk over the headers from the end
     // (`header_raw` would walk them once per name).
     let mut seen: [Option<Option<&str>>; 4] = [None; 4];
-    for h in m.headers() {
+    for h in m.headers().iter().rev() {
         let slot = match h.name {
             HeaderName::To => 0,
             HeaderName::From => 1,
@@ -530,7 +531,7 @@ fn original_and_to(m: &Message<'_>) -> (OriginalMessage, Vec<String>) {
             let bytes = m
                 .raw_message
                 .get(h.offset_start as usize..h.offset_end as usize);
-            // As `header_raw`: the first header of the name decides, and a value that is
+            // As `header_raw`: the last header of the name decides, and a value that is
             // not UTF-8 is no value.
             seen[slot] = Some(bytes.and_then(|b| std::str::from_utf8(b).ok()));
         }
@@ -941,6 +942,23 @@ The following addresses had delivery problems ---\n";
             proptest::prop_assert!(fast.is_some(), "plain value not on the fast path: {:?}", v);
             proptest::prop_assert_eq!(fast.unwrap_or_default(), super::full_addresses(&v), "{:?}", v);
         }
+    }
+
+    #[test]
+    fn the_returned_message_s_last_header_of_a_name_counts() {
+        let raw = b"From: MAILER-DAEMON@example.org\nSubject: failure\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n\
+Content-Type: text/plain\n\nfailed\n--b\nContent-Type: message/rfc822\n\n\
+To: <first@example.net>\nFrom: \"Sender\" <s@example.com>\nTo: second@example.net\n\
+Message-ID: <1@example.com>\nDate: Tue, 13 Sep 2016 04:50:26 +0900\nSubject: hi\n\nbody\n--b--\n";
+        let ctx = ctx_of(raw).expect("parses");
+        assert_eq!(ctx.original_to, ["second@example.net"]);
+        assert_eq!(ctx.original.from.as_deref(), Some("s@example.com"));
+        assert_eq!(ctx.original.message_id.as_deref(), Some("1@example.com"));
+        assert_eq!(
+            ctx.original.date.as_deref(),
+            Some("Tue, 13 Sep 2016 04:50:26 +0900")
+        );
     }
 
     #[test]
