@@ -418,7 +418,8 @@ impl Ctx {
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
         ctx.date = ctx.header("date").map(str::to_owned);
-        let mut html = String::new();
+        // HTML parts are read only when the text parts say nothing.
+        let mut html_parts: Vec<&str> = Vec::new();
         let mut have_original = false;
         for part in &msg.parts {
             let (ctype, sub) = match part.content_type() {
@@ -465,7 +466,7 @@ impl Ctx {
                         }
                         _ => match body {
                             PartType::Text(t) => push_text(&mut ctx.body, t),
-                            PartType::Html(t) => push_text(&mut html, &strip_html(t)),
+                            PartType::Html(t) => html_parts.push(t),
                             PartType::Binary(b) | PartType::InlineBinary(b)
                                 if ctype.is_empty() || ctype == "text" =>
                             {
@@ -477,8 +478,14 @@ impl Ctx {
                 }
             }
         }
-        if ctx.body.trim().is_empty() && !html.is_empty() {
-            ctx.body = html;
+        if ctx.body.trim().is_empty() && !html_parts.is_empty() {
+            let mut html = String::new();
+            for t in html_parts {
+                push_text(&mut html, &strip_html(t));
+            }
+            if !html.is_empty() {
+                ctx.body = html;
+            }
         }
         let scan = scan_markers(&ctx.body);
         ctx.markers = scan.markers;
@@ -620,11 +627,19 @@ fn push_text(out: &mut String, t: &str) {
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-    if t.contains('\r') {
-        out.push_str(&t.replace("\r\n", "\n").replace('\r', "\n"));
-    } else {
-        out.push_str(t);
+    // CRLF and lone CR line ends become LF, in one pass.
+    let mut rest = t;
+    while let Some(cr) = memchr::memchr(b'\r', rest.as_bytes()) {
+        out.push_str(&rest[..cr]);
+        out.push('\n');
+        let skip = if rest.as_bytes().get(cr + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        rest = &rest[cr + skip..];
     }
+    out.push_str(rest);
 }
 
 /// `hay.contains(needle)` for a short haystack, without a searcher to set up per call.
@@ -941,6 +956,24 @@ The following addresses had delivery problems ---\n";
             let fast = super::simple_addresses(&v);
             proptest::prop_assert!(fast.is_some(), "plain value not on the fast path: {:?}", v);
             proptest::prop_assert_eq!(fast.unwrap_or_default(), super::full_addresses(&v), "{:?}", v);
+        }
+    }
+
+    #[test]
+    fn push_text_makes_every_line_end_lf() {
+        for t in [
+            "",
+            "a",
+            "a\r\nb",
+            "a\rb",
+            "a\r\r\nb\r",
+            "\r\n\r\n",
+            "x\n\ry\r\n",
+        ] {
+            let mut out = String::from("head");
+            super::push_text(&mut out, t);
+            let want = format!("head\n{}", t.replace("\r\n", "\n").replace('\r', "\n"));
+            assert_eq!(out, want, "{t:?}");
         }
     }
 
