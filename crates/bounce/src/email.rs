@@ -370,8 +370,13 @@ impl Ctx {
     }
 
     pub fn new(msg: &Message<'_>) -> Ctx {
-        let mut header_text =
-            String::with_capacity(msg.headers_raw().map(|(n, v)| n.len() + v.len()).sum());
+        // An upper bound of the text below, from the offsets (without checking UTF-8).
+        let capacity = msg
+            .headers()
+            .iter()
+            .map(|h| h.name.len() + (h.offset_end.saturating_sub(h.offset_start)) as usize)
+            .sum();
+        let mut header_text = String::with_capacity(capacity);
         let mut header_spans = Vec::with_capacity(msg.headers().len());
         for (n, v) in msg.headers_raw() {
             let (Ok(ns), Ok(vs)) = (
