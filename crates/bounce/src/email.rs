@@ -658,7 +658,6 @@ fn short_contains(hay: &str, needle: &str) -> bool {
     }
 }
 
-/// Joins folded header lines and trims.
 /// [`unfold`] appended to `out`.
 fn unfold_into(out: &mut String, v: &str) {
     let v = v.trim();
@@ -702,25 +701,11 @@ pub(crate) fn mail_parser() -> &'static MessageParser {
     &PARSER
 }
 
+/// Joins folded header lines and trims.
 pub(crate) fn unfold(v: &str) -> String {
-    // Leading and trailing white space (the header's own line end included) would be
-    // trimmed from the result anyway.
-    let v = v.trim();
-    if memchr::memchr(b'\n', v.as_bytes()).is_none() {
-        return v.to_owned();
-    }
     let mut s = String::with_capacity(v.len());
-    for (i, line) in v.split('\n').enumerate() {
-        let line = line.trim_end_matches('\r');
-        if i > 0 {
-            s.push(' ');
-            s.push_str(line.trim_start());
-        } else {
-            s.push_str(line);
-        }
-    }
-    let t = s.trim();
-    if t.len() == s.len() { s } else { t.to_owned() }
+    unfold_into(&mut s, v);
+    s
 }
 
 /// A crude HTML-to-text: drops tags, scripts and styles, turns block ends into line
