@@ -139,22 +139,12 @@ fn is_domain_char(c: u8) -> bool {
 
 /// Every email address in `s`, as byte ranges, in order.
 pub(crate) fn addresses(s: &str) -> Vec<(usize, usize)> {
-    AddressSpans {
-        b: s.as_bytes(),
-        from: 0,
-        last_end: 0,
-    }
-    .collect()
+    AddressSpans::new(s).collect()
 }
 
 /// The first address in `s`.
 pub(crate) fn first_address(s: &str) -> Option<&str> {
-    let mut spans = AddressSpans {
-        b: s.as_bytes(),
-        from: 0,
-        last_end: 0,
-    };
-    spans.next().and_then(|(a, b)| s.get(a..b))
+    AddressSpans::new(s).next().and_then(|(a, b)| s.get(a..b))
 }
 
 /// The iterator behind [`addresses`]: each `@` with the local part before it and the
@@ -165,6 +155,16 @@ struct AddressSpans<'a> {
     from: usize,
     /// The end of the last address yielded.
     last_end: usize,
+}
+
+impl AddressSpans<'_> {
+    fn new(s: &str) -> AddressSpans<'_> {
+        AddressSpans {
+            b: s.as_bytes(),
+            from: 0,
+            last_end: 0,
+        }
+    }
 }
 
 impl Iterator for AddressSpans<'_> {
