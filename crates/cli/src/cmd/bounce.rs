@@ -93,14 +93,45 @@ fn is_mbox(raw: &[u8]) -> bool {
         || raw.windows(7).any(|w| w == b"\n\nFrom ")
 }
 
-/// Splits an mbox at "From " lines that follow a blank line (or start the file) and
-/// un-escapes ">From " lines.
+/// `true` for a line shaped like an mbox separator: `From SENDER DATE` with an asctime
+/// date (`Thu Jan  1 00:00:00 2026`, more words may follow).
+fn looks_like_separator(line: &[u8]) -> bool {
+    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let mut w = rest
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .skip(1);
+    let (Some(day), Some(month), Some(date), Some(time), Some(year)) =
+        (w.next(), w.next(), w.next(), w.next(), w.next())
+    else {
+        return false;
+    };
+    DAYS.contains(&day)
+        && MONTHS.contains(&month)
+        && (1..=2).contains(&date.len())
+        && date.iter().all(u8::is_ascii_digit)
+        && time.contains(&b':')
+        && time.iter().all(|c| c.is_ascii_digit() || *c == b':')
+        && year.len() == 4
+        && year.iter().all(u8::is_ascii_digit)
+}
+
+/// Splits an mbox at "From " lines that follow a blank line (or start the file), or that
+/// have a separator's shape (a message written without its closing blank line), and
+/// un-escapes `>From ` lines (mboxrd: one `>` fewer).
 fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut cur: Option<Vec<u8>> = None;
     let mut prev_blank = true;
     for line in raw.split_inclusive(|&c| c == b'\n') {
-        if prev_blank && line.starts_with(b"From ") {
+        if line.starts_with(b"From ") && (prev_blank || looks_like_separator(line)) {
             if let Some(m) = cur.take() {
                 out.push(m);
             }
@@ -109,7 +140,8 @@ fn split_mbox(raw: &[u8]) -> Vec<Vec<u8>> {
             continue;
         }
         let body = cur.get_or_insert_with(Vec::new);
-        if line.starts_with(b">From ") {
+        let quotes = line.iter().take_while(|&&c| c == b'>').count();
+        if quotes > 0 && line[quotes..].starts_with(b"From ") {
             body.extend_from_slice(&line[1..]);
         } else {
             body.extend_from_slice(line);
@@ -506,6 +538,22 @@ pub fn run(args: Args) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mbox_separators() {
+        let raw = b"From a@example.org Thu Jan  1 00:00:00 2026\nSubject: one\n\nbody\nFrom here on, body.\n>From quoted\n>>From twice\nlast line without blank\nFrom MAILER-DAEMON Fri Feb 13 23:31:30 2009 +0000\nSubject: two\n\nbody\n\nFrom b@example.org Sat Mar  7 01:02:03 2026\nSubject: three\n";
+        let m = split_mbox(raw);
+        assert_eq!(m.len(), 3);
+        assert_eq!(
+            m[0],
+            b"Subject: one\n\nbody\nFrom here on, body.\nFrom quoted\n>From twice\nlast line without blank\n"
+        );
+        assert!(m[1].starts_with(b"Subject: two"));
+        assert!(m[2].starts_with(b"Subject: three"));
+        assert!(looks_like_separator(b"From x@y Mon Dec 31 23:59 1999\n"));
+        assert!(!looks_like_separator(b"From here on, body.\n"));
+        assert!(!looks_like_separator(b"From x@y Mon Dec 31 1999\n"));
+    }
 
     /// The first implementation of the JSON output: a `serde_json::Value` per recipient.
     /// The streaming writer must give the same bytes.
