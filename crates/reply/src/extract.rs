@@ -401,7 +401,15 @@ fn candidate<'a>(
         }
     }
     let span = i..end;
-    let mut text = merge_text(input, pos, end, &extra_lines, &input[i..i + 3], enhanced);
+    let mut text = merge_text(
+        input,
+        pos,
+        end,
+        &extra_lines,
+        &input[i..i + 3],
+        enhanced,
+        continuation,
+    );
     // The command may be named up to three lines earlier (bounce prose, transcripts).
     let lookback = i.saturating_sub(CONTEXT_WINDOW);
     let ctx_start = if line_start > lookback {
@@ -541,7 +549,8 @@ fn unmatched_closer(text: &[u8], depth: &[i32; 4]) -> Option<usize> {
 }
 
 /// The reply text from `pos` to `end`, with continuation lines and in-line continuation
-/// prefixes (`550-5.1.1 `, `550 5.1.1 `) removed.
+/// prefixes (`550-5.1.1 `, `550 5.1.1 `) removed. `multiline`: the reply began as a
+/// continuation line (`550-`).
 fn merge_text<'a>(
     input: &'a [u8],
     pos: usize,
@@ -549,6 +558,7 @@ fn merge_text<'a>(
     extra_lines: &[Range<usize>],
     code: &[u8],
     enhanced: Option<EnhancedCode>,
+    multiline: bool,
 ) -> Cow<'a, [u8]> {
     let first_end = extra_lines.first().map_or(end, |_| {
         memchr::memchr(b'\n', &input[pos..end]).map_or(end, |n| pos + n)
@@ -564,9 +574,11 @@ fn merge_text<'a>(
         pieces.push(&line[p.min(line.len())..]);
     }
     // In-line continuations (Exim logs put the whole multi-line reply on one line).
+    // A reply that went on over real lines had its last line's prefix removed above.
+    let joined = multiline && extra_lines.is_empty();
     let mut out: Option<Vec<u8>> = None;
     for (n, piece) in pieces.iter().enumerate() {
-        let cleaned = strip_inline_prefixes(piece, code, enhanced);
+        let cleaned = strip_inline_prefixes(piece, code, enhanced, joined);
         if n == 0 && pieces.len() == 1 {
             return cleaned;
         }
@@ -583,12 +595,18 @@ fn trim_cr(s: &[u8]) -> &[u8] {
     s.strip_suffix(b"\r").unwrap_or(s)
 }
 
-/// Removes ` 550-5.1.1 ` / ` 550 5.1.1 ` / ` 550-` runs inside one line of text.
+/// Removes ` 550-5.1.1 ` / ` 550 5.1.1 ` / ` 550-` runs inside one line of text, and, in
+/// a multi-line reply without enhanced codes joined on one line (`550-Envelope blocked
+/// 550 - User Entry`, as Postfix logs it), the first ` 550 ` after them: its last line's
+/// prefix.
 fn strip_inline_prefixes<'a>(
     text: &'a [u8],
     code: &[u8],
     enhanced: Option<EnhancedCode>,
+    multiline: bool,
 ) -> Cow<'a, [u8]> {
+    // Whether a bare ` 550 ` may still be the last line's prefix.
+    let mut last_line_open = multiline && enhanced.is_none();
     let finder = |hay: &[u8]| find(hay, code);
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
@@ -613,7 +631,10 @@ fn strip_inline_prefixes<'a>(
             _ => false,
         };
         if sep == Some(b' ') && !had_enhanced {
-            continue; // "... over 550 messages ..." is prose, not a prefix
+            if !last_line_open {
+                continue; // "... over 550 messages ..." is prose, not a prefix
+            }
+            last_line_open = false;
         }
         let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
         if !adjacent {
@@ -909,6 +930,29 @@ mod tests {
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
         assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn joined_multiline_reply_without_enhanced_codes() {
+        // Postfix logs a multi-line reply on one line, every line's code included.
+        let l = "Nov 22 10:00:01 mail postfix/smtp[1]: A1: to=<u@x.example>, relay=mx.x.example[192.0.2.7]:25, delay=1, delays=0/0/0/1, dsn=5.0.0, status=bounced (host mx.x.example[192.0.2.7] said: 550-Envelope blocked 550 - User Entry (in reply to RCPT TO command))";
+        assert_eq!(best(l).text_lossy(), "Envelope blocked - User Entry");
+        let three = "said: 550-This route 550-requires 550 encryption (TLS)";
+        assert_eq!(
+            best(three).text_lossy(),
+            "This route requires encryption (TLS)"
+        );
+        // Only the last line's prefix: a number in its prose stays.
+        let prose = "said: 452-Mailbox full 452 over 452 messages";
+        assert_eq!(best(prose).text_lossy(), "Mailbox full over 452 messages");
+        // A single-line reply keeps its numbers.
+        assert_eq!(
+            best("said: 550 over 550 messages").text_lossy(),
+            "over 550 messages"
+        );
+        // Over real lines, the prose of the last line stays too.
+        let lines = "550-Mailbox has\n550 550 messages\n";
+        assert_eq!(best(lines).text_lossy(), "Mailbox has 550 messages");
     }
 
     #[test]
