@@ -734,13 +734,16 @@ fn trim(text: &mut Cow<'_, [u8]>) {
 }
 
 /// A status that starts with an enhanced code and no reply code, at the start of a line
-/// as Exchange NDRs write it (`5.7.321 starttls-not-supported: ...`) or after a label as
-/// .NET's SmtpException does (`The server response was: 5.7.1 Unable to relay`).
+/// as Exchange NDRs write it (`5.7.321 starttls-not-supported: ...`), after a label as
+/// .NET's SmtpException does (`The server response was: 5.7.1 Unable to relay`), or in
+/// quotes as Exchange's tracking logs do (`Remote Server returned '4.4.7 Message
+/// expired'`; the text ends at the closing quote).
 fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
     let at_line_start = input[line_start..i]
         .iter()
         .all(|c| matches!(c, b' ' | b'\t'));
-    if !at_line_start && introducer(input, line_start, i) != Intro::Label {
+    let intro = introducer(input, line_start, i);
+    if !at_line_start && !matches!(intro, Intro::Label | Intro::Quote(_)) {
         return None;
     }
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
@@ -748,13 +751,17 @@ fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted
     if len == line_end - i || !matches!(input.get(i + len - 1), Some(b' ' | b'\t')) {
         return None; // a status alone, or `5.7.1:` glued to text
     }
-    let mut text = Cow::Borrowed(trim_cr(&input[i + len..line_end]));
+    let end = match intro {
+        Intro::Quote(q) if !at_line_start => i + len + closing_quote(&input[i + len..line_end], q)?,
+        _ => line_end,
+    };
+    let mut text = Cow::Borrowed(trim_cr(&input[i + len..end]));
     trim(&mut text);
     if text.is_empty() {
         return None;
     }
     Some(Extracted {
-        span: i..line_end,
+        span: i..end,
         code: None,
         enhanced: Some(code),
         text,
@@ -930,6 +937,19 @@ mod tests {
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
         assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn quoted_status_without_reply_code() {
+        let r = best("Remote Server returned '4.4.7 Message expired' at 10:00");
+        assert_eq!(
+            (r.code, r.enhanced.map(|e| e.to_string())),
+            (None, Some("4.4.7".into()))
+        );
+        assert_eq!(r.text_lossy(), "Message expired");
+        // An unclosed quote is no reply; a version number in quotes is no status.
+        assert!(extract(b"Remote Server returned '5.7.321 starttls-not-supported").is_empty());
+        assert!(extract(b"running version '5.1.2' of the filter").is_empty());
     }
 
     #[test]
