@@ -179,3 +179,76 @@ fn golden_cases() {
     assert!(cases.len() >= 100, "{}", cases.len());
     run(&cases, 100.0);
 }
+
+/// The catalogue's single-line replies as real logs and reports carry them: inside a
+/// Postfix delivery line, in an Exchange tracking string, as a DSN `Diagnostic-Code`,
+/// and as a multi-line reply joined on one line with every line's code (as Postfix and
+/// Exim log it). The wrapping must not change the category or the severity.
+#[test]
+fn golden_catalogue_in_log_wrappers() {
+    let cases = load("catalogue.tsv", include_str!("data/catalogue.tsv"), true);
+    let c = Classifier::new();
+    let mut runs = 0;
+    let mut failures = Vec::new();
+    for case in &cases {
+        let input = case.input.as_str();
+        let b = input.as_bytes();
+        // Replies that start with a reply code and have one line.
+        if input.contains('\n')
+            || b.len() < 5
+            || !b[..3].iter().all(u8::is_ascii_digit)
+            || b[3] != b' '
+        {
+            continue;
+        }
+        let code = &input[..3];
+        let rest = &input[4..];
+        // The enhanced code, when the reply has one.
+        let enhanced = rest.split(' ').next().filter(|t| {
+            t.split('.').count() == 3
+                && t.split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        });
+        let text = enhanced.map_or(rest, |e| rest[e.len()..].trim_start());
+        let transient = case.severity == "transient";
+        let dsn = enhanced.unwrap_or(if transient { "4.0.0" } else { "5.0.0" });
+        let status = if transient { "deferred" } else { "bounced" };
+        let mut wrapped = vec![
+            format!(
+                "Nov 22 10:00:01 mail postfix/smtp[123]: ABC123: to=<u@example.net>, relay=mx1.example.net[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn={dsn}, status={status} (host mx1.example.net[192.0.2.1] said: {input} (in reply to RCPT TO command))"
+            ),
+            format!("Remote Server returned '{input}'"),
+            format!("Diagnostic-Code: smtp; {input}"),
+        ];
+        let words: Vec<&str> = text.split(' ').collect();
+        if words.len() >= 5 {
+            let e = enhanced.map_or(String::new(), |e| format!("{e} "));
+            let half = words.len() / 2;
+            wrapped.push(format!(
+                "{code}-{e}{} {code} {e}{}",
+                words[..half].join(" "),
+                words[half..].join(" ")
+            ));
+        }
+        for w in wrapped {
+            runs += 1;
+            let d = c.classify(w.as_bytes());
+            if d.category.as_str() != case.category || d.severity.as_str() != case.severity {
+                failures.push(format!(
+                    "catalogue.tsv:{} {w:?}\n  want {} {} got {} {}",
+                    case.line,
+                    case.severity,
+                    case.category,
+                    d.severity.as_str(),
+                    d.category.as_str()
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "catalogue in log wrappers: {runs} runs, {} differ",
+        failures.len()
+    );
+    assert!(runs >= 1000, "{runs}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
