@@ -229,6 +229,28 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     })
 }
 
+/// `text` with every run of spaces and tabs made one space, when it has a run of two or
+/// more or a tab; `None` when it has neither (the common case: no copy).
+fn collapse_blank_runs(text: &[u8]) -> Option<Vec<u8>> {
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let has_run =
+        memchr::memchr(b'\t', text).is_some() || memchr::memmem::find(text, b"  ").is_some();
+    if !has_run {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for &c in text {
+        if blank(c) {
+            if out.last() != Some(&b' ') {
+                out.push(b' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 /// Where `sub` starts inside `whole`, when it is a slice of it.
 fn offset_in(whole: &[u8], sub: &[u8]) -> Option<usize> {
     let (w, p) = (whole.as_ptr() as usize, sub.as_ptr() as usize);
@@ -269,9 +291,16 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // A reply whose text was merged from continuation lines (`550-5.7.1 a 550 5.7.1 b`) is
     // matched on its merged text, since the raw bytes hold the prefixes inside sentences;
     // spans then index that text, and provider markers are also sought before the reply.
-    let merged: Option<&[u8]> = reply
-        .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))
-        .map(|r| &r.text[..]);
+    // Likewise a reply whose words are set apart by runs of white space (`Mailbox  full`,
+    // a folded line's indentation): phrases are written with single spaces.
+    let collapsed: Option<Vec<u8>> = reply
+        .filter(|r| r.code.is_some())
+        .and_then(|r| collapse_blank_runs(&r.text));
+    let merged: Option<&[u8]> = collapsed.as_deref().or_else(|| {
+        reply
+            .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))
+            .map(|r| &r.text[..])
+    });
     let (hay, base, inside_from) = match merged {
         Some(t) => {
             marker = codes::matches(&input[scan_from..window.start]).find_map(|m| match m.rule {

@@ -182,8 +182,8 @@ fn golden_cases() {
 
 /// The catalogue's single-line replies as real logs and reports carry them: inside a
 /// Postfix delivery line, in an Exchange tracking string, as a DSN `Diagnostic-Code`,
-/// and as a multi-line reply joined on one line with every line's code (as Postfix and
-/// Exim log it). The wrapping must not change the category or the severity.
+/// with doubled spaces between its words, and as a multi-line reply joined on one line
+/// with every line's code (as Postfix and Exim log it). The wrapping must not change the category or the severity.
 #[test]
 fn golden_catalogue_in_log_wrappers() {
     let cases = load("catalogue.tsv", include_str!("data/catalogue.tsv"), true);
@@ -219,6 +219,8 @@ fn golden_catalogue_in_log_wrappers() {
             ),
             format!("Remote Server returned '{input}'"),
             format!("Diagnostic-Code: smtp; {input}"),
+            // Words set apart by runs of white space (padding, a folded line's indent).
+            input.replace(' ', "  ").replacen("  ", " ", 1),
         ];
         let words: Vec<&str> = text.split(' ').collect();
         if words.len() >= 5 {
@@ -249,6 +251,6 @@ fn golden_catalogue_in_log_wrappers() {
         "catalogue in log wrappers: {runs} runs, {} differ",
         failures.len()
     );
-    assert!(runs >= 1000, "{runs}");
+    assert!(runs >= 1400, "{runs}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
