@@ -293,9 +293,11 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // spans then index that text, and provider markers are also sought before the reply.
     // Likewise a reply whose words are set apart by runs of white space (`Mailbox  full`,
     // a folded line's indentation): phrases are written with single spaces.
-    let collapsed: Option<Vec<u8>> = reply
-        .filter(|r| r.code.is_some())
-        .and_then(|r| collapse_blank_runs(&r.text));
+    let collapsed: Option<Vec<u8>> = match reply {
+        Some(r) if r.code.is_some() || !r.text.is_empty() => collapse_blank_runs(&r.text),
+        // No reply text of its own: the whole input is the text.
+        _ => collapse_blank_runs(input),
+    };
     let merged: Option<&[u8]> = collapsed.as_deref().or_else(|| {
         reply
             .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))

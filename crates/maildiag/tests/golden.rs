@@ -231,6 +231,12 @@ fn golden_catalogue_in_log_wrappers() {
                 words[..half].join(" "),
                 words[half..].join(" ")
             ));
+            // The same with doubled spaces: the reply is the whole input and merged.
+            wrapped.push(format!(
+                "{code}-{e}{}  {code} {e}{}",
+                words[..half].join("  "),
+                words[half..].join("  ")
+            ));
         }
         for w in wrapped {
             runs += 1;
@@ -251,6 +257,6 @@ fn golden_catalogue_in_log_wrappers() {
         "catalogue in log wrappers: {runs} runs, {} differ",
         failures.len()
     );
-    assert!(runs >= 1400, "{runs}");
+    assert!(runs >= 1600, "{runs}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
