@@ -133,12 +133,9 @@ struct Scan {
     markers: u128,
     /// The SMTP command names the body holds (`status::COMMAND_PHRASES`), by position.
     commands: Vec<(usize, maildiag_reply::SmtpCommand)>,
-    /// Where `text::ORIGINAL_MARKERS` occur (case-insensitive), ascending.
-    originals: Vec<usize>,
-    /// Where `text::RETURNED_HEADERS` occur (as written), ascending.
-    returned: Vec<usize>,
-    /// Whether the two lists above are complete (the automaton was built).
-    found_returns: bool,
+    /// Where `text::ORIGINAL_MARKERS` (case-insensitive) and `text::RETURNED_HEADERS` (as
+    /// written) occur, ascending; `None` when the automaton could not be built.
+    returns: Option<(Vec<usize>, Vec<usize>)>,
 }
 
 /// Which of the [`BODY_MARKERS`] occur in `body` (case-insensitive), the SMTP command
@@ -251,9 +248,7 @@ fn scan_markers(body: &str) -> Scan {
     Scan {
         markers: bits,
         commands: crate::status::commands_from_hits(body, hits.into_iter()),
-        originals: sorted(originals),
-        returned: sorted(returned),
-        found_returns: AC.is_some(),
+        returns: AC.is_some().then(|| (sorted(originals), sorted(returned))),
     }
 }
 
@@ -495,9 +490,7 @@ impl Ctx {
         let scan = scan_markers(&ctx.body);
         ctx.markers = scan.markers;
         ctx.body_commands = scan.commands;
-        ctx.returns = scan
-            .found_returns
-            .then_some((scan.originals, scan.returned));
+        ctx.returns = scan.returns;
         ctx
     }
 

@@ -257,16 +257,15 @@ pub(crate) const RETURNED_HEADERS: &[&str] = &[
 ];
 
 fn find_returned_header(hay: &str) -> Option<usize> {
-    const HEADERS: &[&str] = RETURNED_HEADERS;
     static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(HEADERS)
+            .build(RETURNED_HEADERS)
             .ok()
     });
     match &*AC {
         Some(ac) => ac.find(hay).map(|m| m.start()),
-        None => HEADERS.iter().filter_map(|h| hay.find(h)).min(),
+        None => RETURNED_HEADERS.iter().filter_map(|h| hay.find(h)).min(),
     }
 }
 
@@ -504,7 +503,7 @@ mod find_ci_tests {
     use super::find_ci;
 
     /// A naive oracle: the first position where the needle matches ignoring ASCII case.
-    fn naive(h: &str, n: &str) -> Option<usize> {
+    pub(super) fn naive(h: &str, n: &str) -> Option<usize> {
         if n.is_empty() {
             return Some(0);
         }
@@ -549,15 +548,8 @@ mod find_ci_tests {
 mod search_tests {
     use proptest::prelude::*;
 
+    use super::find_ci_tests::naive;
     use super::{ORIGINAL_MARKERS, find_any, find_ci, find_original, find_returned_header};
-
-    fn naive(h: &str, n: &str) -> Option<usize> {
-        if n.is_empty() {
-            return Some(0);
-        }
-        (0..=h.len().checked_sub(n.len())?)
-            .find(|&i| h.as_bytes()[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
-    }
 
     /// The first implementation of `find_any`: every marker searched in the whole text.
     fn find_any_oracle(hay: &str, markers: &[&str]) -> Option<(usize, usize)> {

@@ -233,8 +233,9 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// more or a tab; `None` when it has neither (the common case: no copy).
 fn collapse_blank_runs(text: &[u8]) -> Option<Vec<u8>> {
     let blank = |c: u8| c == b' ' || c == b'\t';
-    let has_run =
-        memchr::memchr(b'\t', text).is_some() || memchr::memmem::find(text, b"  ").is_some();
+    // A tab, or a space followed by a blank: one memchr pass over the blanks.
+    let has_run = memchr::memchr2_iter(b' ', b'\t', text)
+        .any(|i| text[i] == b'\t' || text.get(i + 1).is_some_and(|&c| blank(c)));
     if !has_run {
         return None;
     }

@@ -145,12 +145,7 @@ pub(crate) fn mta_reason(format: &str, f: &Facts<'_>) -> Option<&'static str> {
 /// at RCPT, 15-18 after DATA. A status that names a reason of its own (not `X.0.0`)
 /// decides instead.
 fn gmail_state(f: &Facts<'_>) -> Option<&'static str> {
-    let at = f.text.find("(state ")?;
-    let n: String = f.text[at + 7..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let reason = match n.as_str() {
+    let reason = match token_after(f.text, "(state ", u8::is_ascii_digit)? {
         "6" | "9" => "failedstarttls",
         "8" => "systemerror",
         "12" => "norelaying",
@@ -196,14 +191,16 @@ fn france_ptt(text: &str) -> Option<&'static str> {
     })
 }
 
+/// The ASCII bytes `keep` accepts right after the first `marker` in `text` (possibly
+/// none), or `None` without the marker.
+fn token_after<'t>(text: &'t str, marker: &str, keep: fn(&u8) -> bool) -> Option<&'t str> {
+    let rest = &text[text.find(marker)? + marker.len()..];
+    Some(&rest[..rest.bytes().take_while(keep).count()])
+}
+
 /// GoDaddy (secureserver.net) replies end with a code such as `IB607`.
 fn godaddy(text: &str) -> Option<&'static str> {
-    let at = text.find(" IB")?;
-    let code: String = text[at + 3..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    Some(match code.as_str() {
+    Some(match token_after(text, " IB", u8::is_ascii_digit)? {
         "401" => "securityerror",
         "501" | "502" => "notcompliantrfc",
         "506" => "rejected",
@@ -221,22 +218,19 @@ fn godaddy(text: &str) -> Option<&'static str> {
 
 /// Cox replies carry `AUP#CODE`.
 fn cox(text: &str) -> Option<&'static str> {
-    let at = text.find("AUP#")?;
-    let code: String = text[at + 4..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
-    Some(match code.as_str() {
-        "CXBL" | "CDRBL" => "blocked",
-        "CXDNS" => "requireptr",
-        "CXSNDR" => "authfailure",
-        "CXSMTP" => "rejected",
-        "CXCNCT" | "CXMXRT" => "toomanyconn",
-        "CXTHRT" | "CXMJ" => "securityerror",
-        c if c.starts_with("IPBL") => "blocked",
-        c if c.starts_with("URLBL") => "spamdetected",
-        _ => return None,
-    })
+    Some(
+        match token_after(text, "AUP#", u8::is_ascii_alphanumeric)? {
+            "CXBL" | "CDRBL" => "blocked",
+            "CXDNS" => "requireptr",
+            "CXSNDR" => "authfailure",
+            "CXSMTP" => "rejected",
+            "CXCNCT" | "CXMXRT" => "toomanyconn",
+            "CXTHRT" | "CXMJ" => "securityerror",
+            c if c.starts_with("IPBL") => "blocked",
+            c if c.starts_with("URLBL") => "spamdetected",
+            _ => return None,
+        },
+    )
 }
 
 /// Reasons Sisimai decides again from the status code and wording even when an MTA's
