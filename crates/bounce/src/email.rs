@@ -292,6 +292,12 @@ pub(crate) struct Ctx {
     /// Where the body's original-message markers and returned header lines start
     /// (`None`: not known, `text::section` searches for them).
     returns: Option<(Vec<usize>, Vec<usize>)>,
+    /// The email is no report of its own but carries one as its first attached message
+    /// (see [`is_delivery_report`]); [`Ctx::unwrapped`] reads that one.
+    pub forwards_report: bool,
+    /// The report was read from the delivery report attached to the email, not from the
+    /// email's own parts.
+    pub wrapped: bool,
 }
 
 impl Ctx {
@@ -365,6 +371,18 @@ impl Ctx {
     }
 
     pub fn new(msg: &Message<'_>) -> Ctx {
+        Ctx::read(msg, false)
+    }
+
+    /// For an email that forwards a delivery report ([`Ctx::forwards_report`]): the
+    /// email with the attached report read as its own (its text after the email's, its
+    /// delivery-status parts and returned message), as a gateway passing bounces on to
+    /// its administrators sends them.
+    pub fn unwrapped(msg: &Message<'_>) -> Ctx {
+        Ctx::read(msg, true)
+    }
+
+    fn read(msg: &Message<'_>, unwrap: bool) -> Ctx {
         // An upper bound of the text below, from the offsets (without checking UTF-8).
         let capacity = msg
             .headers()
@@ -412,6 +430,8 @@ impl Ctx {
             markers: 0,
             body_commands: Vec::new(),
             returns: None,
+            forwards_report: false,
+            wrapped: false,
         };
         ctx.from = ctx
             .header("from")
@@ -421,61 +441,20 @@ impl Ctx {
         // HTML parts are read only when the text parts say nothing.
         let mut html_parts: Vec<&str> = Vec::new();
         let mut have_original = false;
-        for part in &msg.parts {
-            let (ctype, sub) = match part.content_type() {
-                Some(ct) => (
-                    ct.ctype().to_ascii_lowercase(),
-                    ct.subtype().unwrap_or("").to_ascii_lowercase(),
-                ),
-                None => (String::new(), String::new()),
-            };
-            match &part.body {
-                PartType::Multipart(_) => {}
-                PartType::Message(m) => {
-                    if !have_original {
-                        have_original = true;
-                        ctx.set_original(m);
-                    }
-                }
-                body => {
-                    let kind = (ctype.as_str(), sub.as_str());
-                    match kind {
-                        ("message", "delivery-status" | "global-delivery-status")
-                        | ("text", "delivery-status") => {
-                            ctx.dsn_parts.push(part.contents().to_vec());
-                        }
-                        ("message", "feedback-report") => {
-                            ctx.feedback = Some(part.contents().to_vec());
-                        }
-                        ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
-                            if !have_original {
-                                have_original = true;
-                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
-                                    ctx.set_original(&m);
-                                }
-                            }
-                        }
-                        ("message", "rfc822" | "global") => {
-                            // A returned message mail-parser did not nest (e.g. encoded).
-                            if !have_original {
-                                have_original = true;
-                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
-                                    ctx.set_original(&m);
-                                }
-                            }
-                        }
-                        _ => match body {
-                            PartType::Text(t) => push_text(&mut ctx.body, t),
-                            PartType::Html(t) => html_parts.push(t),
-                            PartType::Binary(b) | PartType::InlineBinary(b)
-                                if ctype.is_empty() || ctype == "text" =>
-                            {
-                                push_text(&mut ctx.body, &String::from_utf8_lossy(b));
-                            }
-                            _ => {}
-                        },
-                    }
-                }
+        let attached = ctx.read_parts(msg, &mut html_parts, &mut have_original);
+        // A delivery report forwarded as the attachment of a notice.
+        if ctx.dsn_parts.is_empty()
+            && ctx.feedback.is_none()
+            && ctx.report_type.is_none()
+            && let Some(inner) = attached.filter(|m| is_delivery_report(m))
+        {
+            ctx.forwards_report = true;
+            if unwrap {
+                ctx.original = OriginalMessage::default();
+                ctx.original_to = Vec::new();
+                have_original = false;
+                ctx.wrapped = true;
+                ctx.read_parts(inner, &mut html_parts, &mut have_original);
             }
         }
         if ctx.body.trim().is_empty() && !html_parts.is_empty() {
@@ -492,6 +471,77 @@ impl Ctx {
         ctx.body_commands = scan.commands;
         ctx.returns = scan.returns;
         ctx
+    }
+
+    /// Reads the parts of `msg` into the body text, the report parts and the returned
+    /// message (the first attached one unless one was read already); returns the first
+    /// attached message.
+    fn read_parts<'a>(
+        &mut self,
+        msg: &'a Message<'a>,
+        html_parts: &mut Vec<&'a str>,
+        have_original: &mut bool,
+    ) -> Option<&'a Message<'a>> {
+        let mut attached = None;
+        for part in &msg.parts {
+            let (ctype, sub) = match part.content_type() {
+                Some(ct) => (
+                    ct.ctype().to_ascii_lowercase(),
+                    ct.subtype().unwrap_or("").to_ascii_lowercase(),
+                ),
+                None => (String::new(), String::new()),
+            };
+            match &part.body {
+                PartType::Multipart(_) => {}
+                PartType::Message(m) => {
+                    attached = attached.or(Some(m));
+                    if !*have_original {
+                        *have_original = true;
+                        self.set_original(m);
+                    }
+                }
+                body => {
+                    let kind = (ctype.as_str(), sub.as_str());
+                    match kind {
+                        ("message", "delivery-status" | "global-delivery-status")
+                        | ("text", "delivery-status") => {
+                            self.dsn_parts.push(part.contents().to_vec());
+                        }
+                        ("message", "feedback-report") => {
+                            self.feedback = Some(part.contents().to_vec());
+                        }
+                        ("text", "rfc822-headers") | ("message", "rfc822-headers") => {
+                            if !*have_original {
+                                *have_original = true;
+                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
+                                    self.set_original(&m);
+                                }
+                            }
+                        }
+                        ("message", "rfc822" | "global") => {
+                            // A returned message mail-parser did not nest (e.g. encoded).
+                            if !*have_original {
+                                *have_original = true;
+                                if let Some(m) = mail_parser().parse_headers(part.contents()) {
+                                    self.set_original(&m);
+                                }
+                            }
+                        }
+                        _ => match body {
+                            PartType::Text(t) => push_text(&mut self.body, t),
+                            PartType::Html(t) => html_parts.push(t),
+                            PartType::Binary(b) | PartType::InlineBinary(b)
+                                if ctype.is_empty() || ctype == "text" =>
+                            {
+                                push_text(&mut self.body, &String::from_utf8_lossy(b));
+                            }
+                            _ => {}
+                        },
+                    }
+                }
+            }
+        }
+        attached
     }
 
     fn set_original(&mut self, m: &Message<'_>) {
@@ -516,6 +566,25 @@ impl Ctx {
             (self.original, self.original_to) = original_and_to(&m);
         }
     }
+}
+
+/// `true` when `m` is an RFC 3464 report: `multipart/report; report-type=delivery-status`
+/// or a message with a delivery-status part.
+fn is_delivery_report(m: &Message<'_>) -> bool {
+    let is = |ct: &mail_parser::ContentType<'_>, t: &str, s: &str| {
+        ct.ctype().eq_ignore_ascii_case(t)
+            && ct.subtype().is_some_and(|x| x.eq_ignore_ascii_case(s))
+    };
+    m.content_type().is_some_and(|ct| {
+        is(ct, "multipart", "report")
+            && ct
+                .attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+    }) || m.parts.iter().any(|p| {
+        p.content_type().is_some_and(|ct| {
+            is(ct, "message", "delivery-status") || is(ct, "message", "global-delivery-status")
+        })
+    })
 }
 
 /// The returned message's identifiers and its `To` addresses.

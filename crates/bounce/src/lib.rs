@@ -126,7 +126,18 @@ impl BounceParser {
             return Err(Error::new(ErrorKind::NotAnEmail));
         }
         let mut ctx = Ctx::new(&msg);
-        read(&mut ctx)
+        let b = read(&mut ctx);
+        // An email that only forwards a delivery report (no reader knew the email
+        // itself): the attached report is the report.
+        if ctx.forwards_report
+            && b.as_ref()
+                .map_or(true, |b| matches!(b.format, "generic" | "none"))
+            && let Ok(w) = read(&mut Ctx::unwrapped(&msg))
+            && matches!(w.kind, ReportKind::Failure | ReportKind::DeliverySuccess)
+        {
+            return Ok(w);
+        }
+        b
     }
 }
 
@@ -201,10 +212,12 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
         let name = detected.map_or("rfc3464", |f| f.name);
         let mut rcpts = dsn::read(ctx, name);
         // Formats whose text says more than their DSN (e.g. a missing diagnostic).
-        if let Some(f) = detected
-            && let Some(read) = f.read
-            && rcpts.iter().any(|r| r.diagnostic.is_empty())
-        {
+        // Without a format reader, the generic one reads the text.
+        let text_reader = detected
+            .and_then(|f| f.read)
+            .unwrap_or(generic_text as fn(&mut Ctx) -> Vec<text::Found>);
+        if rcpts.iter().any(|r| r.diagnostic.is_empty()) {
+            let read = text_reader;
             let extra = read(ctx);
             for r in &mut rcpts {
                 if r.diagnostic.is_empty()
@@ -215,10 +228,25 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
                     let mut fresh =
                         status::finish(x.clone(), name, ctx, r.reporting_mta.as_deref());
                     fresh.action = r.action;
-                    if r.status.is_some() {
+                    // A bare `X.0.0` in the report says less than a specific code of the
+                    // same class written in the remote server's reply the text quotes.
+                    let vaguer = r.status.is_some_and(|s| {
+                        s.subject() == 0
+                            && s.detail() == 0
+                            && fresh.status_source == StatusSource::Diagnostic
+                            && fresh.status.is_some_and(|f| {
+                                f.class() == s.class() && (f.subject() != 0 || f.detail() != 0)
+                            })
+                    });
+                    if r.status.is_some() && !vaguer {
                         fresh.status = r.status;
                         fresh.status_source = r.status_source;
                     }
+                    // What only the report's fields say stays.
+                    fresh.remote_mta = fresh.remote_mta.or_else(|| r.remote_mta.take());
+                    fresh.original_recipient = r.original_recipient.take();
+                    fresh.arrival_date = r.arrival_date.take();
+                    fresh.last_attempt_date = r.last_attempt_date.take();
                     *r = fresh;
                 }
             }
@@ -312,6 +340,11 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "non-delivery",
 ];
 
+/// The generic text reader ([`formats::simple`] over the whole body).
+fn generic_text(ctx: &mut Ctx) -> Vec<text::Found> {
+    formats::simple(ctx, &[], &[], &[])
+}
+
 /// The host that wrote the report: the `by` host of the topmost `Received` header.
 fn reporting_mta(ctx: &Ctx) -> Option<String> {
     let rcv = ctx.header("received")?;
@@ -353,5 +386,51 @@ mod transcript_tests {
             None
         );
         assert_eq!(transcript_reply(body, ""), None);
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    const INNER: &str = "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.com\n\
+Subject: Delivery failure\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"in\"\n\n\
+--in\nContent-Type: text/plain\n\nFailed.\n--in\nContent-Type: message/delivery-status\n\n\
+Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; bob@example.org\n\
+Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 unknown user\n\n\
+--in\nContent-Type: text/rfc822-headers\n\nFrom: alice@example.com\nTo: bob@example.org\n\
+Message-ID: <inner-orig@example.com>\n\n--in--\n";
+
+    fn wrap(from: &str, text: &str) -> String {
+        format!(
+            "From: {from}\nTo: admins@example.com\nSubject: FYI\nMIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=\"out\"\n\n--out\nContent-Type: text/plain\n\n\
+{text}\n--out\nContent-Type: message/rfc822\n\n{INNER}\n--out--\n"
+        )
+    }
+
+    #[test]
+    fn a_forwarded_report_is_read_when_the_email_itself_says_nothing() {
+        for from in ["gateway@example.com", "MAILER-DAEMON@gw.example.com"] {
+            let b = crate::parse(wrap(from, "A bounce, forwarded.").as_bytes()).expect("parse");
+            assert!(b.is_bounce(), "{from}");
+            assert_eq!(b.format, "rfc3464");
+            assert_eq!(b.recipients.len(), 1);
+            assert_eq!(b.recipients[0].recipient, "bob@example.org");
+            assert_eq!(
+                b.original.message_id.as_deref(),
+                Some("inner-orig@example.com")
+            );
+        }
+    }
+
+    #[test]
+    fn a_bounce_of_its_own_keeps_its_reading() {
+        // qmail bouncing a message that was itself a report: the qmail text counts.
+        let text = "Hi. This is the qmail-send program at gw.example.com.\n\
+I'm afraid I wasn't able to deliver your message to the following addresses.\n\n\
+<carol@example.net>:\nSorry, no mailbox here by that name. (#5.1.1)\n";
+        let b = crate::parse(wrap("MAILER-DAEMON@gw.example.com", text).as_bytes()).expect("parse");
+        assert_eq!(b.format, "qmail");
+        assert_eq!(b.recipients[0].recipient, "carol@example.net");
     }
 }

@@ -103,6 +103,8 @@ const INFERENCE: &[(&str, u16, u16)] = &[
     ("blocked", 7, 1),
     ("access denied", 7, 1),
     ("not authorized", 7, 1),
+    // closed mailing lists: X.7.2, mailing list expansion prohibited
+    ("not a member of", 7, 2),
     ("policy", 7, 1),
     ("rejected", 7, 1),
 ];
@@ -322,9 +324,9 @@ const COMMAND_WINDOW: usize = 2000;
 /// The SMTP command a bounce's prose names as the one refused, for a recipient whose
 /// diagnostic names none: Postfix's `(in reply to RCPT TO command)`, qmail's `did not like
 /// our RCPT TO`, Yahoo's `[RCPT_TO]`, Exim's and GMX's `SMTP error from remote server after
-/// RCPT command`, and in a Sendmail transcript the `>>> ` line before
-/// the first `<<< 4xx`/`<<< 5xx` reply. The command closest after the recipient's address
-/// wins; otherwise one command named alone in the whole text.
+/// RCPT command`, `(Error following RCPT command)`, and in a Sendmail transcript the
+/// `>>> ` line before the first `<<< 4xx`/`<<< 5xx` reply. The command closest after the
+/// recipient's address wins; otherwise one command named alone in the whole text.
 #[cfg(test)]
 pub(crate) fn body_command(body: &str, recipient: &str) -> Option<SmtpCommand> {
     command_for(body, &commands_in(body), recipient)
@@ -352,12 +354,13 @@ pub(crate) fn commands_in(body: &str) -> Vec<(usize, SmtpCommand)> {
 }
 
 /// Phrases before a command name (every occurrence counts).
-const BEFORE: [&str; 5] = [
+const BEFORE: [&str; 6] = [
     "in reply to ",
     "did not like our ",
     "[",
     "while sending ",
     "server after ",
+    "error following ",
 ];
 /// qmail names the step that failed in fixed phrases (the first occurrence counts).
 const QMAIL: [(&str, SmtpCommand); 6] = [
@@ -373,12 +376,13 @@ const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
 
 /// Every phrase [`commands_from_hits`] reads, by index: [`BEFORE`], then [`QMAIL`], then
 /// [`REFUSALS`] (matched ASCII case-insensitively).
-pub(crate) const COMMAND_PHRASES: [&str; 13] = [
+pub(crate) const COMMAND_PHRASES: [&str; 14] = [
     BEFORE[0],
     BEFORE[1],
     BEFORE[2],
     BEFORE[3],
     BEFORE[4],
+    BEFORE[5],
     QMAIL[0].0,
     QMAIL[1].0,
     QMAIL[2].0,

@@ -295,6 +295,7 @@ pub(crate) const ORIGINAL_MARKERS: &[&str] = &[
     "------ Unsent message follows",
     "----- Message header follows -----",
     "Header of original message",
+    "Included is a copy of the message header",
 ];
 
 /// The part of `body` after the first `start` marker's line (or all of it when no

@@ -1,4 +1,4 @@
-//! Counts the events of a log file: `cargo run --release -p maildiag-logs --example count -- FILE [--seq] [--format F] [--year Y]`.
+//! Counts the events of a log file: `cargo run --release -p maildiag-logs --example count -- FILE [--seq] [--format F] [--year Y] [--threads N] [--buffer BYTES]`.
 //!
 //! Prints lines, bytes, events per outcome, unparsed and oversized lines, and the rate.
 
@@ -14,7 +14,9 @@ fn main() -> ExitCode {
             && !a.chars().all(|c| c.is_ascii_digit())
             && a.parse::<Format>().is_err()
     }) else {
-        eprintln!("usage: count FILE [--seq] [--format F] [--year Y] [--threads N]");
+        eprintln!(
+            "usage: count FILE [--seq] [--format F] [--year Y] [--threads N] [--buffer BYTES]"
+        );
         return ExitCode::from(2);
     };
     let value = |flag: &str| {
@@ -37,6 +39,9 @@ fn main() -> ExitCode {
     }
     if let Some(t) = value("--threads").and_then(|y| y.parse().ok()) {
         opts = opts.threads(t);
+    }
+    if let Some(b) = value("--buffer").and_then(|y| y.parse().ok()) {
+        opts = opts.buffer_size(b);
     }
     let start = Instant::now();
     let result = LogReader::open(path, opts).and_then(|r| {

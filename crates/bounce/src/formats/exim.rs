@@ -18,7 +18,7 @@ fn detect(ctx: &Ctx) -> bool {
         || ctx.header_contains("received", "(exim ") && ctx.subject_has("mail delivery failed")
 }
 
-fn read(ctx: &mut Ctx) -> Vec<Found> {
+pub(crate) fn read(ctx: &mut Ctx) -> Vec<Found> {
     let mut found = simple(
         ctx,
         &[

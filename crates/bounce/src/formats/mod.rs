@@ -22,19 +22,23 @@ mod exchange2003;
 mod exchange2007;
 mod exim;
 mod ezweb;
+mod fml;
 mod gmail;
 mod gmx;
 mod googlegroups;
 mod groupwise;
+mod gsuite;
 mod imailserver;
 mod interscanmss;
 mod kddi;
 mod mailfoundry;
 mod mailmarshal;
+mod mailru;
 mod mcafee;
 mod messagingserver;
 mod mfilter;
 mod mimecast;
+mod mxlogic;
 mod notes;
 mod opensmtpd;
 mod outlook;
@@ -47,6 +51,8 @@ mod verizon;
 mod x1;
 mod x2;
 mod x4;
+mod x5;
+mod x6;
 mod yahoo;
 mod zoho;
 
@@ -68,6 +74,7 @@ pub(crate) const REGISTRY: &[&Format] = &[
     &sendgrid::FORMAT,
     &googlegroups::FORMAT,
     &gmail::FORMAT,
+    &gsuite::FORMAT,
     &yahoo::FORMAT,
     &aol::FORMAT,
     &outlook::FORMAT,
@@ -100,6 +107,11 @@ pub(crate) const REGISTRY: &[&Format] = &[
     &x1::FORMAT,
     &x2::FORMAT,
     &x4::FORMAT,
+    &x5::FORMAT,
+    &x6::FORMAT,
+    &fml::FORMAT,
+    &mxlogic::FORMAT,
+    &mailru::FORMAT,
     &qmail::FORMAT,
     &exim::FORMAT,
     &postfix::FORMAT,
@@ -154,7 +166,44 @@ pub(crate) fn fallback(ctx: &Ctx, diagnostic: &str) -> Vec<Found> {
     if rcpts.is_empty() {
         rcpts = ctx.original_to.clone();
     }
+    if let Some(own) = own_lines(&rcpts, diagnostic) {
+        return rcpts
+            .iter()
+            .zip(own)
+            .map(|(r, d)| Found::new(r, &d))
+            .collect();
+    }
     rcpts.iter().map(|r| Found::new(r, diagnostic)).collect()
+}
+
+/// For several recipients named in prose (`SMTP Server <mx> rejected recipient <a@b>
+/// ... [550 5.1.1 ...]`, one line each), each one's own lines: those that name it and no
+/// other recipient. `None` unless every recipient has such lines and they carry a reply
+/// or status code (a line that only lists the address says nothing of its own).
+fn own_lines(rcpts: &[String], text: &str) -> Option<Vec<String>> {
+    if rcpts.len() < 2 {
+        return None;
+    }
+    let names = |line: &str, r: &str| crate::text::contains_ci(line, r);
+    rcpts
+        .iter()
+        .map(|r| {
+            let mut own = String::new();
+            for line in text.lines().filter(|l| names(l, r)) {
+                if rcpts
+                    .iter()
+                    .any(|o| !o.eq_ignore_ascii_case(r) && names(line, o))
+                {
+                    return None;
+                }
+                crate::text::push_line(&mut own, line);
+            }
+            let coded = crate::status::find_pair(&own).is_some()
+                || crate::status::safe_extract(own.as_bytes())
+                    .is_some_and(|x| x.code.is_some() || x.enhanced.is_some());
+            coded.then_some(own)
+        })
+        .collect()
 }
 
 /// Shared by several modules: `true` when the report comes from a mailer daemon or
@@ -163,4 +212,36 @@ pub(crate) fn from_daemon(ctx: &Ctx) -> bool {
     ctx.sender_has("mailer-daemon")
         || ctx.sender_has("postmaster")
         || ctx.sender_has("mail delivery")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_lines;
+
+    #[test]
+    fn each_recipient_gets_its_own_coded_lines() {
+        let rcpts = ["a@example.org".to_owned(), "b@example.net".to_owned()];
+        let text = "2 error(s):\nServer <mx> rejected <a@example.org>: [550 5.1.1 unknown]\n\
+Server <mx2> rejected <b@example.net>: [452 4.2.2 over quota]\n";
+        assert_eq!(
+            own_lines(&rcpts, text),
+            Some(vec![
+                "Server <mx> rejected <a@example.org>: [550 5.1.1 unknown]".to_owned(),
+                "Server <mx2> rejected <b@example.net>: [452 4.2.2 over quota]".to_owned(),
+            ])
+        );
+        // Lines that only list the addresses, a line naming both, one recipient: no.
+        assert_eq!(
+            own_lines(&rcpts, "a@example.org\nb@example.net\n550 failed\n"),
+            None
+        );
+        assert_eq!(
+            own_lines(
+                &rcpts,
+                "550 5.1.1 a@example.org and b@example.net unknown\n"
+            ),
+            None
+        );
+        assert_eq!(own_lines(&rcpts[..1], text), None);
+    }
 }
