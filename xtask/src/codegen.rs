@@ -123,6 +123,18 @@ struct CategoryRow {
     sisimai: Vec<String>,
     bounce_class: String,
     hard_bounce: bool,
+    /// The reading when the refused address is the envelope sender's.
+    #[serde(default)]
+    sender: Option<SenderRow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SenderRow {
+    description: String,
+    party: String,
+    remedies: Vec<String>,
+    bounce_class: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +195,9 @@ struct PhraseGroup {
     /// Added to the phrase's specificity when phrases compete (negative: generic wording).
     #[serde(default)]
     weight: i8,
+    /// `"sender"`: the phrases say the refused address is the envelope sender's.
+    #[serde(default)]
+    about: Option<String>,
     phrases: Vec<String>,
 }
 
@@ -670,13 +685,33 @@ fn render_categories(f: &CategoryFile) -> Result<String, String> {
         r.party
             .parse::<Party>()
             .map_err(|e| format!("{ctx}: {e}"))?;
+        if let Some(sd) = &r.sender {
+            nonempty(&sd.description, "sender.description", &ctx)?;
+            if sd.remedies.is_empty() {
+                return Err(format!("{ctx}: no sender remedies"));
+            }
+            sd.party
+                .parse::<Party>()
+                .map_err(|e| format!("{ctx} sender: {e}"))?;
+            if !BOUNCE_CLASSES.contains(&sd.bounce_class.as_str()) {
+                return Err(format!(
+                    "{ctx} sender: unknown bounce class {:?}",
+                    sd.bounce_class
+                ));
+            }
+            if !r.hard_bounce {
+                return Err(format!(
+                    "{ctx}: a sender reading only makes sense for an address category (hard_bounce)"
+                ));
+            }
+        }
         if by.insert(c, r).is_some() {
             return Err(format!("{ctx}: duplicate category"));
         }
     }
     let mut s = format!(
         "{HEADER}\n//! The category taxonomy (from `data/categories.toml`).\n\n\
-         use crate::{{Category, CategoryInfo, Party, RetryGuidance, Severity}};\n\n\
+         use crate::{{Category, CategoryInfo, Party, RetryGuidance, SenderSide, Severity}};\n\n\
          /// One row per category, in `Category::ALL` order.\n\
          pub(crate) static CATEGORIES: [CategoryInfo; {}] = [\n",
         Category::ALL.len()
@@ -687,10 +722,22 @@ fn render_categories(f: &CategoryFile) -> Result<String, String> {
             .ok_or_else(|| format!("categories.toml: category {c} missing"))?;
         let ctx = format!("categories.toml {c}");
         let party: Party = r.party.parse().map_err(|e| format!("{ctx}: {e}"))?;
+        let sender = match &r.sender {
+            Some(sd) => {
+                let party: Party = sd.party.parse().map_err(|e| format!("{ctx}: {e}"))?;
+                format!(
+                    "Some(SenderSide {{ description: {:?}, party: Party::{party:?}, remedies: {}, bounce_class: {:?} }})",
+                    sd.description,
+                    str_slice(&sd.remedies),
+                    sd.bounce_class
+                )
+            }
+            None => "None".into(),
+        };
         let _ = writeln!(
             s,
             "CategoryInfo {{ category: {}, description: {:?}, default_severity: {}, party: Party::{party:?}, \
-             remedies: {}, retry: {}, sisimai_reasons: {}, bounce_class: {:?}, hard_bounce: {} }},",
+             remedies: {}, retry: {}, sisimai_reasons: {}, bounce_class: {:?}, hard_bounce: {}, sender: {sender} }},",
             cat_path(*c),
             r.description,
             severity_path(&r.severity, &ctx)?,
@@ -1160,6 +1207,10 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
         if let Some(d) = &g.detail {
             check_snake(d, &ctx)?;
         }
+        match g.about.as_deref() {
+            None | Some("sender") => {}
+            Some(a) => return Err(format!("{ctx}: unknown `about` {a:?}")),
+        }
         let kind = g.kind.as_deref().unwrap_or("literal");
         for p in &g.phrases {
             let ctx = format!("{ctx} phrase {p:?}");
@@ -1207,10 +1258,11 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
         let _ = writeln!(
             s,
             "PhraseRule {{ kind: MatchKind::{kind}, pattern: {p:?}, category: {}, detail: {}, \
-             temporary: {temporary}, retry: {r}, weight: {} }},",
+             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {} }},",
             cat_path(*cat),
             opt_str(g.detail.as_deref()),
             g.weight,
+            g.about.is_some(),
         );
     }
     s.push_str("];\n");

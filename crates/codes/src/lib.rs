@@ -191,6 +191,26 @@ pub struct CategoryInfo {
     pub bounce_class: &'static str,
     /// Whether a permanent failure of this category should suppress the address.
     pub hard_bounce: bool,
+    /// How to read the category when the refused address is the envelope sender's
+    /// (`Sender address rejected: Domain not found`, status X.1.7 / X.1.8), for the
+    /// address categories; `None` for the others.
+    pub sender: Option<SenderSide>,
+}
+
+/// An address category read as a problem of the envelope sender's address: who acts
+/// and what to do differ, and the recipient's address must not be suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SenderSide {
+    /// What it means for the sender's address.
+    pub description: &'static str,
+    /// Who has to act.
+    pub party: Party,
+    /// What to do, most useful first.
+    pub remedies: &'static [&'static str],
+    /// The PowerMTA / KumoMTA bounce class (`InvalidSender`).
+    pub bounce_class: &'static str,
 }
 
 /// How a catalogue pattern is matched.
@@ -341,6 +361,9 @@ pub struct PhraseRule {
     /// How much more (or, negative, less) than its length the phrase counts when phrases
     /// compete: generic wording (`refused`, `spam`) weighs less than a named cause.
     pub weight: i8,
+    /// `true` when the phrase says the refused address is the envelope sender's
+    /// (`Sender address rejected`, `Sender verify failed`), not the recipient's.
+    pub about_sender: bool,
 }
 
 /// The IANA entry for the enumerated code `X.s.d` of `code` (the class is ignored: the

@@ -45,6 +45,10 @@ pub struct Verdict {
     pub retry_after_s: Option<u32>,
     /// How sure the classifier is, 0.0 to 1.0.
     pub confidence: f32,
+    /// `true` when the refused address is the envelope sender's, not the recipient's
+    /// (`Sender address rejected: Domain not found`, status X.1.7 / X.1.8), for the
+    /// address categories that have a sender reading in the knowledge base.
+    pub about_sender: bool,
     /// The winning catalogue entry, if any.
     entry: Option<(&'static ProviderEntry, (usize, usize))>,
     /// The winning phrase rule, if any.
@@ -184,6 +188,19 @@ fn entry_score(
     score
 }
 
+/// How many letters of a reply may stand outside a generic catalogue text that claims to
+/// be the whole reply (a greeting, a host name, an id).
+const GENERIC_ENTRY_SLACK: usize = 8;
+
+/// The letters of `text` (a range of `hay`) outside `span`.
+fn words_outside(hay: &[u8], text: std::ops::Range<usize>, span: (usize, usize)) -> usize {
+    let letters = |r: std::ops::Range<usize>| {
+        hay.get(r)
+            .map_or(0, |b| b.iter().filter(|c| c.is_ascii_alphabetic()).count())
+    };
+    letters(text.start..span.0.max(text.start)) + letters(span.1.min(text.end)..text.end)
+}
+
 /// Whether an entry only says what its wording means, not who sent it: a short text
 /// (`Too many recipients`) that several MTAs publish, with no marker naming its provider.
 fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, usize))>) -> bool {
@@ -194,27 +211,30 @@ fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, u
 /// after it (`Email relay denied <ip>. Invalid credentials...` vs `... suspended due to
 /// abuse`). The entry whose full published text continues the way the input does wins:
 /// one point per word of four or more letters of the rest of its text found after the
-/// anchor, at most 40.
-fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> i32 {
-    let Some(full) = e.text else { return 0 };
+/// anchor, at most 40. Also returns how many of those words the input lacks, which
+/// breaks ties (`..., try again` against `Host not found`).
+fn continuation_bonus(e: &ProviderEntry, input: &[u8], anchor_end: usize) -> (i32, i32) {
+    let Some(full) = e.text else { return (0, 0) };
     let Some(rest) = full.get(e.pattern.len()..) else {
-        return 0;
+        return (0, 0);
     };
     if rest.len() < 8 || anchor_end >= input.len() {
-        return 0;
+        return (0, 0);
     }
     let after = &input[anchor_end..];
-    let mut bonus = 0;
+    let (mut found, mut missing) = (0, 0);
     for word in rest
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| w.len() >= 4)
         .take(40)
     {
         if contains_ci(after, word.as_bytes()) {
-            bonus += 1;
+            found += 1;
+        } else {
+            missing += 1;
         }
     }
-    bonus
+    (found, missing)
 }
 
 /// ASCII-case-insensitive substring test, anchored with memchr2 on the first byte's two
@@ -265,6 +285,24 @@ fn phrase_score(p: &PhraseRule) -> i32 {
     p.pattern.bytes().filter(u8::is_ascii_alphanumeric).count() as i32 + i32::from(p.weight)
 }
 
+/// Below this score a phrase is generic wording (`denied`, `blocked`, `refused`): a
+/// specific enhanced code (`535 5.7.8 Permission denied`) says more.
+const WEAK_PHRASE: i32 = 5;
+
+/// A security or policy status that names its cause (`5.7.8` authentication, `5.7.23`
+/// SPF, `5.7.25` PTR): registered, with a category, not a catch-all. The other subjects
+/// are often reused loosely (`550 5.4.1 Access denied`, `421 4.2.1 Service refused`).
+fn specific_enhanced(x: EnhancedCode) -> bool {
+    x.subject() == 7
+        && !generic_enhanced(x)
+        && codes::enhanced(x).is_some_and(|i| i.category != Category::Other)
+}
+
+/// The catch-all enhanced codes (`X.0.0`, `X.7.0`, `X.7.1`) that say little of the cause.
+fn generic_enhanced(x: EnhancedCode) -> bool {
+    matches!((x.subject(), x.detail()), (0, 0) | (7, 0) | (7, 1))
+}
+
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
 /// "domain not found" will not heal by waiting.
 fn final_category(c: Category) -> bool {
@@ -282,6 +320,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
     let mut sev_phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
     let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
+    let mut sender_words = false;
     // Rules must match inside the reply when there is one (the rest of a log line holds
     // addresses and host names, not the cause); provider markers may stand anywhere.
     // A bare status (`dsn=5.4.4`) has no text of its own: the cause is in the line.
@@ -328,6 +367,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 }
             }
             Rule::Phrase(p) => {
+                sender_words |= p.about_sender;
                 let s = phrase_score(p);
                 if phrase.is_none_or(|(_, _, b)| s > b) {
                     phrase = Some((p, span, s));
@@ -349,17 +389,41 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
 
     // Score the catalogue entries now that the markers are known.
     let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
+    let mut best_missing = i32::MAX;
+    // The reply text the entries matched in (`spanned` coordinates).
+    let text = match (merged, reply) {
+        (Some(t), _) => 0..t.len(),
+        // The reply's own text, without the code before it or the `(in reply to ...)`
+        // after it.
+        (None, Some(r)) => offset_in(input, &r.text)
+            .filter(|_| !r.text.is_empty())
+            .map_or(window.clone(), |o| o..o + r.text.len()),
+        (None, None) => window.clone(),
+    };
     for (e, span) in cands.iter().flatten() {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
+        // A short, generic published text (`Try again later`) with no marker naming its
+        // provider is that provider's reply only when it is (nearly) the whole reply;
+        // inside a longer reply it is just wording, which the phrase rules read.
+        if !corroborated
+            && e.kind == MatchKind::Literal
+            && anonymous(e, None)
+            && words_outside(spanned, text.clone(), *span) > GENERIC_ENTRY_SLACK
+        {
+            continue;
+        }
         // The continuation only matters where entries compete or the anchor is short.
-        let continuation = if n_cands > 1 || e.fixed_len < 24 {
+        let (continuation, missing) = if n_cands > 1 || e.fixed_len < 24 {
             continuation_bonus(e, spanned, span.1)
         } else {
-            0
+            (0, 0)
         };
         let s = entry_score(e, basic, enhanced, continuation, corroborated);
-        if entry.is_none_or(|(_, _, b)| s > b) {
+        if entry.is_none_or(|(_, _, b)| s > b)
+            || entry.is_some_and(|(_, _, b)| s == b) && missing < best_missing
+        {
             entry = Some((e, *span, s));
+            best_missing = missing;
         }
     }
     let entry_hint = entry;
@@ -389,13 +453,24 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             Layer::Provider,
             if s >= 40 { 0.95 } else { 0.85 },
         )
-    } else if let Some((p, _, s)) = phrase.filter(|(p, _, _)| p.category != Category::Other) {
+    } else if let Some((p, _, s)) = phrase
+        .filter(|(p, _, _)| p.category != Category::Other)
+        .filter(|(_, _, s)| *s >= WEAK_PHRASE || enhanced.is_none_or(|x| !specific_enhanced(x)))
+    {
         (
             p.category,
             p.detail,
             Layer::Phrase,
             if s >= 12 { 0.85 } else { 0.7 },
         )
+    } else if let Some(info) = basic
+        .filter(|b| matches!(b.get(), 530 | 534 | 535 | 538))
+        .filter(|_| enhanced.is_none_or(generic_enhanced))
+        .and_then(|b| codes::basic(b.get()))
+    {
+        // The authentication replies (`535 5.7.1 ...`) say more with their basic code
+        // than with a catch-all enhanced one.
+        (info.category, None, Layer::Basic, 0.6)
     } else if let Some(info) = enhanced
         .and_then(codes::enhanced)
         .filter(|i| i.category != Category::Other)
@@ -482,7 +557,13 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         });
 
     let info = codes::category(category);
-    let hard_bounce = severity == Severity::Permanent && info.hard_bounce;
+    // Whose address: the sender's when the status says so (X.1.7 bad sender mailbox, X.1.8
+    // bad sender system), when the reply answered MAIL FROM, or when the words say so.
+    let about_sender = info.sender.is_some()
+        && (enhanced.is_some_and(|x| x.subject() == 1 && matches!(x.detail(), 7 | 8))
+            || command == Some(SmtpCommand::MailFrom)
+            || sender_words);
+    let hard_bounce = severity == Severity::Permanent && info.hard_bounce && !about_sender;
 
     // Retry: a stated delay, then the entry's, the phrase's, the category's guidance.
     let text_span = reply.map(|r| (r.span.start, r.span.end));
@@ -516,6 +597,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         provider,
         retry_after_s,
         confidence,
+        about_sender,
         entry: entry.map(|(e, s, _)| (e, s)),
         phrase: phrase.map(|(p, s, _)| (p, s)),
         severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
@@ -674,10 +756,12 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             _ => format!("Check the reputation of {ip} at the receiving provider's postmaster tools."),
         }));
     }
-    remedies.extend(info.remedies.iter().map(|r| Cow::Borrowed(*r)));
+    let sender_side = info.sender.filter(|_| v.about_sender);
+    let general = sender_side.map_or(info.remedies, |s| s.remedies);
+    remedies.extend(general.iter().map(|r| Cow::Borrowed(*r)));
     remedies.dedup();
 
-    let dns_checks = dns_checks(v.category, ip);
+    let dns_checks = dns_checks(v.category, ip, v.about_sender);
     Diagnosis {
         basic: v.basic.map(ReplyCode::get),
         enhanced: v.enhanced,
@@ -687,13 +771,14 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         category: v.category,
         detail: v.detail,
         hard_bounce: v.hard_bounce,
+        about_sender: v.about_sender,
         sisimai_reason: crate::reason::sisimai_reason(v, reply.map_or(input, |r| &r.text[..])),
-        bounce_class: info.bounce_class,
+        bounce_class: sender_side.map_or(info.bounce_class, |s| s.bounce_class),
         provider: v.provider.map(|p| p.id),
         party: if v.severity == Severity::Success {
             Party::Unknown
         } else {
-            info.party
+            sender_side.map_or(info.party, |s| s.party)
         },
         retry,
         remedies,
@@ -706,8 +791,9 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
     }
 }
 
-/// The DNS checks that would confirm a category's usual cause.
-fn dns_checks(c: Category, ip: Option<IpAddr>) -> Vec<DnsCheck> {
+/// The DNS checks that would confirm a category's usual cause (for an address category,
+/// the domain of the address refused: the sender's when `about_sender`).
+fn dns_checks(c: Category, ip: Option<IpAddr>, about_sender: bool) -> Vec<DnsCheck> {
     let ip_target = || ip.map_or(DnsTarget::SendingIp, DnsTarget::Ip);
     let mk = |check, target| DnsCheck { check, target };
     match c {
@@ -728,9 +814,14 @@ fn dns_checks(c: Category, ip: Option<IpAddr>) -> Vec<DnsCheck> {
                 mk(DnsCheckKind::Ptr, ip_target()),
             ]
         }
-        Category::DomainNotFound | Category::DnsFailure => {
-            vec![mk(DnsCheckKind::Mx, DnsTarget::RecipientDomain)]
-        }
+        Category::DomainNotFound | Category::DnsFailure => vec![mk(
+            DnsCheckKind::Mx,
+            if about_sender {
+                DnsTarget::SenderDomain
+            } else {
+                DnsTarget::RecipientDomain
+            },
+        )],
         Category::TlsRequired => vec![mk(DnsCheckKind::MtaSts, DnsTarget::RecipientDomain)],
         _ => Vec::new(),
     }

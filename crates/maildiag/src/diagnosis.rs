@@ -131,6 +131,10 @@ pub struct Diagnosis {
     pub detail: Option<&'static str>,
     /// `true` when the address itself is bad and must be suppressed (Sisimai's sense).
     pub hard_bounce: bool,
+    /// `true` when the refused address is the envelope sender's, not the recipient's
+    /// (`Sender address rejected: Domain not found`): the sender must act, the recipient
+    /// is not suppressed.
+    pub about_sender: bool,
     /// The equivalent Sisimai reason name.
     pub sisimai_reason: &'static str,
     /// The equivalent PowerMTA / KumoMTA bounce class.

@@ -21,6 +21,8 @@ pub(crate) fn sisimai_reason(v: &Verdict, text: &[u8]) -> &'static str {
         .copied()
         .unwrap_or("undefined");
     match (v.category, v.command) {
+        // Sisimai's `rejected`: the envelope sender's address was refused.
+        _ if v.about_sender => "rejected",
         (K::UserUnknown, _) if has("moved") => "hasmoved",
         // Sisimai's status table: X.1.6 "destination mailbox has moved".
         (K::UserUnknown, _) if v.enhanced.and_then(status_reason) == Some("hasmoved") => "hasmoved",

@@ -57,8 +57,9 @@ impl Classifier {
             }
             _ => {}
         }
-        v.hard_bounce =
-            v.severity == Severity::Permanent && maildiag_codes::category(v.category).hard_bounce;
+        v.hard_bounce = v.severity == Severity::Permanent
+            && maildiag_codes::category(v.category).hard_bounce
+            && !v.about_sender;
         let mut d = self.expand(text, reply.as_ref(), &v);
         if v.severity != Severity::Success {
             // What the wording says, in Sisimai's vocabulary: its reasons are finer than

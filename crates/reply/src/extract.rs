@@ -342,6 +342,14 @@ fn candidate<'a>(
         pos = (pos + len).min(line_end);
     }
     let enhanced = enhanced.map(|(e, _)| e);
+    // Positive and intermediate codes outside SMTP's own (`256` of a cipher name, a log
+    // line number `308`) are not replies unless an enhanced code vouches for them.
+    if enhanced.is_none()
+        && matches!(code.first_digit(), 2 | 3)
+        && !KNOWN_POSITIVE.contains(&code.get())
+    {
+        return None;
+    }
 
     let intro = match tuple_text {
         Some((q, _)) => Intro::Quote(q),
@@ -351,7 +359,11 @@ fn candidate<'a>(
         .iter()
         .all(|c| matches!(c, b' ' | b'\t' | b'<' | b'>'));
     let continuation = sep == Some(b'-');
-    if enhanced.is_none() && intro == Intro::None && !at_line_start {
+    if enhanced.is_none()
+        && intro == Intro::None
+        && !at_line_start
+        && !parenthesised(input, i, code, pos, line_end)
+    {
         return None;
     }
     if continuation && enhanced.is_none() && intro == Intro::None && pos >= line_end {
@@ -460,6 +472,25 @@ enum Intro {
     Label,
     /// An opening quote right before the code; the text ends at its closing twin.
     Quote(u8),
+}
+
+/// The positive and intermediate reply codes SMTP and its extensions use.
+const KNOWN_POSITIVE: &[u16] = &[211, 214, 220, 221, 235, 250, 251, 252, 334, 354];
+
+/// A failure reply in parentheses, as log lines quote one (`(450 Can't find an MX server
+/// for example.com)`): a 4xx/5xx code right after `(`, followed by at least two words.
+fn parenthesised(input: &[u8], i: usize, code: ReplyCode, pos: usize, line_end: usize) -> bool {
+    if !matches!(code.first_digit(), 4 | 5) || i == 0 || input[i - 1] != b'(' {
+        return false;
+    }
+    let text = &input[pos.min(line_end)..line_end];
+    let text = &text[..memchr::memchr(b')', text).unwrap_or(text.len())];
+    text.first().is_some_and(u8::is_ascii_alphabetic)
+        && text
+            .split(|c| *c == b' ')
+            .filter(|w| w.iter().any(u8::is_ascii_alphabetic))
+            .count()
+            >= 2
 }
 
 fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {

@@ -124,7 +124,10 @@ proptest! {
     }
 
     #[test]
-    fn extractor_finds_embedded_reply(prefix in "[a-z =]{0,30}", r in reply()) {
+    fn extractor_finds_embedded_reply(prefix in "[a-z =]{0,30}", r in reply().prop_filter(
+        "a code the extractor reads as a reply without an enhanced code: 4xx, 5xx or one SMTP uses",
+        |r| r.enhanced.is_some() || r.code.get() >= 400 || [211, 214, 220, 221, 235, 250, 251, 252, 334, 354].contains(&r.code.get()),
+    )) {
         // A reply after a `said:` label is found with its code and enhanced code.
         let line = format!("{prefix} said: {} {}{}", r.code, r.enhanced.map(|e| format!("{e} ")).unwrap_or_default(),
             String::from_utf8_lossy(&r.lines[0]));
@@ -134,6 +137,14 @@ proptest! {
         let hit = hit.expect("checked");
         prop_assert_eq!(hit.code, Some(r.code));
         prop_assert_eq!(hit.enhanced, r.enhanced);
+    }
+
+    #[test]
+    fn extractor_skips_numbers_that_are_no_smtp_code(n in 200u16..400, prefix in "[a-z]{1,8}") {
+        // A positive or intermediate number SMTP does not use is not a reply by itself.
+        prop_assume!(![211, 214, 220, 221, 235, 250, 251, 252, 334, 354].contains(&n));
+        let line = format!("{n} {prefix} X=TLS1.3:TLS_AES_256_GCM_SHA384:{n} CV=no");
+        prop_assert!(extract(line.as_bytes()).iter().all(|e| e.code.is_none()), "{line}");
     }
 }
 

@@ -176,7 +176,11 @@ fn write_human(
     )?;
     writeln!(out, "{}", p.severity(d.severity, &d.verdict()))?;
     let info = maildiag_codes::category(d.category);
-    writeln!(out, "  {} {}", p.bold("meaning:"), info.description)?;
+    let meaning = info
+        .sender
+        .filter(|_| d.about_sender)
+        .map_or(info.description, |s| s.description);
+    writeln!(out, "  {} {meaning}", p.bold("meaning:"))?;
     let codes = match (d.basic, d.enhanced) {
         (Some(b), Some(e)) => format!("{b} {e}"),
         (Some(b), None) => b.to_string(),

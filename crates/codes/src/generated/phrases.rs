@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 610] = [
+pub(crate) static PHRASES: [PhraseRule; 693] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -14,6 +14,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -23,6 +24,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -32,6 +34,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -41,6 +44,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -50,6 +54,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -59,6 +64,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -68,6 +74,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -77,6 +84,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -86,6 +94,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -95,6 +104,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -104,6 +114,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -113,6 +124,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -122,6 +134,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -131,6 +144,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -140,6 +154,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -149,6 +164,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -158,6 +174,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -167,6 +184,47 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: -60,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "deferred using",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "queued for future delivery",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "deferral:",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "retry time not reached",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -176,6 +234,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -185,6 +244,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -194,6 +254,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -203,6 +264,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -212,6 +274,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -221,6 +284,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -230,6 +294,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -239,6 +304,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -248,6 +314,127 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(false),
         retry: None,
         weight: -60,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender address rejected",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender address is not",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender verification failed",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "domain of sender address",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender domain",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "envelope sender",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unknown sender",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "invalid sender",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "bad sender",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "mail from address",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "return path",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "return-path",
+        category: Category::Other,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -60,
+        about_sender: true,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -260,6 +447,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -272,6 +460,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -284,6 +473,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -296,6 +486,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -308,6 +499,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -320,6 +512,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -332,6 +525,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -344,6 +538,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -356,6 +551,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -368,6 +564,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -380,6 +577,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 40,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -392,6 +590,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 20,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -404,6 +603,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -416,6 +616,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -428,6 +629,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -440,6 +642,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -452,6 +655,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -464,6 +668,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -476,6 +681,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -488,6 +694,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -500,6 +707,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -512,6 +720,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -524,6 +733,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -536,6 +746,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -548,6 +759,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -560,6 +772,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -572,6 +785,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -584,6 +798,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -596,6 +811,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -608,6 +824,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -620,6 +837,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -632,6 +850,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -644,6 +863,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -656,6 +876,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -668,6 +889,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -680,6 +902,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -692,6 +915,111 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "rate exceeded",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "send rate",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "submission rate",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "defers and failures",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "queue quota",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "emails per hour",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sending limit",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "reached its limit",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -704,6 +1032,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -716,6 +1045,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -728,6 +1058,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -740,6 +1071,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -752,6 +1084,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -764,6 +1097,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -776,6 +1110,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -788,6 +1123,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -800,6 +1136,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -812,6 +1149,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -824,6 +1162,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -836,6 +1175,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -848,6 +1188,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -860,6 +1201,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -872,6 +1214,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -884,6 +1227,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -896,6 +1240,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -908,6 +1253,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -920,6 +1266,20 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(300),
         }),
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "concurrency limit",
+        category: Category::TooManyConnections,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(300),
+        }),
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -932,6 +1292,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -944,6 +1305,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -956,6 +1318,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -968,6 +1331,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -980,6 +1344,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -992,6 +1357,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1004,6 +1370,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1016,6 +1383,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1028,6 +1396,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1040,6 +1409,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1052,6 +1422,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1064,6 +1435,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1076,6 +1448,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1088,6 +1461,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1100,6 +1474,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1112,6 +1487,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1124,6 +1500,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1136,6 +1513,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1148,6 +1526,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1160,6 +1539,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1172,6 +1552,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1184,6 +1565,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1196,6 +1578,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1208,6 +1591,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1220,6 +1604,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1232,6 +1617,59 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "over the quota",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "storage space",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "mailbox limit exceeded",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "messages on the server",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1241,6 +1679,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1250,6 +1689,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1259,6 +1699,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1268,6 +1709,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1277,6 +1719,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1286,6 +1729,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1295,6 +1739,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1304,6 +1749,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1313,6 +1759,17 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "temporary locked",
+        category: Category::MailboxUnavailable,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1322,6 +1779,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: Some(true),
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1331,6 +1789,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1340,6 +1799,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1349,6 +1809,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1358,6 +1819,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1367,6 +1829,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1376,6 +1839,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1385,6 +1849,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1394,6 +1859,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1403,6 +1869,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1412,6 +1879,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1421,6 +1889,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1430,6 +1899,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1439,6 +1909,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1448,6 +1919,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1457,6 +1929,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1466,6 +1939,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1475,6 +1949,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1484,6 +1959,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1493,6 +1969,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1502,6 +1979,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1511,6 +1989,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1520,6 +1999,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1529,6 +2009,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1538,6 +2019,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1547,6 +2029,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1556,6 +2039,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1565,6 +2049,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1574,6 +2059,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1583,6 +2069,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1592,6 +2079,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1601,6 +2089,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1610,6 +2099,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1619,6 +2109,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1628,6 +2119,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1637,6 +2129,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1646,6 +2139,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1655,6 +2149,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1664,6 +2159,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1673,6 +2169,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1682,6 +2179,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1691,6 +2189,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1700,6 +2199,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1709,6 +2209,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1718,6 +2219,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1727,6 +2229,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1736,6 +2239,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1745,6 +2249,47 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "marked as invalid",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "history of bouncing",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "not exist",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "not a registered",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1754,6 +2299,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1763,6 +2309,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1772,6 +2319,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1781,6 +2329,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1790,6 +2339,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1799,6 +2349,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1808,6 +2359,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1817,6 +2369,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1826,6 +2379,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1835,6 +2389,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1844,6 +2399,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1853,6 +2409,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1862,6 +2419,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1871,6 +2429,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1880,6 +2439,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1889,6 +2449,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1898,6 +2459,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1907,6 +2469,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1916,6 +2479,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1925,6 +2489,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1934,6 +2499,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1943,6 +2509,27 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "is disabled",
+        category: Category::MailboxDisabled,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "is now disabled",
+        category: Category::MailboxDisabled,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1952,6 +2539,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1961,6 +2549,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1970,6 +2559,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1979,6 +2569,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1988,6 +2579,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1997,6 +2589,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2006,6 +2599,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2015,6 +2609,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2024,6 +2619,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2033,6 +2629,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2042,6 +2639,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2051,6 +2649,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2060,6 +2659,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2069,6 +2669,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2078,6 +2679,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2087,6 +2689,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2096,6 +2699,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2105,6 +2709,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2114,6 +2719,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2123,6 +2729,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2132,6 +2739,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2141,6 +2749,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2150,6 +2759,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2159,6 +2769,37 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "invalid domain",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "address reserved",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "find an mx",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2171,6 +2812,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2183,6 +2825,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2195,6 +2838,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2207,6 +2851,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2219,6 +2864,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2231,6 +2877,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2243,6 +2890,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2255,6 +2903,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2267,6 +2916,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2279,6 +2929,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2291,6 +2942,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2303,6 +2955,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2315,6 +2968,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2327,6 +2981,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2339,6 +2994,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2351,6 +3007,121 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "does not resolve",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "must resolve",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "dns not available",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "name server timeout",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "invalid dns",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "transient parse error",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: Some(true),
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "host map: lookup",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: Some(true),
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender verify failed",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: true,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "virus scanner",
+        category: Category::SystemError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2360,6 +3131,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2369,6 +3141,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2378,6 +3151,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2387,6 +3161,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2396,6 +3171,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2405,6 +3181,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2414,15 +3191,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
-        pattern: "sender id",
-        category: Category::SpfFail,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2432,6 +3201,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2441,6 +3211,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2450,6 +3221,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2459,6 +3231,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2468,6 +3241,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2477,6 +3251,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2486,6 +3261,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2495,6 +3271,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2504,6 +3281,77 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "openspf",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "designated sender",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "authorized to send mail from",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "by spf",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "mail is unauthenticated",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender is unauthenticated",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "spf authentication failed",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2513,6 +3361,17 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender id",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2522,6 +3381,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2531,6 +3391,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2540,6 +3401,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2549,6 +3411,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2558,6 +3421,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2567,6 +3431,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2576,6 +3441,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2585,6 +3451,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2594,6 +3461,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2603,6 +3471,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2612,6 +3481,27 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "bodyhash",
+        category: Category::DkimFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "body hash",
+        category: Category::DkimFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2621,6 +3511,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2630,6 +3521,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2639,6 +3531,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2648,6 +3541,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2657,6 +3551,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2666,6 +3561,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2675,6 +3571,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2684,6 +3581,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2693,6 +3591,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2702,6 +3601,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2711,6 +3611,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2720,6 +3621,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2729,6 +3631,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2738,6 +3641,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2747,6 +3651,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2756,6 +3661,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2765,6 +3671,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2774,6 +3681,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 2,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2783,6 +3691,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2792,6 +3701,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2801,6 +3711,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2810,6 +3721,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2819,6 +3731,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2828,6 +3741,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2837,6 +3751,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2846,6 +3761,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2855,6 +3771,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2864,6 +3781,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2873,6 +3791,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2882,6 +3801,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2891,6 +3811,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2900,6 +3821,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2909,6 +3831,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2918,6 +3841,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2927,6 +3851,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2936,6 +3861,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2945,6 +3871,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2954,6 +3881,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2963,6 +3891,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2972,6 +3901,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2981,6 +3911,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2990,6 +3921,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2999,6 +3931,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3008,6 +3941,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3017,6 +3951,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3026,6 +3961,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3035,6 +3971,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3044,6 +3981,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3053,6 +3991,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3062,6 +4001,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3071,6 +4011,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3080,6 +4021,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3089,6 +4031,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3098,6 +4041,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3107,6 +4051,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3116,6 +4061,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3125,6 +4071,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3134,6 +4081,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3143,6 +4091,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3152,6 +4101,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3161,6 +4111,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3170,6 +4121,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3179,6 +4131,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3188,6 +4141,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3197,6 +4151,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3206,6 +4161,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3215,6 +4171,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3224,6 +4181,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3233,6 +4191,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3242,6 +4201,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3251,6 +4211,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3260,6 +4221,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3269,6 +4231,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3278,6 +4241,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3287,6 +4251,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3296,6 +4261,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3305,6 +4271,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3314,6 +4281,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3323,6 +4291,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3332,6 +4301,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3341,6 +4311,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3350,6 +4321,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3359,6 +4331,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3368,6 +4341,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3377,6 +4351,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3386,6 +4361,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3395,6 +4371,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3404,6 +4381,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3413,6 +4391,37 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "reputation database",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "block for spam",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Template,
+        pattern: "client host [%s] blocked",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3422,6 +4431,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3434,6 +4444,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3446,6 +4457,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3458,6 +4470,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3470,6 +4483,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3482,6 +4496,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3494,6 +4509,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3506,6 +4522,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3518,6 +4535,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3530,6 +4548,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3542,6 +4561,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3554,6 +4574,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3566,6 +4587,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3578,6 +4600,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3590,6 +4613,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3602,6 +4626,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3614,6 +4639,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3626,6 +4652,33 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(3600),
         }),
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "excessive unknown recipients",
+        category: Category::BadReputation,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "too many invalid recipients",
+        category: Category::BadReputation,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3635,6 +4688,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3644,6 +4698,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3653,6 +4708,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3662,6 +4718,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3671,6 +4728,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3680,6 +4738,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3689,6 +4748,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3698,6 +4758,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3707,6 +4768,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3716,6 +4778,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3725,6 +4788,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3734,6 +4798,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3743,6 +4808,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3752,6 +4818,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3761,6 +4828,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3770,6 +4838,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3779,6 +4848,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3788,6 +4858,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3797,6 +4868,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3806,6 +4878,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3815,6 +4888,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3824,6 +4898,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3833,6 +4908,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3842,6 +4918,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3851,6 +4928,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3860,6 +4938,27 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 3,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "appears to be unsolicited",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "spam classification",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3869,6 +4968,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -2,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3878,6 +4978,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3887,6 +4988,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3896,6 +4998,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3905,6 +5008,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3914,6 +5018,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3923,6 +5028,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3932,6 +5038,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3941,6 +5048,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3950,6 +5058,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3959,6 +5068,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3968,6 +5078,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3977,6 +5088,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3986,6 +5098,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3995,6 +5108,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4004,6 +5118,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4013,6 +5128,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4022,6 +5138,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4031,6 +5148,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4040,6 +5158,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4049,6 +5168,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4058,6 +5178,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4067,6 +5188,57 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "illegal attachment",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "file extension",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "attachment type",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "policy restrictions",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "permissions to send as",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4076,6 +5248,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4085,6 +5258,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4094,6 +5268,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4103,6 +5278,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4112,6 +5288,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4121,6 +5298,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4130,6 +5308,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4139,6 +5318,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4148,6 +5328,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4157,6 +5338,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4166,6 +5348,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4175,6 +5358,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4184,6 +5368,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4193,6 +5378,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4202,6 +5388,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4211,6 +5398,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -15,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4220,6 +5408,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4229,6 +5418,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4238,6 +5428,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4247,6 +5438,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4256,6 +5448,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4265,6 +5458,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4274,6 +5468,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4283,6 +5478,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4292,6 +5488,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4301,6 +5498,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4310,6 +5508,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4319,6 +5518,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4328,6 +5528,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4337,6 +5538,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4346,6 +5548,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4355,6 +5558,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4364,6 +5568,27 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unauthorized relay",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "relay traffic",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4373,6 +5598,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4382,6 +5608,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4391,6 +5618,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4400,6 +5628,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4409,6 +5638,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4418,6 +5648,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4427,6 +5658,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4436,6 +5668,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4445,6 +5678,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4454,6 +5688,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4463,6 +5698,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4472,6 +5708,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4481,6 +5718,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4490,6 +5728,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4499,6 +5738,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4508,6 +5748,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4517,6 +5758,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4526,6 +5768,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4535,6 +5778,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4544,6 +5788,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4553,6 +5798,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4565,6 +5811,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4577,6 +5824,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4589,6 +5837,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4601,6 +5850,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4613,6 +5863,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4625,6 +5876,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4637,6 +5889,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4649,6 +5902,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4661,6 +5915,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4673,6 +5928,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4685,6 +5941,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4697,6 +5954,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4709,6 +5967,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4721,6 +5980,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4733,6 +5993,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4745,6 +6006,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: -10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4757,6 +6019,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4769,6 +6032,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4781,6 +6045,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4793,6 +6058,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4805,6 +6071,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4817,6 +6084,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4829,6 +6097,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4841,6 +6110,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4853,6 +6123,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4865,6 +6136,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4877,6 +6149,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4889,6 +6162,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4901,6 +6175,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4913,6 +6188,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4925,6 +6201,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4937,6 +6214,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4949,6 +6227,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4961,6 +6240,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4973,6 +6253,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4985,6 +6266,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4997,6 +6279,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5009,6 +6292,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5021,6 +6305,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(900),
         }),
         weight: -5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5030,6 +6315,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5039,6 +6325,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5048,6 +6335,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5057,6 +6345,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5066,6 +6355,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5075,6 +6365,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5084,6 +6375,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5093,6 +6385,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5102,6 +6395,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5111,6 +6405,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5120,6 +6415,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5129,6 +6425,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5138,6 +6435,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5147,6 +6445,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5156,6 +6455,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5165,6 +6465,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5174,6 +6475,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5183,6 +6485,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5192,6 +6495,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5201,6 +6505,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5210,6 +6515,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5219,6 +6525,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5228,6 +6535,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5237,6 +6545,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5246,6 +6555,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5255,6 +6565,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5264,6 +6575,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5273,6 +6585,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5285,6 +6598,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5297,6 +6611,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5309,6 +6624,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5321,6 +6637,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5333,6 +6650,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5345,6 +6663,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5357,6 +6676,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5369,6 +6689,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5381,6 +6702,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5393,6 +6715,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5405,6 +6728,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5417,6 +6741,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5429,6 +6754,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5441,6 +6767,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5453,6 +6780,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5465,6 +6793,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5477,6 +6806,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5489,6 +6819,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5501,6 +6832,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5513,6 +6845,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5525,6 +6858,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5537,6 +6871,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5549,6 +6884,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5561,6 +6897,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5573,6 +6910,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5585,6 +6923,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5597,6 +6936,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5609,6 +6949,111 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
             after_s: Some(600),
         }),
         weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "temporarily unreachable",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "closed connection",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unexpectedly closed",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "ipv4 route",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "ipv6 route",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "read banner",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "requests to connect",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "failed connect",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5618,6 +7063,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5627,6 +7073,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5636,6 +7083,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5645,6 +7093,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5654,6 +7103,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5663,6 +7113,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5672,6 +7123,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5681,6 +7133,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5690,6 +7143,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5699,6 +7153,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5708,6 +7163,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5717,6 +7173,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5726,6 +7183,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5735,6 +7193,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5744,6 +7203,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5753,6 +7213,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5762,6 +7223,17 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "line is too long",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5771,6 +7243,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5780,6 +7253,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5789,6 +7263,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5798,6 +7273,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5807,6 +7283,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5816,6 +7293,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5825,6 +7303,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5834,6 +7313,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5843,6 +7323,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: -3,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5852,6 +7333,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5861,6 +7343,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5870,6 +7353,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5879,6 +7363,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5888,6 +7373,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5897,6 +7383,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5906,6 +7393,17 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "my name was rejected",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5915,6 +7413,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5924,6 +7423,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5933,6 +7433,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5942,6 +7443,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5951,6 +7453,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5960,6 +7463,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5969,6 +7473,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5978,6 +7483,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5987,6 +7493,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5996,6 +7503,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6005,6 +7513,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6014,6 +7523,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6023,6 +7533,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6032,6 +7543,7 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6041,5 +7553,26 @@ pub(crate) static PHRASES: [PhraseRule; 610] = [
         temporary: None,
         retry: None,
         weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "time limit specified",
+        category: Category::Expired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "envelope expired",
+        category: Category::Expired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
     },
 ];

@@ -1054,8 +1054,8 @@ static E_EXIM: [ProviderEntry; 24] = [
         category: Category::DomainNotFound,
         detail: None,
         temporary: false,
-        meaning: "An Exim server could not find a valid mail domain in the address.",
-        remedy: "Check the domain for typos and that it has working DNS records.",
+        meaning: "An Exim server could not verify the envelope sender (its domain or mailbox did not check out).",
+        remedy: "Send with an envelope sender whose domain resolves and whose mailbox exists.",
         retry: RetryGuidance {
             advised: false,
             after_s: None,
@@ -6994,7 +6994,49 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
 ];
 
 /// Entries of `mimecast`.
-static E_MIMECAST: [ProviderEntry; 40] = [
+static E_MIMECAST: [ProviderEntry; 42] = [
+    ProviderEntry {
+        provider: "mimecast",
+        kind: MatchKind::Literal,
+        pattern: "Internal resource temporarily unavailable",
+        text: None,
+        basic: Some("451"),
+        basic_code: Some(451),
+        enhanced_text: None,
+        enhanced: None,
+        category: Category::Greylisted,
+        detail: None,
+        temporary: true,
+        meaning: "Mimecast greylists a sender/recipient/IP triplet it has not seen before (it may also use this reply for a sending IP of poor reputation).",
+        remedy: "Let the MTA retry from the same IP; a sender whose mail keeps being deferred can ask the recipient to add it to the Mimecast greylisting bypass.",
+        retry: RetryGuidance {
+            advised: true,
+            after_s: Some(300),
+        },
+        source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 38,
+    },
+    ProviderEntry {
+        provider: "mimecast",
+        kind: MatchKind::Literal,
+        pattern: "Internal resource is temporarily unavailable",
+        text: None,
+        basic: Some("451"),
+        basic_code: Some(451),
+        enhanced_text: None,
+        enhanced: None,
+        category: Category::Greylisted,
+        detail: None,
+        temporary: true,
+        meaning: "Mimecast greylists a sender/recipient/IP triplet it has not seen before (it may also use this reply for a sending IP of poor reputation).",
+        remedy: "Let the MTA retry from the same IP; a sender whose mail keeps being deferred can ask the recipient to add it to the Mimecast greylisting bypass.",
+        retry: RetryGuidance {
+            advised: true,
+            after_s: Some(300),
+        },
+        source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
+        fixed_len: 40,
+    },
     ProviderEntry {
         provider: "mimecast",
         kind: MatchKind::Literal,
@@ -8537,8 +8579,8 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         category: Category::UserUnknown,
         detail: None,
         temporary: false,
-        meaning: "A Postfix server reports that the recipient address does not exist.",
-        remedy: "Remove or correct the address; do not retry it.",
+        meaning: "A Postfix server verified the envelope sender (MAIL FROM) and found no such local mailbox.",
+        remedy: "Send with an envelope sender that exists; the recipient address is not at fault.",
         retry: RetryGuidance {
             advised: false,
             after_s: None,
@@ -8600,8 +8642,8 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         category: Category::DomainNotFound,
         detail: None,
         temporary: false,
-        meaning: "A Postfix server could not find a valid mail domain in the address.",
-        remedy: "Check the domain for typos and that it has working DNS records.",
+        meaning: "A Postfix server found no DNS records for the envelope sender's domain.",
+        remedy: "Publish MX or A records for the sender's domain, or send with a domain that has them.",
         retry: RetryGuidance {
             advised: false,
             after_s: None,
@@ -8642,8 +8684,8 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         category: Category::DomainNotFound,
         detail: None,
         temporary: false,
-        meaning: "A Postfix server could not find a valid mail domain in the address.",
-        remedy: "Check the domain for typos and that it has working DNS records.",
+        meaning: "A Postfix server refused the envelope sender because its domain publishes a null MX (it receives no mail).",
+        remedy: "Send with an envelope sender whose domain accepts mail (bounces must be deliverable).",
         retry: RetryGuidance {
             advised: false,
             after_s: None,
@@ -9792,8 +9834,8 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         category: Category::DnsFailure,
         detail: None,
         temporary: true,
-        meaning: "A Sendmail server hit a DNS problem while handling the message.",
-        remedy: "Retry later; check the DNS records involved (MX, A, SPF, DNSSEC).",
+        meaning: "A Sendmail server could not resolve the envelope sender's domain (often a temporary DNS failure).",
+        remedy: "Retry later; check that the sender's domain has working MX or A records.",
         retry: RetryGuidance {
             advised: true,
             after_s: Some(900),
@@ -9813,8 +9855,8 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         category: Category::DomainNotFound,
         detail: None,
         temporary: false,
-        meaning: "A Sendmail server could not find a valid mail domain in the address.",
-        remedy: "Check the domain for typos and that it has working DNS records.",
+        meaning: "A Sendmail server found that the envelope sender's domain does not exist.",
+        remedy: "Publish DNS records for the sender's domain, or send with a domain that has them.",
         retry: RetryGuidance {
             advised: false,
             after_s: None,
