@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1234] = [
+pub(crate) static PATTERNS: [&str; 1235] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1160,6 +1160,7 @@ pub(crate) static PATTERNS: [&str; 1234] = [
     "duplicate header",
     "not rfc 5322 compliant",
     "my name was rejected",
+    "invalid domain name",
     "not rfc5322 compliant",
     "rfc 5322 specifications",
     "message is not rfc",
@@ -1242,7 +1243,7 @@ pub(crate) static PATTERNS: [&str; 1234] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1234] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1235] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2477,10 +2478,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1234] = [
     (1279, 1),
     (1280, 1),
     (1281, 1),
+    (1282, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1282] = [
+pub(crate) static TARGETS: [Target; 1283] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3008,7 +3010,7 @@ pub(crate) static TARGETS: [Target; 1282] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 680,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4212,7 +4214,7 @@ pub(crate) static TARGETS: [Target; 1282] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 679,
+        a: 680,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10925,7 +10927,7 @@ pub(crate) static TARGETS: [Target; 1282] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 679,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11003,6 +11005,13 @@ pub(crate) static TARGETS: [Target; 1282] = [
     Target {
         kind: TargetKind::Phrase,
         a: 692,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 693,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 693] = [
+pub(crate) static PHRASES: [PhraseRule; 694] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -7398,6 +7398,16 @@ pub(crate) static PHRASES: [PhraseRule; 693] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "my name was rejected",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "invalid domain name",
         category: Category::SyntaxError,
         detail: None,
         temporary: None,

@@ -1398,7 +1398,7 @@ pub(crate) static SERVICES: [SisimaiService; 16] = [
 ];
 
 /// Every MTA, in data-file order.
-pub(crate) static MTAS: [SisimaiMta; 14] = [
+pub(crate) static MTAS: [SisimaiMta; 15] = [
     SisimaiMta {
         format: "imailserver",
         rules: &[
@@ -1809,6 +1809,37 @@ pub(crate) static MTAS: [SisimaiMta; 14] = [
                 reason: "expired",
                 when: SisimaiCondition::Any,
                 phrases: &["this message has been in the queue too long."],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "fml",
+        rules: &[
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "NOT MEMBER article from",
+                    "You are not a member of this mailing list",
+                    "are not member",
+                    "Spam mail from a spammer is rejected",
+                ],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "Duplicated Message-ID",
+                    "has detected a loop condition",
+                    "Loop Back Warning:",
+                    "Loop Alert:",
+                    "UNIX FROM Loop",
+                ],
+            },
+            SisimaiRule {
+                reason: "securityerror",
+                when: SisimaiCondition::Any,
+                phrases: &["Security Alert"],
             },
         ],
     },
