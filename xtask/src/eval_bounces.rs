@@ -1,10 +1,9 @@
 //! `cargo xtask eval-bounces DIR LABELS [--verbose]`: runs `maildiag-bounce` over a
 //! corpus of bounce emails and compares with Sisimai's expected results (labels.jsonl).
 //!
-//! Reason and hard/soft agreement come from a [`ReasonSource`]. Until the classifier
-//! crate `maildiag` exposes `classify_bounce`, [`NoClassifier`] is used and those
-//! columns print "n/a". To plug the classifier in, implement `ReasonSource` for it (see
-//! `ClassifierSource` in the comment below) and return it from [`reason_source`].
+//! Reason and hard/soft agreement come from a [`ReasonSource`]: the classifier
+//! (`maildiag::Classifier::classify_bounce`), or, with `MAILDIAG_EVAL_NO_CLASSIFIER` set,
+//! [`NoClassifier`] (those columns then print "n/a", to score the bounce reader alone).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,18 +29,6 @@ impl ReasonSource for NoClassifier {
         None
     }
 }
-
-// Plug-in point for the classifier (add `maildiag.workspace = true` to xtask/Cargo.toml):
-//
-// pub(crate) struct ClassifierSource;
-// impl ReasonSource for ClassifierSource {
-//     fn name(&self) -> &'static str { "maildiag" }
-//     fn classify(&self, b: &Bounce, r: &BounceRecipient) -> Option<(String, bool)> {
-//         if let Some(reason) = b.kind.sisimai_reason() { return Some((reason.into(), false)); }
-//         let d = maildiag::classify_bounce(r);
-//         Some((d.sisimai_reason.to_owned(), d.hard_bounce))
-//     }
-// }
 
 /// The classifier: `maildiag::Classifier::classify_bounce`; reports that are not failures
 /// take Sisimai's name for their kind (`vacation`, `feedback`, `delivered`).

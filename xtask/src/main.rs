@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 mod codegen;
 mod eval_bounces;
+mod eval_replies;
 mod gen_logs;
 mod import_iana;
 mod spf_suite;
@@ -28,6 +29,11 @@ const TASKS: &[Task] = &[
         "eval-bounces",
         "score maildiag-bounce against a labelled bounce corpus",
         eval_bounces::run,
+    ),
+    (
+        "eval-replies",
+        "score the classifier on labelled replies (JSON lines: text, temporary, category)",
+        eval_replies::run,
     ),
     (
         "codegen",
