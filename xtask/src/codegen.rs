@@ -151,6 +151,9 @@ struct ProviderRow {
     name: String,
     url: String,
     markers: Vec<String>,
+    /// MTA or filter software (Postfix, Exim, postgrey...), not a receiving service.
+    #[serde(default)]
+    software: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1186,11 +1189,12 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
     for p in &provs {
         let _ = writeln!(
             s,
-            "ProviderInfo {{ id: {:?}, name: {:?}, url: {:?}, markers: {}, entries: &{} }},",
+            "ProviderInfo {{ id: {:?}, name: {:?}, url: {:?}, markers: {}, software: {}, entries: &{} }},",
             p.id,
             p.name,
             p.url,
             str_slice(&p.markers),
+            p.software,
             entry_ident(&p.id)
         );
     }

@@ -241,6 +241,9 @@ pub struct ProviderInfo {
     pub url: &'static str,
     /// Host names and words that identify the provider inside a reply.
     pub markers: &'static [&'static str],
+    /// MTA or filter software (Postfix, Exim, postgrey...), not a receiving service: its
+    /// name in a log line says who wrote the line, not who answered.
+    pub software: bool,
     /// The provider's catalogue entries.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub entries: &'static [ProviderEntry],

@@ -343,16 +343,26 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))
             .map(|r| &r.text[..])
     });
+    // Provider markers: one inside the reply names who answered; before it (the relay
+    // host, the recipient's domain), the one closest to the reply does, unless it is
+    // MTA software (`postfix/smtp[...]` says who wrote the log line, not who answered).
+    let mut before: Option<(&'static ProviderInfo, (usize, usize))> = None;
     let (hay, base, inside_from) = match merged {
         Some(t) => {
-            marker = codes::matches(&input[scan_from..window.start]).find_map(|m| match m.rule {
-                Rule::Marker(pi) => Some((pi, (scan_from + m.start, scan_from + m.end))),
-                _ => None,
-            });
+            before = codes::matches(&input[scan_from..window.start])
+                .filter_map(|m| match m.rule {
+                    Rule::Marker(pi) if !pi.software => {
+                        Some((pi, (scan_from + m.start, scan_from + m.end)))
+                    }
+                    _ => None,
+                })
+                .last();
             (t, 0, 0)
         }
         None => (&input[scan_from..window.end], scan_from, window.start),
     };
+    // Without a reply the whole input is searched, and software names stay out.
+    let has_reply = reply.is_some_and(|r| r.code.is_some() || !r.text.is_empty());
     // The text the spans below index.
     let spanned: &[u8] = merged.unwrap_or(input);
     for m in codes::matches(hay) {
@@ -379,14 +389,17 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     }
                 }
             }
-            Rule::Marker(pi) => {
+            Rule::Marker(pi) if inside && (has_reply || !pi.software) => {
                 if marker.is_none() {
                     marker = Some((pi, span));
                 }
             }
+            Rule::Marker(pi) if !pi.software && !inside => before = Some((pi, span)),
+            Rule::Marker(_) => {}
         }
     }
 
+    let marker = marker.or(before);
     // Score the catalogue entries now that the markers are known.
     let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
     let mut best_missing = i32::MAX;

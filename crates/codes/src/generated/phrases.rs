@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 694] = [
+pub(crate) static PHRASES: [PhraseRule; 699] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -1914,6 +1914,16 @@ pub(crate) static PHRASES: [PhraseRule; 694] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "unknown address",
+        category: Category::UserUnknown,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "address unknown",
         category: Category::UserUnknown,
         detail: None,
         temporary: None,
@@ -4075,6 +4085,16 @@ pub(crate) static PHRASES: [PhraseRule; 694] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "dns ptr",
+        category: Category::PtrMissing,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "blocked using",
         category: Category::Blocklisted,
         detail: None,
@@ -4386,6 +4406,26 @@ pub(crate) static PHRASES: [PhraseRule; 694] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "currently listed",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "block listed",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "black listed",
         category: Category::Blocklisted,
         detail: None,
         temporary: None,
@@ -5563,6 +5603,16 @@ pub(crate) static PHRASES: [PhraseRule; 694] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "rcpthosts",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "relay disabled",
         category: Category::RelayDenied,
         detail: None,
         temporary: None,

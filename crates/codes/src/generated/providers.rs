@@ -4192,28 +4192,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
 ];
 
 /// Entries of `gmx`.
-static E_GMX: [ProviderEntry; 4] = [
-    ProviderEntry {
-        provider: "gmx",
-        kind: MatchKind::Literal,
-        pattern: "Nemesis ESMTP Service not available",
-        text: None,
-        basic: Some("554"),
-        basic_code: Some(554),
-        enhanced_text: None,
-        enhanced: None,
-        category: Category::Blocklisted,
-        detail: None,
-        temporary: false,
-        meaning: "GMX/WEB.DE blocked the sending IP or domain because it is on a block list.",
-        remedy: "Find out which list, remove the cause and request delisting; send from a clean IP meanwhile.",
-        retry: RetryGuidance {
-            advised: false,
-            after_s: None,
-        },
-        source: "https://postmaster.gmx.com/en/error-messages",
-        fixed_len: 31,
-    },
+static E_GMX: [ProviderEntry; 3] = [
     ProviderEntry {
         provider: "gmx",
         kind: MatchKind::Literal,
@@ -11419,6 +11398,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Apple iCloud Mail",
         url: "https://support.apple.com/102322",
         markers: &["icloud.com", "me.com", "mac.com", "apple.com"],
+        software: false,
         entries: &E_APPLE,
     },
     ProviderInfo {
@@ -11426,6 +11406,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Barracuda",
         url: "https://campus.barracuda.com/",
         markers: &["barracuda", "barracudanetworks.com", "barracudacentral.org"],
+        software: false,
         entries: &E_BARRACUDA,
     },
     ProviderInfo {
@@ -11433,6 +11414,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Cisco Secure Email (IronPort)",
         url: "https://www.cisco.com/c/en/us/support/security/email-security-appliance/series.html",
         markers: &["iphmx.com", "ironport"],
+        software: false,
         entries: &E_CISCO,
     },
     ProviderInfo {
@@ -11440,6 +11422,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Comcast / Xfinity",
         url: "http://postmaster.comcast.net/mail-error-codes.html",
         markers: &["comcast.net", "xfinity"],
+        software: false,
         entries: &E_COMCAST,
     },
     ProviderInfo {
@@ -11447,6 +11430,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Cox",
         url: "https://www.cox.com/residential/support/email-error-codes.html",
         markers: &["cox.net", "AUP#"],
+        software: false,
         entries: &E_COX,
     },
     ProviderInfo {
@@ -11454,6 +11438,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Exim (default texts)",
         url: "https://www.exim.org/",
         markers: &["exim"],
+        software: true,
         entries: &E_EXIM,
     },
     ProviderInfo {
@@ -11461,13 +11446,22 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Gmail / Google Workspace",
         url: "https://support.google.com/a/answer/3726730",
         markers: &["gsmtp", "google.com", "googlemail.com"],
+        software: false,
         entries: &E_GMAIL,
     },
     ProviderInfo {
         id: "gmx",
         name: "GMX / WEB.DE (United Internet)",
         url: "https://postmaster.gmx.net/",
-        markers: &["gmx.net", "gmx.de", "gmx.com", "web.de", "kundenserver.de"],
+        markers: &[
+            "gmx.net",
+            "gmx.de",
+            "gmx.com",
+            "web.de",
+            "kundenserver.de",
+            "Nemesis ESMTP",
+        ],
+        software: false,
         entries: &E_GMX,
     },
     ProviderInfo {
@@ -11475,6 +11469,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "GoDaddy (secureserver.net)",
         url: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         markers: &["secureserver.net", "godaddy"],
+        software: false,
         entries: &E_GODADDY,
     },
     ProviderInfo {
@@ -11482,6 +11477,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "La Poste",
         url: "https://www.laposte.net/",
         markers: &["laposte.net"],
+        software: false,
         entries: &E_LAPOSTE,
     },
     ProviderInfo {
@@ -11489,6 +11485,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Mail.ru",
         url: "https://help.mail.ru/",
         markers: &["mail.ru"],
+        software: false,
         entries: &E_MAILRU,
     },
     ProviderInfo {
@@ -11512,6 +11509,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
             "exchangelabs.com",
             "prod.outlook.com",
         ],
+        software: false,
         entries: &E_MICROSOFT,
     },
     ProviderInfo {
@@ -11519,6 +11517,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Mimecast",
         url: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         markers: &["mimecast"],
+        software: false,
         entries: &E_MIMECAST,
     },
     ProviderInfo {
@@ -11526,6 +11525,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "NetEase (163.com / 126.com)",
         url: "https://help.mail.163.com/",
         markers: &["163.com", "126.com", "netease"],
+        software: false,
         entries: &E_NETEASE_163,
     },
     ProviderInfo {
@@ -11533,6 +11533,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Orange / Wanadoo",
         url: "https://www.orange.fr/",
         markers: &["orange.fr", "wanadoo.fr", "smtp.orange"],
+        software: false,
         entries: &E_ORANGE,
     },
     ProviderInfo {
@@ -11540,6 +11541,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Postfix (default texts)",
         url: "https://www.postfix.org/",
         markers: &["postfix"],
+        software: true,
         entries: &E_POSTFIX,
     },
     ProviderInfo {
@@ -11547,6 +11549,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "postgrey (Postfix greylisting policy server)",
         url: "https://postgrey.schweikert.ch/",
         markers: &["postgrey"],
+        software: true,
         entries: &E_POSTGREY,
     },
     ProviderInfo {
@@ -11554,6 +11557,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Proofpoint",
         url: "https://www.proofpoint.com/",
         markers: &["pphosted.com", "proofpoint", "ppe-hosted.com"],
+        software: false,
         entries: &E_PROOFPOINT,
     },
     ProviderInfo {
@@ -11561,6 +11565,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "rspamd",
         url: "https://rspamd.com/",
         markers: &["rspamd"],
+        software: true,
         entries: &E_RSPAMD,
     },
     ProviderInfo {
@@ -11568,6 +11573,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Sendmail (default texts)",
         url: "https://www.proofpoint.com/us/products/email-protection/open-source-email-solution",
         markers: &["sendmail"],
+        software: true,
         entries: &E_SENDMAIL,
     },
     ProviderInfo {
@@ -11575,6 +11581,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Tencent QQ Mail",
         url: "https://service.mail.qq.com/",
         markers: &["qq.com", "exmail.qq.com"],
+        software: false,
         entries: &E_TENCENT_QQ,
     },
     ProviderInfo {
@@ -11582,6 +11589,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Yahoo / AOL",
         url: "https://senders.yahooinc.com/smtp-error-codes/",
         markers: &["yahoodns.net", "yahooinc.com", "yahoo.com", "aol.com"],
+        software: false,
         entries: &E_YAHOO,
     },
     ProviderInfo {
@@ -11589,6 +11597,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Yandex Mail",
         url: "https://yandex.com/support/mail/",
         markers: &["yandex"],
+        software: false,
         entries: &E_YANDEX,
     },
     ProviderInfo {
@@ -11596,6 +11605,7 @@ pub(crate) static PROVIDERS: [ProviderInfo; 24] = [
         name: "Zoho Mail",
         url: "https://www.zoho.com/mail/help/",
         markers: &["zoho.com", "zohomail", "zoho.eu"],
+        software: false,
         entries: &E_ZOHO,
     },
 ];
