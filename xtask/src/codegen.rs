@@ -201,6 +201,9 @@ struct PhraseGroup {
     /// `"sender"`: the phrases say the refused address is the envelope sender's.
     #[serde(default)]
     about: Option<String>,
+    /// What to do when one of these phrases decides (before the category's remedies).
+    #[serde(default)]
+    remedy: Option<String>,
     phrases: Vec<String>,
 }
 
@@ -1262,11 +1265,12 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
         let _ = writeln!(
             s,
             "PhraseRule {{ kind: MatchKind::{kind}, pattern: {p:?}, category: {}, detail: {}, \
-             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {} }},",
+             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {}, remedy: {} }},",
             cat_path(*cat),
             opt_str(g.detail.as_deref()),
             g.weight,
             g.about.is_some(),
+            opt_str(g.remedy.as_deref()),
         );
     }
     s.push_str("];\n");

@@ -367,6 +367,8 @@ pub struct PhraseRule {
     /// `true` when the phrase says the refused address is the envelope sender's
     /// (`Sender address rejected`, `Sender verify failed`), not the recipient's.
     pub about_sender: bool,
+    /// What to do when this phrase decides, before the category's remedies.
+    pub remedy: Option<&'static str>,
 }
 
 /// The IANA entry for the enumerated code `X.s.d` of `code` (the class is ignored: the

@@ -758,6 +758,13 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
     {
         remedies.push(Cow::Borrowed(e.remedy));
     }
+    if let Some(r) = v
+        .phrase
+        .filter(|_| v.decided_by == Layer::Phrase)
+        .and_then(|(p, _)| p.remedy)
+    {
+        remedies.push(Cow::Borrowed(r));
+    }
     if let (Category::PtrMissing | Category::Blocklisted | Category::BadReputation, Some(ip)) =
         (v.category, ip)
     {

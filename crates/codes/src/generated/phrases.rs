@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 699] = [
+pub(crate) static PHRASES: [PhraseRule; 723] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -15,6 +15,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -25,6 +26,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -35,6 +37,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -45,6 +48,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -55,6 +59,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -65,6 +70,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -75,6 +81,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -85,6 +92,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -95,6 +103,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -105,6 +114,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -115,6 +125,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -125,6 +136,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -135,6 +147,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -145,6 +158,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -155,6 +169,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -165,6 +180,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -175,6 +191,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -185,6 +202,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -195,6 +213,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -205,6 +224,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -215,6 +235,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -225,6 +246,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -235,6 +257,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -245,6 +268,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -255,6 +279,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -265,6 +290,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -275,6 +301,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -285,6 +312,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -295,6 +323,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -305,6 +334,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -315,6 +345,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -325,6 +356,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -335,6 +367,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -345,6 +378,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -355,6 +389,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -365,6 +400,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -375,6 +411,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -385,6 +422,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -395,6 +433,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -405,6 +444,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -415,6 +455,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -425,6 +466,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -435,6 +477,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -60,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -448,6 +491,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -461,6 +505,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -474,6 +519,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -487,6 +533,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -500,6 +547,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -513,6 +561,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -526,6 +575,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -539,6 +589,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -552,6 +603,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -565,6 +617,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -578,6 +631,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 40,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -591,6 +645,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 20,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -604,6 +659,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -617,6 +673,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -630,6 +687,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -643,6 +701,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -656,6 +715,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -669,6 +729,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -682,6 +743,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -695,6 +757,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -708,6 +771,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -721,6 +785,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -734,6 +799,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -747,6 +813,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -760,6 +827,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -773,6 +841,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -786,6 +855,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -799,6 +869,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -812,6 +883,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -825,6 +897,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -838,6 +911,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -851,6 +925,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -864,6 +939,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -877,6 +953,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -890,6 +967,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -903,6 +981,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -916,6 +995,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -929,6 +1009,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -942,6 +1023,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -955,6 +1037,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -968,6 +1051,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -981,6 +1065,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -994,6 +1079,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1007,6 +1093,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1020,6 +1107,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1033,6 +1121,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1046,6 +1135,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1059,6 +1149,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1072,6 +1163,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1085,6 +1177,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1098,6 +1191,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1111,6 +1205,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1124,6 +1219,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1137,6 +1233,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1150,6 +1247,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1163,6 +1261,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1176,6 +1275,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1189,6 +1289,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1202,6 +1303,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1215,6 +1317,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1228,6 +1331,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1241,6 +1345,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1254,6 +1359,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1267,6 +1373,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1280,6 +1387,21 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "thread limit",
+        category: Category::TooManyConnections,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(300),
+        }),
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1293,6 +1415,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1306,6 +1429,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1319,6 +1443,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1332,6 +1457,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1345,6 +1471,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1358,6 +1485,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1371,6 +1499,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1384,6 +1513,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1397,6 +1527,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1410,6 +1541,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1423,6 +1555,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1436,6 +1569,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1449,6 +1583,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1462,6 +1597,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1475,6 +1611,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1488,6 +1625,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1501,6 +1639,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1514,6 +1653,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1527,6 +1667,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1540,6 +1681,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1553,6 +1695,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1566,6 +1709,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1579,6 +1723,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1592,6 +1737,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1605,6 +1751,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1618,6 +1765,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1631,6 +1779,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1644,6 +1793,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1657,6 +1807,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1670,6 +1821,35 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "folder full",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "folder is full",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(3600),
+        }),
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1680,6 +1860,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1690,6 +1871,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1700,6 +1882,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1710,6 +1893,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1720,6 +1904,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1730,6 +1915,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1740,6 +1926,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1750,6 +1937,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1760,6 +1948,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1770,6 +1959,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1780,6 +1970,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1790,6 +1981,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1800,6 +1992,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1810,6 +2003,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1820,6 +2014,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1830,6 +2025,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1840,6 +2036,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1850,6 +2047,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1860,6 +2058,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1870,6 +2069,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1880,6 +2080,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1890,6 +2091,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1900,6 +2102,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1910,6 +2113,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1920,6 +2124,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1930,6 +2135,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1940,6 +2146,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1950,6 +2157,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1960,6 +2168,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1970,6 +2179,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1980,6 +2190,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1990,6 +2201,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2000,6 +2212,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2010,6 +2223,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2020,6 +2234,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2030,6 +2245,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2040,6 +2256,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2050,6 +2267,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2060,6 +2278,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2070,6 +2289,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2080,6 +2300,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2090,6 +2311,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2100,6 +2322,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2110,6 +2333,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2120,6 +2344,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2130,6 +2355,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2140,6 +2366,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2150,6 +2377,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2160,6 +2388,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2170,6 +2399,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2180,6 +2410,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2190,6 +2421,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2200,6 +2432,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2210,6 +2443,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2220,6 +2454,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2230,6 +2465,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2240,6 +2476,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2250,6 +2487,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2260,6 +2498,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2270,6 +2509,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2280,6 +2520,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2290,6 +2531,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2300,6 +2542,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2310,6 +2553,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2320,6 +2564,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2330,6 +2575,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2340,6 +2586,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2350,6 +2597,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2360,6 +2608,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2370,6 +2619,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2380,6 +2630,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2390,6 +2641,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2400,6 +2652,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2410,6 +2663,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2420,6 +2674,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2430,6 +2685,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2440,6 +2696,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2450,6 +2707,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2460,6 +2718,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2470,6 +2729,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2480,6 +2740,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2490,6 +2751,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2500,6 +2762,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2510,6 +2773,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2520,6 +2784,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2530,6 +2795,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2540,6 +2806,18 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "has been suspended",
+        category: Category::MailboxDisabled,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2550,6 +2828,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2560,6 +2839,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2570,6 +2850,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2580,6 +2861,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2590,6 +2872,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2600,6 +2883,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2610,6 +2894,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2620,6 +2905,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2630,6 +2916,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2640,6 +2927,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2650,6 +2938,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2660,6 +2949,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2670,6 +2960,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2680,6 +2971,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2690,6 +2982,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2700,6 +2993,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2710,6 +3004,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2720,6 +3015,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2730,6 +3026,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2740,6 +3037,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2750,6 +3048,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2760,6 +3059,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2770,6 +3070,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2780,6 +3081,40 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unroutable domain",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unroutable address",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "any mx record",
+        category: Category::DomainNotFound,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2790,6 +3125,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2800,6 +3136,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2810,6 +3147,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2823,6 +3161,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2836,6 +3175,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2849,6 +3189,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2862,6 +3203,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2875,6 +3217,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2888,6 +3231,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2901,6 +3245,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2914,6 +3259,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2927,6 +3273,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2940,6 +3287,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2953,6 +3301,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2966,6 +3315,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2979,6 +3329,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2992,6 +3343,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3005,6 +3357,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3018,6 +3371,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3031,6 +3385,21 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "mx resolution",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3044,6 +3413,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3057,6 +3427,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3070,6 +3441,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3083,6 +3455,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3096,6 +3469,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3109,6 +3483,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3119,6 +3494,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: true,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3132,6 +3508,46 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 10,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "open resolver",
+        category: Category::SystemError,
+        detail: Some("dnsbl_query_refused"),
+        temporary: None,
+        retry: None,
+        weight: 60,
+        about_sender: false,
+        remedy: Some(
+            "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
+        ),
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "returnc/",
+        category: Category::SystemError,
+        detail: Some("dnsbl_query_refused"),
+        temporary: None,
+        retry: None,
+        weight: 60,
+        about_sender: false,
+        remedy: Some(
+            "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
+        ),
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "excessive number of queries",
+        category: Category::SystemError,
+        detail: Some("dnsbl_query_refused"),
+        temporary: None,
+        retry: None,
+        weight: 60,
+        about_sender: false,
+        remedy: Some(
+            "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
+        ),
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3142,6 +3558,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3152,6 +3569,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3162,6 +3580,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3172,6 +3591,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3182,6 +3602,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3192,6 +3613,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3202,6 +3624,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3212,6 +3635,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3222,6 +3646,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3232,6 +3657,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3242,6 +3668,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3252,6 +3679,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3262,6 +3690,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3272,6 +3701,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3282,6 +3712,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3292,6 +3723,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3302,6 +3734,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3312,6 +3745,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3322,6 +3756,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3332,6 +3767,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3342,6 +3778,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3352,6 +3789,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3362,6 +3800,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3372,6 +3811,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3382,6 +3822,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3392,6 +3833,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3402,6 +3844,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3412,6 +3855,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3422,6 +3866,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3432,6 +3877,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3442,6 +3888,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3452,6 +3899,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3462,6 +3910,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3472,6 +3921,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3482,6 +3932,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3492,6 +3943,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3502,6 +3954,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3512,6 +3965,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3522,6 +3976,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3532,6 +3987,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3542,6 +3998,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3552,6 +4009,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3562,6 +4020,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3572,6 +4031,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3582,6 +4042,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3592,6 +4053,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3602,6 +4064,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3612,6 +4075,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3622,6 +4086,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3632,6 +4097,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3642,6 +4108,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3652,6 +4119,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3662,6 +4130,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3672,6 +4141,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3682,6 +4152,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3692,6 +4163,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 2,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3702,6 +4174,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3712,6 +4185,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3722,6 +4196,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3732,6 +4207,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3742,6 +4218,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3752,6 +4229,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3762,6 +4240,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3772,6 +4251,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3782,6 +4262,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3792,6 +4273,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3802,6 +4284,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3812,6 +4295,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3822,6 +4306,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3832,6 +4317,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3842,6 +4328,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3852,6 +4339,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3862,6 +4350,29 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unauthenticated senders",
+        category: Category::AuthRequired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "authentication failure",
+        category: Category::AuthRequired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3872,6 +4383,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3882,6 +4394,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3892,6 +4405,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3902,6 +4416,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3912,6 +4427,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3922,6 +4438,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3932,6 +4449,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3942,6 +4460,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3952,6 +4471,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3962,6 +4482,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3972,6 +4493,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3982,6 +4504,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3992,6 +4515,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4002,6 +4526,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4012,6 +4537,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4022,6 +4548,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4032,6 +4559,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4042,6 +4570,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4052,6 +4581,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4062,6 +4592,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4072,6 +4603,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4082,6 +4614,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4092,6 +4625,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4102,6 +4636,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4112,6 +4647,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4122,6 +4658,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4132,6 +4669,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4142,6 +4680,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4152,6 +4691,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4162,6 +4702,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4172,6 +4713,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4182,6 +4724,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4192,6 +4735,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4202,6 +4746,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4212,6 +4757,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4222,6 +4768,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4232,6 +4779,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4242,6 +4790,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4252,6 +4801,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4262,6 +4812,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4272,6 +4823,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4282,6 +4834,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4292,6 +4845,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4302,6 +4856,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4312,6 +4867,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4322,6 +4878,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4332,6 +4889,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4342,6 +4900,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4352,6 +4911,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4362,6 +4922,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4372,6 +4933,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4382,6 +4944,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4392,6 +4955,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4402,6 +4966,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4412,6 +4977,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4422,6 +4988,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4432,6 +4999,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4442,6 +5010,18 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "ipcheck",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4452,6 +5032,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Template,
@@ -4462,6 +5043,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4472,6 +5054,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4485,6 +5068,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4498,6 +5082,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4511,6 +5096,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4524,6 +5110,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4537,6 +5124,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4550,6 +5138,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4563,6 +5152,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4576,6 +5166,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4589,6 +5180,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4602,6 +5194,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4615,6 +5208,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4628,6 +5222,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4641,6 +5236,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4654,6 +5250,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4667,6 +5264,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4680,6 +5278,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4693,6 +5292,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4706,6 +5306,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4719,6 +5320,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4729,6 +5331,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4739,6 +5342,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4749,6 +5353,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4759,6 +5364,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4769,6 +5375,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4779,6 +5386,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4789,6 +5397,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4799,6 +5408,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4809,6 +5419,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4819,6 +5430,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4829,6 +5441,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4839,6 +5452,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4849,6 +5463,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4859,6 +5474,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4869,6 +5485,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4879,6 +5496,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4889,6 +5507,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4899,6 +5518,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4909,6 +5529,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4919,6 +5540,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4929,6 +5551,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4939,6 +5562,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4949,6 +5573,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4959,6 +5584,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4969,6 +5595,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4979,6 +5606,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4989,6 +5617,18 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "inappropriate",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4999,6 +5639,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5009,6 +5650,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -2,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5019,6 +5661,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5029,6 +5672,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5039,6 +5683,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5049,6 +5694,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5059,6 +5705,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5069,6 +5716,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5079,6 +5727,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5089,6 +5738,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5099,6 +5749,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5109,6 +5760,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5119,6 +5771,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5129,6 +5782,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5139,6 +5793,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5149,6 +5804,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5159,6 +5815,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5169,6 +5826,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5179,6 +5837,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5189,6 +5848,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5199,6 +5859,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5209,6 +5870,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5219,6 +5881,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5229,6 +5892,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5239,6 +5903,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5249,6 +5914,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5259,6 +5925,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5269,6 +5936,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5279,6 +5947,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5289,6 +5958,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5299,6 +5969,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5309,6 +5980,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5319,6 +5991,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5329,6 +6002,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5339,6 +6013,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5349,6 +6024,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5359,6 +6035,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5369,6 +6046,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5379,6 +6057,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5389,6 +6068,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5399,6 +6079,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5409,6 +6090,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5419,6 +6101,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5429,6 +6112,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5439,6 +6123,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -15,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5449,6 +6134,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5459,6 +6145,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5469,6 +6156,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5479,6 +6167,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5489,6 +6178,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5499,6 +6189,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5509,6 +6200,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5519,6 +6211,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5529,6 +6222,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5539,6 +6233,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5549,6 +6244,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5559,6 +6255,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5569,6 +6266,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5579,6 +6277,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5589,6 +6288,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5599,6 +6299,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5609,6 +6310,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5619,6 +6321,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5629,6 +6332,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5639,6 +6343,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5649,6 +6354,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5659,6 +6365,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5669,6 +6376,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5679,6 +6387,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5689,6 +6398,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5699,6 +6409,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5709,6 +6420,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5719,6 +6431,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5729,6 +6442,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5739,6 +6453,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5749,6 +6464,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5759,6 +6475,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5769,6 +6486,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5779,6 +6497,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5789,6 +6508,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5799,6 +6519,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5809,6 +6530,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5819,6 +6541,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5829,6 +6552,40 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "tls 1.0",
+        category: Category::TlsRequired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "tls 1.1",
+        category: Category::TlsRequired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "tls not available",
+        category: Category::TlsRequired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5839,6 +6596,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5849,6 +6607,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5862,6 +6621,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5875,6 +6635,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5888,6 +6649,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5901,6 +6663,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5914,6 +6677,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5927,6 +6691,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5940,6 +6705,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5953,6 +6719,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5966,6 +6733,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5979,6 +6747,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5992,6 +6761,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6005,6 +6775,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6018,6 +6789,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6031,6 +6803,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6044,6 +6817,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6057,6 +6831,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6070,6 +6845,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6083,6 +6859,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6096,6 +6873,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6109,6 +6887,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6122,6 +6901,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6135,6 +6915,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6148,6 +6929,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6161,6 +6943,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6174,6 +6957,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6187,6 +6971,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6200,6 +6985,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6213,6 +6999,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6226,6 +7013,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6239,6 +7027,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6252,6 +7041,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6265,6 +7055,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6278,6 +7069,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6291,6 +7083,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6304,6 +7097,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6317,6 +7111,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6330,6 +7125,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6343,6 +7139,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6356,6 +7153,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: -5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6366,6 +7164,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6376,6 +7175,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6386,6 +7186,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6396,6 +7197,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6406,6 +7208,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6416,6 +7219,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6426,6 +7230,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6436,6 +7241,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6446,6 +7252,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6456,6 +7263,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6466,6 +7274,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6476,6 +7285,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6486,6 +7296,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6496,6 +7307,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6506,6 +7318,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6516,6 +7329,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6526,6 +7340,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6536,6 +7351,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6546,6 +7362,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6556,6 +7373,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6566,6 +7384,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6576,6 +7395,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6586,6 +7406,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6596,6 +7417,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6606,6 +7428,18 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "bytes long",
+        category: Category::MessageTooBig,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6616,6 +7450,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6626,6 +7461,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6636,6 +7472,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6649,6 +7486,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6662,6 +7500,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6675,6 +7514,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6688,6 +7528,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6701,6 +7542,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6714,6 +7556,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6727,6 +7570,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6740,6 +7584,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6753,6 +7598,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6766,6 +7612,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6779,6 +7626,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6792,6 +7640,21 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "greeting never received",
+        category: Category::Timeout,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6805,6 +7668,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6818,6 +7682,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6831,6 +7696,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6844,6 +7710,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6857,6 +7724,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6870,6 +7738,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6883,6 +7752,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6896,6 +7766,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6909,6 +7780,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6922,6 +7794,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6935,6 +7808,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6948,6 +7822,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6961,6 +7836,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6974,6 +7850,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6987,6 +7864,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7000,6 +7878,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7013,6 +7892,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7026,6 +7906,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7039,6 +7920,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7052,6 +7934,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7065,6 +7948,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7078,6 +7962,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7091,6 +7976,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7104,6 +7990,35 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         }),
         weight: 0,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "cannot assign requested address",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "address not available",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7114,6 +8029,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7124,6 +8040,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7134,6 +8051,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7144,6 +8062,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7154,6 +8073,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7164,6 +8084,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7174,6 +8095,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7184,6 +8106,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7194,6 +8117,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7204,6 +8128,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7214,6 +8139,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7224,6 +8150,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7234,6 +8161,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7244,6 +8172,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7254,6 +8183,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7264,6 +8194,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7274,6 +8205,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7284,6 +8216,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7294,6 +8227,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7304,6 +8238,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7314,6 +8249,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7324,6 +8260,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7334,6 +8271,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7344,6 +8282,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7354,6 +8293,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7364,6 +8304,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7374,6 +8315,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: -3,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7384,6 +8326,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7394,6 +8337,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7404,6 +8348,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7414,6 +8359,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7424,6 +8370,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7434,6 +8381,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7444,6 +8392,29 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "missing 'from' header",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "no from header",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7454,16 +8425,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
-        pattern: "invalid domain name",
-        category: Category::SyntaxError,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 10,
-        about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7474,6 +8436,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7484,6 +8447,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7494,6 +8458,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 10,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7504,6 +8469,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7514,6 +8480,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7524,6 +8491,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7534,6 +8502,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7544,6 +8513,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7554,6 +8524,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7564,6 +8535,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7574,6 +8546,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7584,6 +8557,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7594,6 +8568,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7604,6 +8579,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7614,6 +8590,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7624,6 +8601,7 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7634,5 +8612,17 @@ pub(crate) static PHRASES: [PhraseRule; 699] = [
         retry: None,
         weight: 5,
         about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "exceeded max time",
+        category: Category::Expired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
     },
 ];
