@@ -56,7 +56,17 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(mails.len() as u64));
     g.bench_function("parse_golden_emails", |b| b.iter(|| parse_all(&mails)));
     if let Some(dir) = std::env::var_os("MAILDIAG_BOUNCE_DIR") {
-        let real = emails_in(std::path::Path::new(&dir));
+        // Cargo runs benches in this package's directory; a relative path is meant from
+        // the workspace root, where the command is typed.
+        let dir = std::path::Path::new(&dir);
+        let dir = if dir.is_relative() {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(dir)
+        } else {
+            dir.to_path_buf()
+        };
+        let real = emails_in(&dir);
         assert!(!real.is_empty(), "no .eml files below MAILDIAG_BOUNCE_DIR");
         g.throughput(Throughput::Elements(real.len() as u64));
         g.bench_function("parse_emails_of_MAILDIAG_BOUNCE_DIR", |b| {
