@@ -29,11 +29,17 @@ fn load(path: &str) -> Result<Vec<Labelled>, String> {
             v.get(k)
                 .ok_or_else(|| format!("{path}:{}: no {k:?}", n + 1))
         };
-        let text = field("text")?.as_str().unwrap_or_default().to_owned();
+        let string = |k: &str| {
+            field(k)?
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{path}:{}: {k:?} is not a string", n + 1))
+        };
+        let text = string("text")?;
         let temporary = field("temporary")?
             .as_bool()
             .ok_or_else(|| format!("{path}:{}: `temporary` is not a bool", n + 1))?;
-        let category = field("category")?.as_str().unwrap_or_default().to_owned();
+        let category = string("category")?;
         if category.parse::<maildiag::Category>().is_err() {
             return Err(format!("{path}:{}: unknown category {category:?}", n + 1));
         }

@@ -213,11 +213,10 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
         let mut rcpts = dsn::read(ctx, name);
         // Formats whose text says more than their DSN (e.g. a missing diagnostic).
         // Without a format reader, the generic one reads the text.
-        let text_reader = detected
-            .and_then(|f| f.read)
-            .unwrap_or(generic_text as fn(&mut Ctx) -> Vec<text::Found>);
         if rcpts.iter().any(|r| r.diagnostic.is_empty()) {
-            let read = text_reader;
+            let read = detected
+                .and_then(|f| f.read)
+                .unwrap_or(generic_text as fn(&mut Ctx) -> Vec<text::Found>);
             let extra = read(ctx);
             for r in &mut rcpts {
                 if r.diagnostic.is_empty()

@@ -73,6 +73,16 @@ impl Verdict {
     pub fn temporary(&self) -> bool {
         self.severity == Severity::Transient
     }
+
+    /// Derives `hard_bounce` from the severity and category, and keeps `about_sender`
+    /// only for a category that has a sender reading; called again wherever the severity
+    /// or category is revised (a log event's outcome, a report's action).
+    pub(crate) fn settle(&mut self) {
+        let info = codes::category(self.category);
+        self.about_sender &= info.sender.is_some();
+        self.hard_bounce =
+            self.severity == Severity::Permanent && info.hard_bounce && !self.about_sender;
+    }
 }
 
 /// Classifies delivery evidence. Cheap to create (the rule automaton is built once per
@@ -418,9 +428,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         // A short, generic published text (`Try again later`) with no marker naming its
         // provider is that provider's reply only when it is (nearly) the whole reply;
         // inside a longer reply it is just wording, which the phrase rules read.
-        if !corroborated
-            && e.kind == MatchKind::Literal
-            && anonymous(e, None)
+        if e.kind == MatchKind::Literal
+            && anonymous(e, marker)
             && words_outside(spanned, text.clone(), *span) > GENERIC_ENTRY_SLACK
         {
             continue;
@@ -572,11 +581,10 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let info = codes::category(category);
     // Whose address: the sender's when the status says so (X.1.7 bad sender mailbox, X.1.8
     // bad sender system), when the reply answered MAIL FROM, or when the words say so.
-    let about_sender = info.sender.is_some()
-        && (enhanced.is_some_and(|x| x.subject() == 1 && matches!(x.detail(), 7 | 8))
-            || command == Some(SmtpCommand::MailFrom)
-            || sender_words);
-    let hard_bounce = severity == Severity::Permanent && info.hard_bounce && !about_sender;
+    // (`settle` keeps it only for a category with a sender reading.)
+    let about_sender = enhanced.is_some_and(|x| x.subject() == 1 && matches!(x.detail(), 7 | 8))
+        || command == Some(SmtpCommand::MailFrom)
+        || sender_words;
 
     // Retry: a stated delay, then the entry's, the phrase's, the category's guidance.
     let text_span = reply.map(|r| (r.span.start, r.span.end));
@@ -599,14 +607,14 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         None
     };
 
-    Verdict {
+    let mut v = Verdict {
         basic,
         enhanced,
         command,
         severity,
         category,
         detail,
-        hard_bounce,
+        hard_bounce: false,
         provider,
         retry_after_s,
         confidence,
@@ -619,7 +627,9 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         text_span,
         spans_in_input: merged.is_none(),
         decided_by,
-    }
+    };
+    v.settle();
+    v
 }
 
 fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis {

@@ -120,9 +120,7 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     {
         make_transient(v, ev);
     }
-    v.hard_bounce = v.severity == Severity::Permanent
-        && maildiag_codes::category(v.category).hard_bounce
-        && !v.about_sender;
+    v.settle();
     if v.provider.is_none()
         && let Some(host) = ev.relay.as_ref().and_then(|r| r.host.as_deref())
     {

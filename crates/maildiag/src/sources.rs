@@ -57,9 +57,7 @@ impl Classifier {
             }
             _ => {}
         }
-        v.hard_bounce = v.severity == Severity::Permanent
-            && maildiag_codes::category(v.category).hard_bounce
-            && !v.about_sender;
+        v.settle();
         let mut d = self.expand(text, reply.as_ref(), &v);
         if v.severity != Severity::Success {
             // What the wording says, in Sisimai's vocabulary: its reasons are finer than

@@ -38,3 +38,23 @@ fn expired_is_final() {
     assert_eq!(d.category.as_str(), "expired");
     assert!(!d.retry.advised && d.retry.after_s.is_none());
 }
+
+/// An address category read as the envelope sender's, then revised by the log's outcome
+/// to `expired`: the sender reading (and its Sisimai `rejected`) goes with the category.
+#[test]
+fn a_revised_category_drops_the_sender_reading() {
+    let line = br#"{"type":"Expiration","id":"x1","sender":"bounce@a.example","recipient":"u@b.example","queue":"b.example","site":"","size":1200,"response":{"code":450,"enhanced_code":{"class":4,"subject":1,"detail":8},"content":"<bounce@a.example>: Sender address rejected: Domain not found","command":"MAIL FROM:<bounce@a.example>\r\n"},"peer_address":{"name":"mx.b.example","addr":"192.0.2.7"},"timestamp":1732269601,"created":1732269000,"num_attempts":9}"#;
+    let ev = parse_line(line, None, Reference::year(2026)).expect("an event");
+    let c = Classifier::new();
+    let v = c.verdict_event(&ev);
+    assert_eq!(v.category.as_str(), "expired");
+    assert!(!v.about_sender && !v.hard_bounce);
+    let d = c.classify_event(&ev);
+    assert!(!d.about_sender);
+    assert_ne!(d.sisimai_reason, "rejected");
+    // The same reply as a bare text is the sender's problem.
+    let bare =
+        c.classify(b"450 4.1.8 <bounce@a.example>: Sender address rejected: Domain not found");
+    assert!(bare.about_sender && !bare.hard_bounce);
+    assert_eq!(bare.sisimai_reason, "rejected");
+}
