@@ -313,6 +313,19 @@ fn generic_enhanced(x: EnhancedCode) -> bool {
     matches!((x.subject(), x.detail()), (0, 0) | (7, 0) | (7, 1))
 }
 
+/// A template that ends in a placeholder for free text (`... undeliverable address: %s`):
+/// its match stops where that text begins, and the text may state the real cause.
+fn open_ended(e: &ProviderEntry) -> bool {
+    if e.kind != MatchKind::Template {
+        return false;
+    }
+    // `%s`, `%.100s`
+    e.pattern.trim_end().strip_suffix('s').is_some_and(|r| {
+        r.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .ends_with('%')
+    })
+}
+
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
 /// "domain not found" will not heal by waiting.
 fn final_category(c: Category) -> bool {
@@ -328,6 +341,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut cands: [Option<(&'static ProviderEntry, (usize, usize))>; 16] = [None; 16];
     let mut n_cands = 0;
     let mut phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    let mut phrases: [Option<(&'static PhraseRule, (usize, usize), i32)>; 16] = [None; 16];
+    let mut n_phrases = 0;
     let mut sev_phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
     let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
     let mut sender_words = false;
@@ -392,6 +407,10 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 if phrase.is_none_or(|(_, _, b)| s > b) {
                     phrase = Some((p, span, s));
                 }
+                if n_phrases < phrases.len() {
+                    phrases[n_phrases] = Some((p, span, s));
+                    n_phrases += 1;
+                }
                 if p.temporary.is_some() {
                     let s = phrase_score(p);
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
@@ -411,8 +430,6 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
 
     let marker = marker.or(before);
     // Score the catalogue entries now that the markers are known.
-    let mut entry: Option<(&'static ProviderEntry, (usize, usize), i32)> = None;
-    let mut best_missing = i32::MAX;
     // The reply text the entries matched in (`spanned` coordinates).
     let text = match (merged, reply) {
         (Some(t), _) => 0..t.len(),
@@ -423,7 +440,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             .map_or(window.clone(), |o| o..o + r.text.len()),
         (None, None) => window.clone(),
     };
-    for (e, span) in cands.iter().flatten() {
+    let mut scored: [Option<(&'static ProviderEntry, (usize, usize), i32, i32)>; 16] = [None; 16];
+    for (slot, (e, span)) in scored.iter_mut().zip(cands.iter().flatten()) {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
         // A short, generic published text (`Try again later`) with no marker naming its
         // provider is that provider's reply only when it is (nearly) the whole reply;
@@ -441,11 +459,41 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             (0, 0)
         };
         let s = entry_score(e, basic, enhanced, continuation, corroborated);
-        if entry.is_none_or(|(_, _, b)| s > b)
-            || entry.is_some_and(|(_, _, b)| s == b) && missing < best_missing
+        *slot = Some((e, *span, s, missing));
+    }
+    // The best entry that starts at or after `from`; on equal scores, the one whose full
+    // text the input lacks fewer words of.
+    let best_entry = |from: usize| {
+        let mut best: Option<(&'static ProviderEntry, (usize, usize), i32, i32)> = None;
+        for &(e, span, s, missing) in scored.iter().flatten() {
+            if span.0 >= from
+                && best.is_none_or(|(_, _, b, bm)| s > b || s == b && missing < bm)
+            {
+                best = Some((e, span, s, missing));
+            }
+        }
+        best.map(|(e, span, s, _)| (e, span, s))
+    };
+    let mut entry = best_entry(0);
+    // A template that ends in free text (Postfix's `undeliverable address: %s`) matched
+    // up to where that text begins; what the text says is the cause, when a rule reads it.
+    let mut cause_after_template = false;
+    if let Some((e, es, _)) = entry.filter(|(e, _, s)| open_ended(e) && *s > i32::MIN / 4) {
+        if let Some(inner) = best_entry(es.1).filter(|(_, _, s)| *s > i32::MIN / 4) {
+            entry = Some(inner);
+        } else if let Some(inner) = phrases
+            .iter()
+            .flatten()
+            .filter(|(p, span, s)| {
+                span.0 >= es.1
+                    && *s >= WEAK_PHRASE
+                    && p.category != Category::Other
+                    && p.category != e.category
+            })
+            .max_by_key(|(_, _, s)| *s)
         {
-            entry = Some((e, *span, s));
-            best_missing = missing;
+            phrase = Some(*inner);
+            cause_after_template = true;
         }
     }
     let entry_hint = entry;
@@ -463,6 +511,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // Category: provider entry, then phrase, then enhanced code, then basic code. A phrase
     // that names a cause beats a template entry that matched fewer fixed characters.
     let entry_wins = match (entry, phrase) {
+        _ if cause_after_template => false,
         (Some((_, _, es)), Some((_, _, ps))) => es >= ps,
         (Some(_), None) => true,
         _ => false,
