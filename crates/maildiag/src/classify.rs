@@ -332,6 +332,11 @@ fn final_category(c: Category) -> bool {
     matches!(c, Category::UserUnknown | Category::DomainNotFound)
 }
 
+/// A phrase rule that matched, where, and its score.
+type ScoredPhrase = (&'static PhraseRule, (usize, usize), i32);
+/// A catalogue entry that matched, where, and its score.
+type ScoredEntry = (&'static ProviderEntry, (usize, usize), i32);
+
 fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let basic = reply.and_then(|r| r.code);
     let enhanced = reply.and_then(|r| r.enhanced);
@@ -341,7 +346,7 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut cands: [Option<(&'static ProviderEntry, (usize, usize))>; 16] = [None; 16];
     let mut n_cands = 0;
     let mut phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
-    let mut phrases: [Option<(&'static PhraseRule, (usize, usize), i32)>; 16] = [None; 16];
+    let mut phrases: [Option<ScoredPhrase>; 16] = [None; 16];
     let mut n_phrases = 0;
     let mut sev_phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
     let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
@@ -440,7 +445,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             .map_or(window.clone(), |o| o..o + r.text.len()),
         (None, None) => window.clone(),
     };
-    let mut scored: [Option<(&'static ProviderEntry, (usize, usize), i32, i32)>; 16] = [None; 16];
+    // (entry, span, score, words of its full text the input lacks)
+    let mut scored: [Option<(ScoredEntry, i32)>; 16] = [None; 16];
     for (slot, (e, span)) in scored.iter_mut().zip(cands.iter().flatten()) {
         let corroborated = marker.is_some_and(|(m, _)| m.id == e.provider);
         // A short, generic published text (`Try again later`) with no marker naming its
@@ -459,20 +465,20 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             (0, 0)
         };
         let s = entry_score(e, basic, enhanced, continuation, corroborated);
-        *slot = Some((e, *span, s, missing));
+        *slot = Some(((e, *span, s), missing));
     }
     // The best entry that starts at or after `from`; on equal scores, the one whose full
     // text the input lacks fewer words of.
     let best_entry = |from: usize| {
-        let mut best: Option<(&'static ProviderEntry, (usize, usize), i32, i32)> = None;
-        for &(e, span, s, missing) in scored.iter().flatten() {
+        let mut best: Option<(ScoredEntry, i32)> = None;
+        for &((e, span, s), missing) in scored.iter().flatten() {
             if span.0 >= from
-                && best.is_none_or(|(_, _, b, bm)| s > b || s == b && missing < bm)
+                && best.is_none_or(|((_, _, b), bm)| s > b || s == b && missing < bm)
             {
-                best = Some((e, span, s, missing));
+                best = Some(((e, span, s), missing));
             }
         }
-        best.map(|(e, span, s, _)| (e, span, s))
+        best.map(|(scored, _)| scored)
     };
     let mut entry = best_entry(0);
     // A template that ends in free text (Postfix's `undeliverable address: %s`) matched
