@@ -353,9 +353,11 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut sender_words = false;
     // Rules must match inside the reply when there is one (the rest of a log line holds
     // addresses and host names, not the cause); provider markers may stand anywhere.
-    // A bare status (`dsn=5.4.4`) has no text of its own: the cause is in the line.
+    // A bare status or code (`dsn=5.4.4`, `..., code: 500`) has no text of its own: the
+    // cause is in the line.
+    let worded = |r: &&Extracted<'_>| !r.text.iter().all(u8::is_ascii_whitespace);
     let window = reply
-        .filter(|r| r.code.is_some() || !r.text.is_empty())
+        .filter(worded)
         .map_or(0..input.len(), |r| r.span.clone());
     let scan_from = window.start.saturating_sub(MARKER_LOOKBACK);
     // A reply whose text was merged from continuation lines (`550-5.7.1 a 550 5.7.1 b`) is
@@ -363,8 +365,8 @@ fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // spans then index that text, and provider markers are also sought before the reply.
     // Likewise a reply whose words are set apart by runs of white space (`Mailbox  full`,
     // a folded line's indentation): phrases are written with single spaces.
-    let collapsed: Option<Vec<u8>> = match reply {
-        Some(r) if r.code.is_some() || !r.text.is_empty() => collapse_blank_runs(&r.text),
+    let collapsed: Option<Vec<u8>> = match reply.filter(worded) {
+        Some(r) => collapse_blank_runs(&r.text),
         // No reply text of its own: the whole input is the text.
         _ => collapse_blank_runs(input),
     };

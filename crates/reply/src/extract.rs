@@ -502,9 +502,13 @@ fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
             .take_while(|c| **c == b' ' || **c == b'\t')
             .count();
     let before = &before[..trimmed_len];
+    let spaced = trimmed_len < i - line_start;
     match before.last() {
         Some(&q @ (b'\'' | b'"')) => Intro::Quote(q),
-        Some(b':') => Intro::Label,
+        // `said: 550`, `Error:550`; not a line number or port glued to a file or host
+        // name (`SmtpClient.php:446`, `mx.example.com:465`).
+        Some(b':') if spaced || !glued_to_name(&before[..before.len() - 1]) => Intro::Label,
+        Some(b':') => Intro::None,
         Some(b';') => {
             // Only a diagnostic type vouches (`smtp; 550 ...`, `X-Postfix; ...`), not prose.
             let body = &before[..before.len() - 1];
@@ -544,6 +548,21 @@ fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
         Some(b'<') if before.ends_with(b"<<<") => Intro::Label,
         _ => Intro::None,
     }
+}
+
+/// Whether the word that ends `before` belongs to a file or host name: it has a dot, a
+/// slash or a backslash before it, or digits in it.
+fn glued_to_name(before: &[u8]) -> bool {
+    let word_len = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+        .count();
+    let word = &before[before.len() - word_len..];
+    word.iter().any(u8::is_ascii_digit)
+        || before[..before.len() - word_len]
+            .last()
+            .is_some_and(|c| matches!(c, b'.' | b'/' | b'\\'))
 }
 
 /// The closing twin of an opening quote: the first `q` followed by the line end or a
@@ -1019,6 +1038,16 @@ mod tests {
         let all = extract(br#"Expected response code 250 but got code "550", with message "550 5.7.1 Relay denied""#);
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].text_lossy(), "Relay denied");
+    }
+
+    #[test]
+    fn line_numbers_and_ports_after_names_are_not_replies() {
+        assert!(extract(b"STARTTLS is not supported in /srv/v/2.9.5/app/SmtpClient.php:446").is_empty());
+        assert!(extract(b"connect to smtp.example.com:421 failed").is_empty());
+        assert!(extract(b"at C:\\mail\\client.py:451").is_empty());
+        // A label glued to its code is still a label.
+        assert_eq!(best("Error:550 5.1.1 no such user").code.map(|c| c.get()), Some(550));
+        assert_eq!(best("said:451 try later").code.map(|c| c.get()), Some(451));
     }
 
     #[test]
