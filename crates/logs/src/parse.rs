@@ -51,15 +51,18 @@ pub(crate) fn parse_line<'a>(
         Some(Format::Pmta) => csv::parse_pmta(line, base, headers),
         Some(Format::Kumo) => kumo::parse(line, base),
         Some(Format::Generic) => generic::parse(line, base, reference),
-        None => detect_and_parse(line, base, reference, headers),
+        None => detect_and_parse(line, base, reference, headers, true),
     }
 }
 
-fn detect_and_parse<'a>(
+/// Parses `line` in the format it looks like; a line of no known MTA format goes to the
+/// generic reader when `generic` is set, else is `Ignored`.
+pub(crate) fn detect_and_parse<'a>(
     line: &'a [u8],
     base: u64,
     reference: Reference,
     headers: &Headers,
+    generic: bool,
 ) -> Parsed<'a> {
     match line[0] {
         b'{' => return kumo::parse(line, base),
@@ -93,7 +96,11 @@ fn detect_and_parse<'a>(
             return exim::parse_body(line, s.msg_at, Some(s.timestamp), base);
         }
     }
-    generic::parse(line, base, reference)
+    if generic {
+        generic::parse(line, base, reference)
+    } else {
+        Parsed::Ignored
+    }
 }
 
 /// The format a line looks like, without parsing it (used to choose a stream's format).

@@ -145,9 +145,16 @@ impl Classifier {
         self.classify_extracted(&text, Some(&ex))
     }
 
-    /// The verdict for `input`, with `reply` the reply found in it (if any).
+    /// The verdict for `input`, with `reply` the reply found in it (if any). A line of a
+    /// known MTA log (Postfix, Exim, Sendmail, ...; feature `logs`) also gets the outcome
+    /// the log states: a deferral is temporary, a delivery a success, an expiry final,
+    /// whatever the reply's own code says.
     pub fn verdict_with(&self, input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
-        decide(input, reply)
+        #[allow(unused_mut)]
+        let mut v = decide(input, reply);
+        #[cfg(feature = "logs")]
+        crate::event::apply_line_outcome(&mut v, input);
+        v
     }
 
     /// Builds the full diagnosis from a verdict.
@@ -337,7 +344,9 @@ type ScoredPhrase = (&'static PhraseRule, (usize, usize), i32);
 /// A catalogue entry that matched, where, and its score.
 type ScoredEntry = (&'static ProviderEntry, (usize, usize), i32);
 
-fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
+/// The verdict of the text alone (events and bounce recipients bring their own outcome;
+/// [`Classifier::verdict_with`] adds a log line's).
+pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let basic = reply.and_then(|r| r.code);
     let enhanced = reply.and_then(|r| r.enhanced);
     let command = reply.and_then(|r| r.command);

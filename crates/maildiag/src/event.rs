@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use maildiag_codes::Rule;
-use maildiag_logs::{DeliveryEvent, Outcome};
+use maildiag_logs::{DeliveryEvent, Outcome, Reference};
 use maildiag_reply::Extracted;
 use maildiag_types::{Category, Severity};
 
@@ -33,7 +33,7 @@ impl Classifier {
     pub fn verdict_event(&self, ev: &DeliveryEvent<'_>) -> Verdict {
         let reply = event_reply(ev);
         let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
-        let mut v = self.verdict_with(text, reply.as_ref());
+        let mut v = crate::classify::decide(text, reply.as_ref());
         apply_outcome(&mut v, ev);
         v
     }
@@ -42,7 +42,7 @@ impl Classifier {
     pub fn classify_event(&self, ev: &DeliveryEvent<'_>) -> Diagnosis {
         let reply = event_reply(ev);
         let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
-        let mut v = self.verdict_with(text, reply.as_ref());
+        let mut v = crate::classify::decide(text, reply.as_ref());
         apply_outcome(&mut v, ev);
         self.expand(text, reply.as_ref(), &v)
     }
@@ -71,6 +71,20 @@ fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
     }
 }
 
+/// When `input` is one line of a known MTA log (not just a reply), the outcome the log states is applied to the verdict of its text, as
+/// for an event: `status=deferred` stays queued whatever the reply says, `status=sent`
+/// is a delivery. So `classify` reads a pasted log line the way `scan` does.
+pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8]) {
+    // Log lines are one line with a timestamp, a program and a field or two.
+    if input.len() < 24 || memchr::memchr(b'\n', input).is_some() {
+        return;
+    }
+    // The year only matters to timestamps, which the verdict does not use.
+    if let Some(ev) = maildiag_logs::parse_mta_line(input, Reference::year(2000)) {
+        apply_outcome(v, &ev);
+    }
+}
+
 /// The log keeps the message queued whatever the reply's code: the verdict becomes
 /// transient, with the delay the reply states (the classifier only reads it for transient
 /// replies), else the category's usual delay.
@@ -89,6 +103,17 @@ fn make_transient(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         .or(maildiag_codes::category(v.category).retry.after_s);
 }
 
+/// Whether the verdict is final although the reply's own code is temporary: the wording
+/// or a provider's published meaning said so.
+fn final_despite_code(v: &Verdict) -> bool {
+    let code_transient = match (v.basic, v.enhanced) {
+        (Some(b), _) => b.severity() == Severity::Transient,
+        (None, Some(x)) => x.severity() == Severity::Transient,
+        (None, None) => false,
+    };
+    v.severity == Severity::Permanent && code_transient
+}
+
 fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     match ev.outcome {
         Outcome::Delivered => {
@@ -103,8 +128,12 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
             v.detail = None;
             v.retry_after_s = None;
         }
-        // The MTA keeps the message queued: whatever the words, it will retry.
-        Outcome::Deferred if v.severity != Severity::Transient => make_transient(v, ev),
+        // The MTA keeps the message queued: it will retry, whatever the reply's code. Not
+        // when the words overrode a temporary code (Yahoo's `421 ... [TS03] permanently
+        // deferred; Retrying will NOT succeed`): the retries are in vain.
+        Outcome::Deferred if v.severity != Severity::Transient && !final_despite_code(v) => {
+            make_transient(v, ev)
+        }
         Outcome::Bounced
             if v.severity == Severity::Transient || v.severity == Severity::Unknown =>
         {

@@ -48,7 +48,7 @@ impl Classifier {
                     host: None,
                 })
             });
-        let mut v = self.verdict_with(text, reply.as_ref());
+        let mut v = crate::classify::decide(text, reply.as_ref());
         match r.action {
             // The reporting MTA keeps trying: whatever the text, it is not final yet.
             Action::Delayed if v.severity != Severity::Success => v.severity = Severity::Transient,

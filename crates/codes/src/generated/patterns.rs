@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1331] = [
+pub(crate) static PATTERNS: [&str; 1330] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -825,7 +825,6 @@ pub(crate) static PATTERNS: [&str; 1331] = [
     "starttls not supported",
     "unrecognized authentication type",
     "auth mechanism",
-    "authentication mechanism",
     "authenticationfailedexception",
     "smtpauthenticationerror",
     "invalid login",
@@ -1339,7 +1338,7 @@ pub(crate) static PATTERNS: [&str; 1331] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1331] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1330] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2670,11 +2669,10 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1331] = [
     (1375, 1),
     (1376, 1),
     (1377, 1),
-    (1378, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1379] = [
+pub(crate) static TARGETS: [Target; 1378] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3020,7 +3018,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 578,
+        a: 577,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3041,7 +3039,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 335,
+        a: 334,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3083,7 +3081,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 702,
+        a: 701,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3139,7 +3137,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 610,
+        a: 609,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3188,7 +3186,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 757,
+        a: 756,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3202,7 +3200,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 776,
+        a: 775,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4399,7 +4397,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 775,
+        a: 774,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4518,7 +4516,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 565,
+        a: 564,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4595,7 +4593,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 575,
+        a: 574,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4644,7 +4642,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 759,
+        a: 758,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4665,7 +4663,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 580,
+        a: 579,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4679,7 +4677,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 413,
+        a: 412,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5652,7 +5650,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 621,
+        a: 620,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5883,7 +5881,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 564,
+        a: 563,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5918,7 +5916,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 576,
+        a: 575,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6030,7 +6028,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 341,
+        a: 340,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6072,7 +6070,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 678,
+        a: 677,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6114,7 +6112,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 744,
+        a: 743,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8809,7 +8807,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 334,
+        a: 335,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8844,7 +8842,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 340,
+        a: 341,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8994,7 +8992,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 362,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9008,7 +9006,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 364,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9099,14 +9097,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 377,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 378,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9225,14 +9223,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 395,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 396,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9341,7 +9339,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 412,
+        a: 413,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9449,14 +9447,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 428,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9736,14 +9734,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 469,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9798,22 +9796,22 @@ pub(crate) static TARGETS: [Target; 1379] = [
         kind: TargetKind::Phrase,
         a: 478,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 479,
         b: 0,
-        regex: 48,
-        word: false,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 480,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10149,14 +10147,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
         a: 528,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 529,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10391,7 +10389,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 563,
+        a: 565,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10454,21 +10452,21 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 574,
+        a: 576,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 577,
+        a: 578,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 579,
+        a: 580,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10671,7 +10669,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 609,
+        a: 610,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10741,7 +10739,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 620,
+        a: 621,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11133,7 +11131,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 677,
+        a: 678,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11294,7 +11292,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 701,
+        a: 702,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11581,7 +11579,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 744,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11665,14 +11663,14 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 756,
+        a: 757,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 758,
+        a: 759,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11777,7 +11775,7 @@ pub(crate) static TARGETS: [Target; 1379] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 774,
+        a: 776,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11862,13 +11860,6 @@ pub(crate) static TARGETS: [Target; 1379] = [
     Target {
         kind: TargetKind::Phrase,
         a: 788,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 789,
         b: 0,
         regex: NO_REGEX,
         word: false,

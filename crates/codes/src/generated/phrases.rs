@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 790] = [
+pub(crate) static PHRASES: [PhraseRule; 789] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -4022,17 +4022,6 @@ pub(crate) static PHRASES: [PhraseRule; 790] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "auth mechanism",
-        category: Category::AuthRequired,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 10,
-        about_sender: false,
-        remedy: None,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
-        pattern: "authentication mechanism",
         category: Category::AuthRequired,
         detail: None,
         temporary: None,
