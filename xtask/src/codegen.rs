@@ -207,6 +207,29 @@ struct PhraseGroup {
     phrases: Vec<String>,
 }
 
+/// `concepts.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptFile {
+    concept: Vec<ConceptRow>,
+}
+
+/// One concept: a category named by a word of `what` close to a word of `state`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptRow {
+    category: String,
+    what: Vec<String>,
+    state: Vec<String>,
+    /// At most this many bytes between the two words.
+    #[serde(default = "default_gap")]
+    gap: u8,
+}
+
+fn default_gap() -> u8 {
+    40
+}
+
 /// `sisimai_words.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -318,6 +341,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let phrases: PhraseFile = read_toml(&data.join("phrases.toml"))?;
     let words: SisimaiWordsFile = read_toml(&data.join("sisimai_words.toml"))?;
     let hosts: SisimaiHostsFile = read_toml(&data.join("sisimai_hosts.toml"))?;
+    let concepts: ConceptFile = read_toml(&data.join("concepts.toml"))?;
 
     let mut pats = Patterns::default();
     let providers = render_providers(&provs, &mut pats)?;
@@ -336,6 +360,7 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         ("patterns.rs", pats.render()?),
         ("sisimai_words.rs", render_sisimai_words(&words)?),
         ("sisimai_hosts.rs", render_sisimai_hosts(&hosts)?),
+        ("concepts.rs", render_concepts(&concepts)?),
     ];
     let mut files = Vec::new();
     for (name, src) in sources {
@@ -1365,6 +1390,51 @@ fn render_sisimai_words(f: &SisimaiWordsFile) -> Result<String, String> {
     Ok(s)
 }
 
+fn render_concepts(f: &ConceptFile) -> Result<String, String> {
+    let mut s = format!(
+        "{HEADER}\n//! Concept pairs (from `data/concepts.toml`).\n\n\
+         use crate::Concept;\nuse maildiag_types::Category;\n\n\
+         /// Every concept, in data-file order (the order breaks ties).\n\
+         pub(crate) static CONCEPTS: [Concept; {}] = [\n",
+        f.concept.len()
+    );
+    for (i, c) in f.concept.iter().enumerate() {
+        let ctx = format!("concepts.toml concept {} ({})", i + 1, c.category);
+        let cat = category(&c.category, &ctx)?;
+        if c.gap == 0 {
+            return Err(format!("{ctx}: gap must be positive"));
+        }
+        for (list, words) in [("what", &c.what), ("state", &c.state)] {
+            if words.is_empty() {
+                return Err(format!("{ctx}: empty {list}"));
+            }
+            let mut seen = BTreeSet::new();
+            for w in words {
+                nonempty(w.trim(), list, &ctx)?;
+                if *w != w.to_lowercase() {
+                    return Err(format!("{ctx}: {list} word {w:?} is not lower case"));
+                }
+                if !seen.insert(w.as_str()) {
+                    return Err(format!("{ctx}: {list} word {w:?} listed twice"));
+                }
+                if c.what.contains(w) && c.state.contains(w) {
+                    return Err(format!("{ctx}: {w:?} is both what and state"));
+                }
+            }
+        }
+        let _ = writeln!(
+            s,
+            "Concept {{ category: {}, what: {}, state: {}, gap: {} }},",
+            cat_path(cat),
+            str_slice(&c.what),
+            str_slice(&c.state),
+            c.gap
+        );
+    }
+    s.push_str("];\n");
+    Ok(s)
+}
+
 /// A rule's `when` as Rust (see the header of `sisimai_hosts.toml`).
 fn sisimai_condition(when: Option<&str>, ctx: &str) -> Result<String, String> {
     let bad = || {
@@ -1500,7 +1570,8 @@ fn render_sisimai_hosts(f: &SisimaiHostsFile) -> Result<String, String> {
 fn render_mod() -> String {
     format!(
         "{HEADER}\n//! Tables generated from `crates/codes/data/`.\n\n\
-         pub(crate) mod basic;\npub(crate) mod categories;\npub(crate) mod iana;\n\
+         pub(crate) mod basic;\npub(crate) mod categories;\npub(crate) mod concepts;\n\
+         pub(crate) mod iana;\n\
          pub(crate) mod patterns;\npub(crate) mod phrases;\npub(crate) mod providers;\n\
          pub(crate) mod sisimai_hosts;\npub(crate) mod sisimai_words;\n"
     )

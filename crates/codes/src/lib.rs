@@ -460,6 +460,38 @@ pub fn phrases() -> &'static [PhraseRule] {
     &generated::phrases::PHRASES
 }
 
+/// A concept pair (from `data/concepts.toml`): the classifier's fallback for wording that
+/// no catalogue entry or phrase rule knows. The category applies when a word of `what`
+/// (what the reply is about: user, mailbox, domain...) and a word of `state` (what it says
+/// of it: unknown, full, does not exist...) stand at most `gap` bytes apart in one sentence.
+/// Words are lower case and match ASCII-case-insensitively at the start of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Concept {
+    /// The category the pair names.
+    pub category: Category,
+    /// Words for what the reply is about.
+    pub what: &'static [&'static str],
+    /// Words for what it says of it.
+    pub state: &'static [&'static str],
+    /// At most this many bytes between the two words.
+    pub gap: u8,
+}
+
+/// Every concept pair, in the order that breaks ties.
+///
+/// ```
+/// use maildiag_codes::Category;
+/// let c = maildiag_codes::concepts();
+/// let unknown = c.iter().find(|c| c.category == Category::UserUnknown).ok_or("missing")?;
+/// assert!(unknown.what.contains(&"recipient") && unknown.state.contains(&"not found"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn concepts() -> &'static [Concept] {
+    &generated::concepts::CONCEPTS
+}
+
 /// The wording that tells one of Sisimai's reasons from the others: phrases seen in
 /// real replies, and ordered fragment pairs (from `data/sisimai_words.toml`). Matching is
 /// ASCII-case-insensitive on substrings.

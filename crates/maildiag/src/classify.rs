@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use maildiag_codes::{self as codes, MatchKind, PhraseRule, ProviderEntry, ProviderInfo, Rule};
+use maildiag_codes::{
+    self as codes, Concept, MatchKind, PhraseRule, ProviderEntry, ProviderInfo, Rule,
+};
 use maildiag_reply::{Extracted, SmtpCommand, extract_best};
 use maildiag_types::{Category, Class, EnhancedCode, Party, ReplyCode, Severity};
 
@@ -53,6 +55,8 @@ pub struct Verdict {
     entry: Option<(&'static ProviderEntry, (usize, usize))>,
     /// The winning phrase rule, if any.
     phrase: Option<(&'static PhraseRule, (usize, usize))>,
+    /// The concept pair that decided the category, if any.
+    concept: Option<ConceptHit>,
     /// The phrase that overrode the severity, if any.
     severity_phrase: Option<(&'static PhraseRule, (usize, usize))>,
     /// The marker that named the provider, if any.
@@ -339,6 +343,15 @@ fn final_category(c: Category) -> bool {
     matches!(c, Category::UserUnknown | Category::DomainNotFound)
 }
 
+/// A concept pair that matched: the concept, its two words as the data writes them, and
+/// the span from the first word to the end of the second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ConceptHit {
+    concept: &'static Concept,
+    words: (&'static str, &'static str),
+    span: (usize, usize),
+}
+
 /// A phrase rule that matched, where, and its score.
 type ScoredPhrase = (&'static PhraseRule, (usize, usize), i32);
 /// A catalogue entry that matched, where, and its score.
@@ -428,7 +441,9 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     n_phrases += 1;
                 }
                 if p.temporary.is_some() {
-                    let s = phrase_score(p);
+                    // Wording that gives up (`I'm not going to try again`, `permanently`)
+                    // outweighs wording that hopes (`temporarily unavailable`) in one text.
+                    let s = phrase_score(p) + if p.temporary == Some(false) { 100 } else { 0 };
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
                         sev_phrase = Some((p, span, s));
                     }
@@ -533,6 +548,29 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         (Some(_), None) => true,
         _ => false,
     };
+    // Wording no rule of weight knows: a concept pair in the reply text may name the
+    // cause (`550 No user found`, `account is locked`). It beats generic words and codes,
+    // not a specific security status that names another cause.
+    let concept = if entry_wins
+        || phrase.is_some_and(|(p, _, s)| s >= WEAK_PHRASE && p.category != Category::Other)
+    {
+        None
+    } else {
+        spanned
+            .get(text.clone())
+            .and_then(crate::concept::find)
+            .map(|f| ConceptHit {
+                concept: f.concept,
+                words: f.words,
+                span: (text.start + f.what.0.min(f.state.0), text.start + f.what.1.max(f.state.1)),
+            })
+            .filter(|ConceptHit { concept: c, .. }| {
+                enhanced.is_none_or(|x| {
+                    !specific_enhanced(x)
+                        || codes::enhanced(x).is_some_and(|i| i.category == c.category)
+                })
+            })
+    };
     let (category, detail, decided_by, confidence) = if entry_wins {
         let (e, _, s) = entry.expect("checked");
         (
@@ -541,6 +579,8 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             Layer::Provider,
             if s >= 40 { 0.95 } else { 0.85 },
         )
+    } else if let Some(c) = concept {
+        (c.concept.category, None, Layer::Concept, 0.6)
     } else if let Some((p, _, s)) = phrase
         .filter(|(p, _, _)| p.category != Category::Other)
         .filter(|(_, _, s)| *s >= WEAK_PHRASE || enhanced.is_none_or(|x| !specific_enhanced(x)))
@@ -591,7 +631,11 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         (None, None) => codes::category(category).default_severity,
     };
     let mut severity = code_sev;
-    if final_category(category) && severity == Severity::Transient && decided_by != Layer::Basic {
+    // (Not on a code's or a concept pair's word alone: too little to call a 4xx final.)
+    if final_category(category)
+        && severity == Severity::Transient
+        && !matches!(decided_by, Layer::Basic | Layer::Concept)
+    {
         severity = Severity::Permanent;
     }
     // A winning catalogue entry that covers the reply's code is authoritative on severity
@@ -687,6 +731,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         about_sender,
         entry: entry.map(|(e, s, _)| (e, s)),
         phrase: phrase.map(|(p, s, _)| (p, s)),
+        concept,
         severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
         marker,
         stated_delay: delay,
@@ -720,6 +765,14 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             rule: Cow::Borrowed(p.pattern),
             says: Cow::Borrowed(p.category.as_str()),
             span: v.spans_in_input.then_some(span),
+        });
+    }
+    if let Some(c) = v.concept.filter(|_| v.decided_by == Layer::Concept) {
+        evidence.push(Evidence {
+            layer: Layer::Concept,
+            rule: Cow::Owned(format!("{} … {}", c.words.0.trim(), c.words.1.trim())),
+            says: Cow::Borrowed(c.concept.category.as_str()),
+            span: v.spans_in_input.then_some(c.span),
         });
     }
     if let Some((p, span)) = v.severity_phrase

@@ -31,6 +31,9 @@ pub enum Layer {
     Provider,
     /// A generic phrase rule.
     Phrase,
+    /// A concept pair: a word of what the reply is about next to a word of what it says
+    /// of it (`recipient ... unknown`), for wording no rule knows.
+    Concept,
     /// A host name or word naming the provider.
     Marker,
     /// The enhanced status code.

@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 mod classify;
+mod concept;
 mod diagnosis;
 #[cfg(feature = "logs")]
 mod event;

@@ -3,6 +3,7 @@
 
 pub(crate) mod basic;
 pub(crate) mod categories;
+pub(crate) mod concepts;
 pub(crate) mod iana;
 pub(crate) mod patterns;
 pub(crate) mod phrases;

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1330] = [
+pub(crate) static PATTERNS: [&str; 1332] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -539,6 +539,7 @@ pub(crate) static PATTERNS: [&str; 1330] = [
     "no further attempts",
     "retrying will not",
     "permfail",
+    "not going to try again",
     "sender address rejected",
     "sender address is not",
     "sender verification failed",
@@ -1260,6 +1261,7 @@ pub(crate) static PATTERNS: [&str; 1330] = [
     "delivery time expired",
     "queue lifetime",
     "too long in queue",
+    "in the queue too long",
     "expired after",
     "could not be delivered for",
     "undeliverable after",
@@ -1338,7 +1340,7 @@ pub(crate) static PATTERNS: [&str; 1330] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1330] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1332] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1896,8 +1898,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1330] = [
     (601, 1),
     (602, 1),
     (603, 1),
-    (604, 2),
-    (606, 1),
+    (604, 1),
+    (605, 2),
     (607, 1),
     (608, 1),
     (609, 1),
@@ -2669,10 +2671,12 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1330] = [
     (1375, 1),
     (1376, 1),
     (1377, 1),
+    (1378, 1),
+    (1379, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1378] = [
+pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3004,7 +3008,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 252,
+        a: 253,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3018,7 +3022,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 577,
+        a: 578,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3039,7 +3043,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 334,
+        a: 335,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3081,7 +3085,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 701,
+        a: 702,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3137,7 +3141,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 609,
+        a: 610,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3186,7 +3190,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 756,
+        a: 757,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3200,7 +3204,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 775,
+        a: 776,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4397,7 +4401,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 774,
+        a: 775,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4516,7 +4520,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 564,
+        a: 565,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4544,7 +4548,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 162,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4593,7 +4597,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 574,
+        a: 575,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4628,7 +4632,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 202,
+        a: 203,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4642,7 +4646,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 758,
+        a: 759,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4663,7 +4667,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 579,
+        a: 580,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4677,7 +4681,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 412,
+        a: 413,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5083,7 +5087,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 151,
+        a: 152,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5300,7 +5304,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 165,
+        a: 166,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5650,7 +5654,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 620,
+        a: 621,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5881,7 +5885,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 563,
+        a: 564,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5916,7 +5920,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 575,
+        a: 576,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6028,7 +6032,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 340,
+        a: 341,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6070,7 +6074,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 677,
+        a: 678,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6112,7 +6116,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 744,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6154,7 +6158,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 161,
+        a: 162,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6364,7 +6368,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 139,
+        a: 140,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6909,18 +6913,18 @@ pub(crate) static TARGETS: [Target; 1378] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 57,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -7491,7 +7495,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 140,
+        a: 139,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7568,7 +7572,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 152,
+        a: 151,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7631,7 +7635,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 161,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7645,7 +7649,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 166,
+        a: 165,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7897,7 +7901,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 203,
+        a: 202,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8240,7 +8244,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 253,
+        a: 252,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8807,7 +8811,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 335,
+        a: 334,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8842,7 +8846,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 341,
+        a: 340,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8992,7 +8996,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 362,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9006,7 +9010,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 364,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9097,14 +9101,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 377,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 378,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9223,14 +9227,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 395,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 396,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9339,7 +9343,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 413,
+        a: 412,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9447,14 +9451,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 428,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9734,14 +9738,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 469,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9796,22 +9800,22 @@ pub(crate) static TARGETS: [Target; 1378] = [
         kind: TargetKind::Phrase,
         a: 478,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 479,
         b: 0,
-        regex: NO_REGEX,
-        word: true,
+        regex: 48,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 480,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10147,14 +10151,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
         a: 528,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 529,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10389,7 +10393,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 565,
+        a: 563,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10452,21 +10456,21 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 576,
+        a: 574,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 578,
+        a: 577,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 580,
+        a: 579,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10669,7 +10673,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 610,
+        a: 609,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10739,7 +10743,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 621,
+        a: 620,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11131,7 +11135,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 678,
+        a: 677,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11292,7 +11296,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 702,
+        a: 701,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11579,7 +11583,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 744,
+        a: 743,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11663,14 +11667,14 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 757,
+        a: 756,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 759,
+        a: 758,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11775,7 +11779,7 @@ pub(crate) static TARGETS: [Target; 1378] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 776,
+        a: 774,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11860,6 +11864,20 @@ pub(crate) static TARGETS: [Target; 1378] = [
     Target {
         kind: TargetKind::Phrase,
         a: 788,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 789,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 790,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 789] = [
+pub(crate) static PHRASES: [PhraseRule; 791] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -361,6 +361,17 @@ pub(crate) static PHRASES: [PhraseRule; 789] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "permfail",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(false),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "not going to try again",
         category: Category::Other,
         detail: None,
         temporary: Some(false),
@@ -9335,6 +9346,17 @@ pub(crate) static PHRASES: [PhraseRule; 789] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "too long in queue",
+        category: Category::Expired,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "in the queue too long",
         category: Category::Expired,
         detail: None,
         temporary: None,
