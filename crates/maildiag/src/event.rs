@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use maildiag_codes::Rule;
-use maildiag_logs::{DeliveryEvent, Outcome, Reference};
+use maildiag_logs::{DeliveryEvent, Format, Outcome, Reference};
 use maildiag_reply::Extracted;
 use maildiag_types::{Category, Severity};
 
@@ -82,7 +82,27 @@ pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8]) {
     // The year only matters to timestamps, which the verdict does not use.
     if let Some(ev) = maildiag_logs::parse_mta_line(input, Reference::year(2000)) {
         apply_outcome(v, &ev);
+    } else if let Some(outcome) = postfix_status(input) {
+        // A Postfix delivery line pasted without its syslog head (`to=<...>, relay=...,
+        // status=deferred (...)`) still says what Postfix did.
+        apply_outcome(v, &DeliveryEvent::new(Format::Postfix, outcome, 0..0));
     }
+}
+
+/// The outcome a Postfix `status=` field states: `, status=deferred (` and its kin.
+fn postfix_status(input: &[u8]) -> Option<Outcome> {
+    const FIELDS: [(&[u8], Outcome); 4] = [
+        (b", status=deferred", Outcome::Deferred),
+        (b", status=bounced", Outcome::Bounced),
+        (b", status=expired", Outcome::Expired),
+        (b", status=sent", Outcome::Delivered),
+    ];
+    let at = memchr::memmem::find(input, b", status=")?;
+    let rest = &input[at..];
+    FIELDS
+        .iter()
+        .find(|(f, _)| rest.starts_with(f) && rest.get(f.len()).is_none_or(|&c| c == b' '))
+        .map(|&(_, o)| o)
 }
 
 /// The log keeps the message queued whatever the reply's code: the verdict becomes

@@ -5,7 +5,7 @@ use crate::Concept;
 use maildiag_types::Category;
 
 /// Every concept, in data-file order (the order breaks ties).
-pub(crate) static CONCEPTS: [Concept; 16] = [
+pub(crate) static CONCEPTS: [Concept; 17] = [
     Concept {
         category: Category::RateLimited,
         what: &[
@@ -14,9 +14,6 @@ pub(crate) static CONCEPTS: [Concept; 16] = [
             "sent ",
             "daily",
             "hourly",
-            "per day",
-            "per hour",
-            "per minute",
             "frequency",
             "messages",
             "mails",
@@ -26,7 +23,19 @@ pub(crate) static CONCEPTS: [Concept; 16] = [
             "rate",
         ],
         state: &[
-            "limit", "quota", "exceeded", "too many", "too much", "reached", "throttl", "frequen",
+            "limit",
+            "quota",
+            "exceeded",
+            "too many",
+            "too much",
+            "reached",
+            "throttl",
+            "frequen",
+            "per day",
+            "per hour",
+            "per minute",
+            "a day",
+            "an hour",
         ],
         gap: 40,
     },
@@ -114,6 +123,7 @@ pub(crate) static CONCEPTS: [Concept; 16] = [
             "nonexistent",
             "non-existent",
             "non existent",
+            "no exist",
             "not known",
             "inexistant",
             "inexistente",
@@ -236,6 +246,30 @@ pub(crate) static CONCEPTS: [Concept; 16] = [
             "not a gateway",
             "not accepted",
             "no permission",
+        ],
+        gap: 40,
+    },
+    Concept {
+        category: Category::Policy,
+        what: &[
+            "attachment",
+            "file type",
+            "file extension",
+            "extension",
+            "content type",
+            "binary",
+        ],
+        state: &[
+            "not allowed",
+            "unwanted",
+            "forbidden",
+            "prohibited",
+            "blocked",
+            "banned",
+            "not permitted",
+            "not accepted",
+            "disallowed",
+            "rejected",
         ],
         gap: 40,
     },

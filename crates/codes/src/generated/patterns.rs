@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1332] = [
+pub(crate) static PATTERNS: [&str; 1339] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -591,6 +591,7 @@ pub(crate) static PATTERNS: [&str; 1332] = [
     "to many mails",
     "too many e-mails",
     "sent too many",
+    "relay quota",
     "try again in a few minutes",
     "rate exceeded",
     "send rate",
@@ -1009,6 +1010,7 @@ pub(crate) static PATTERNS: [&str; 1332] = [
     "message content rejected",
     "suspicious content",
     "phishing",
+    "gtube",
     "url blacklisted",
     "blocked url",
     "bulk mail",
@@ -1082,6 +1084,7 @@ pub(crate) static PATTERNS: [&str; 1332] = [
     "relaying to",
     "not allowed to relay",
     "rcpthosts",
+    "my list of allowed",
     "relay disabled",
     "unauthorized relay",
     "relay traffic",
@@ -1194,6 +1197,7 @@ pub(crate) static PATTERNS: [&str; 1332] = [
     "timeout exceeded",
     "rcpt handle timeout",
     "greeting never received",
+    "did not properly respond after a period of time",
     "connection refused",
     "connection reset",
     "network is unreachable",
@@ -1246,6 +1250,9 @@ pub(crate) static PATTERNS: [&str; 1332] = [
     "not rfc",
     "syntax:",
     "address syntax",
+    "be a fqdn",
+    "not a fqdn",
+    "valid fqdn",
     "invalid address syntax",
     "syntax of the address",
     "multiple addresses in from",
@@ -1340,7 +1347,7 @@ pub(crate) static PATTERNS: [&str; 1332] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1332] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1339] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2673,10 +2680,17 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1332] = [
     (1377, 1),
     (1378, 1),
     (1379, 1),
+    (1380, 1),
+    (1381, 1),
+    (1382, 1),
+    (1383, 1),
+    (1384, 1),
+    (1385, 1),
+    (1386, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1380] = [
+pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3008,7 +3022,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 253,
+        a: 254,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3022,7 +3036,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 578,
+        a: 580,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3043,7 +3057,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 335,
+        a: 336,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3085,7 +3099,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 702,
+        a: 705,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3141,7 +3155,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 610,
+        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3190,7 +3204,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 757,
+        a: 761,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3204,7 +3218,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 776,
+        a: 783,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4401,7 +4415,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 775,
+        a: 782,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4520,7 +4534,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 565,
+        a: 567,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4548,7 +4562,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 164,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4597,7 +4611,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 575,
+        a: 577,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4632,7 +4646,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 203,
+        a: 204,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4646,7 +4660,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 759,
+        a: 763,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4667,7 +4681,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 580,
+        a: 582,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4681,7 +4695,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 413,
+        a: 414,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5087,7 +5101,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 152,
+        a: 153,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5304,7 +5318,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 166,
+        a: 167,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5654,7 +5668,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 621,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5885,7 +5899,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 564,
+        a: 566,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5920,7 +5934,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 576,
+        a: 578,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6032,7 +6046,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 341,
+        a: 342,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6074,7 +6088,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 678,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6116,7 +6130,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 744,
+        a: 748,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6158,7 +6172,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 162,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6368,7 +6382,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 140,
+        a: 141,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7502,7 +7516,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 141,
+        a: 140,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7579,7 +7593,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 153,
+        a: 152,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7642,7 +7656,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 164,
+        a: 162,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7656,7 +7670,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 166,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7908,7 +7922,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 204,
+        a: 203,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8251,7 +8265,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 254,
+        a: 253,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8818,7 +8832,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 336,
+        a: 335,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8853,7 +8867,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 342,
+        a: 341,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9003,7 +9017,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 363,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9017,7 +9031,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 365,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9108,14 +9122,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 378,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 379,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9234,14 +9248,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 396,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 397,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9350,7 +9364,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 414,
+        a: 413,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9458,14 +9472,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 430,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9745,14 +9759,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 471,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9807,22 +9821,22 @@ pub(crate) static TARGETS: [Target; 1380] = [
         kind: TargetKind::Phrase,
         a: 479,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 480,
         b: 0,
-        regex: NO_REGEX,
-        word: true,
+        regex: 48,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 481,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10158,7 +10172,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 529,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10172,7 +10186,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
         a: 531,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10400,14 +10414,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 566,
+        a: 564,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 567,
+        a: 565,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10463,7 +10477,14 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 577,
+        a: 575,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 576,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10478,13 +10499,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 581,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 582,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10680,6 +10694,13 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 610,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 611,
         b: 0,
         regex: NO_REGEX,
@@ -10688,13 +10709,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 612,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10750,6 +10764,13 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 621,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 622,
         b: 0,
         regex: NO_REGEX,
@@ -10758,13 +10779,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 623,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11142,6 +11156,13 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 678,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 679,
         b: 0,
         regex: NO_REGEX,
@@ -11150,13 +11171,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 680,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11303,6 +11317,13 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 702,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 703,
         b: 0,
         regex: NO_REGEX,
@@ -11311,13 +11332,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 704,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 705,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11590,6 +11604,13 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 744,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 745,
         b: 0,
         regex: NO_REGEX,
@@ -11605,13 +11626,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 747,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 748,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11674,7 +11688,21 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 757,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 758,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 759,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11688,21 +11716,7 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 761,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 762,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 763,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11786,6 +11800,20 @@ pub(crate) static TARGETS: [Target; 1380] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 775,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 776,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 777,
         b: 0,
         regex: NO_REGEX,
@@ -11815,20 +11843,6 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 781,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 782,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 783,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11878,6 +11892,55 @@ pub(crate) static TARGETS: [Target; 1380] = [
     Target {
         kind: TargetKind::Phrase,
         a: 790,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 791,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 792,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 793,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 794,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 795,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 796,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 797,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 791] = [
+pub(crate) static PHRASES: [PhraseRule; 798] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -1047,6 +1047,20 @@ pub(crate) static PHRASES: [PhraseRule; 791] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "sent too many",
+        category: Category::RateLimited,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "relay quota",
         category: Category::RateLimited,
         detail: None,
         temporary: None,
@@ -6164,6 +6178,17 @@ pub(crate) static PHRASES: [PhraseRule; 791] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "gtube",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "url blacklisted",
         category: Category::SpamContent,
         detail: None,
@@ -7023,6 +7048,17 @@ pub(crate) static PHRASES: [PhraseRule; 791] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "rcpthosts",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "my list of allowed",
         category: Category::RelayDenied,
         detail: None,
         temporary: None,
@@ -8483,6 +8519,20 @@ pub(crate) static PHRASES: [PhraseRule; 791] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "did not properly respond after a period of time",
+        category: Category::Timeout,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "connection refused",
         category: Category::NetworkError,
         detail: None,
@@ -9159,6 +9209,39 @@ pub(crate) static PHRASES: [PhraseRule; 791] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "address syntax",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "be a fqdn",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "not a fqdn",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "valid fqdn",
         category: Category::SyntaxError,
         detail: None,
         temporary: None,
