@@ -97,7 +97,9 @@ fn postfix_status(input: &[u8]) -> Option<Outcome> {
         (b", status=expired", Outcome::Expired),
         (b", status=sent", Outcome::Delivered),
     ];
-    let at = memchr::memmem::find(input, b", status=")?;
+    static FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b", status="));
+    let at = FIELD.find(input)?;
     let rest = &input[at..];
     FIELDS
         .iter()
