@@ -498,8 +498,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let best_entry = |from: usize| {
         let mut best: Option<(ScoredEntry, i32)> = None;
         for &((e, span, s), missing) in scored.iter().flatten() {
-            if span.0 >= from
-                && best.is_none_or(|((_, _, b), bm)| s > b || s == b && missing < bm)
+            if span.0 >= from && best.is_none_or(|((_, _, b), bm)| s > b || s == b && missing < bm)
             {
                 best = Some(((e, span, s), missing));
             }
@@ -562,7 +561,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             .map(|f| ConceptHit {
                 concept: f.concept,
                 words: f.words,
-                span: (text.start + f.what.0.min(f.state.0), text.start + f.what.1.max(f.state.1)),
+                span: (
+                    text.start + f.what.0.min(f.state.0),
+                    text.start + f.what.1.max(f.state.1),
+                ),
             })
             .filter(|ConceptHit { concept: c, .. }| {
                 enhanced.is_none_or(|x| {

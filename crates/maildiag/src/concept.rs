@@ -154,11 +154,26 @@ mod tests {
     #[test]
     fn pairs_name_causes() {
         assert_eq!(category("550 No user found"), Some(Category::UserUnknown));
-        assert_eq!(category("local server don't exists that user"), Some(Category::UserUnknown));
-        assert_eq!(category("550 recipient e-mail adress unknown"), Some(Category::UserUnknown));
-        assert_eq!(category("550 user is locked."), Some(Category::MailboxDisabled));
-        assert_eq!(category("462 Daily send limit reached"), Some(Category::RateLimited));
-        assert_eq!(category("remote ip is forbidden"), Some(Category::Blocklisted));
+        assert_eq!(
+            category("local server don't exists that user"),
+            Some(Category::UserUnknown)
+        );
+        assert_eq!(
+            category("550 recipient e-mail adress unknown"),
+            Some(Category::UserUnknown)
+        );
+        assert_eq!(
+            category("550 user is locked."),
+            Some(Category::MailboxDisabled)
+        );
+        assert_eq!(
+            category("462 Daily send limit reached"),
+            Some(Category::RateLimited)
+        );
+        assert_eq!(
+            category("remote ip is forbidden"),
+            Some(Category::Blocklisted)
+        );
         assert_eq!(category("550 System is busy."), Some(Category::ServerBusy));
         assert_eq!(
             category("The domain you sent to does not exist"),

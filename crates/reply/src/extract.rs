@@ -1042,11 +1042,16 @@ mod tests {
 
     #[test]
     fn line_numbers_and_ports_after_names_are_not_replies() {
-        assert!(extract(b"STARTTLS is not supported in /srv/v/2.9.5/app/SmtpClient.php:446").is_empty());
+        assert!(
+            extract(b"STARTTLS is not supported in /srv/v/2.9.5/app/SmtpClient.php:446").is_empty()
+        );
         assert!(extract(b"connect to smtp.example.com:421 failed").is_empty());
         assert!(extract(b"at C:\\mail\\client.py:451").is_empty());
         // A label glued to its code is still a label.
-        assert_eq!(best("Error:550 5.1.1 no such user").code.map(|c| c.get()), Some(550));
+        assert_eq!(
+            best("Error:550 5.1.1 no such user").code.map(|c| c.get()),
+            Some(550)
+        );
         assert_eq!(best("said:451 try later").code.map(|c| c.get()), Some(451));
     }
 
