@@ -539,8 +539,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         entry = Some((e, (0, 0), 30));
     }
 
-    // Category: provider entry, then phrase, then enhanced code, then basic code. A phrase
-    // that names a cause beats a template entry that matched fewer fixed characters.
+    // Category: provider entry, then phrase, then concept pair, then enhanced code, then
+    // basic code (a generic word such as `denied` only after a concept pair). A phrase
+    // that names a cause beats a template entry that matched fewer fixed characters, and
+    // so does one in the free text a template ends with (above).
     let entry_wins = match (entry, phrase) {
         _ if cause_after_template => false,
         (Some((_, _, es)), Some((_, _, ps))) => es >= ps,
