@@ -48,9 +48,33 @@ proptest! {
             Just("greylisted"), Just("try again later"), Just("user unknown"), Just("mailbox full"),
             Just("spamhaus"), Just("permanently"), Just("rate limit"), Just("in 5 minutes"),
             Just("(2/h)"), Just("[TSS04]"), Just("gsmtp"), Just("relay access denied"), Just("x"),
+            Just("recipient"), Just("unknown"), Just("account"), Just("locked"), Just("daily"),
+            Just("limit"), Just("no user found"), Just("undeliverable address:"), Just("."),
         ], 0..6),
     ) {
         let input = format!("{code} {enhanced}{}", words.join(" "));
         check_consistent(input.as_bytes())?;
     }
+}
+
+/// The fuzz harness over its seeds (the golden cases' texts) and any committed crash
+/// inputs, on stable Rust.
+#[test]
+fn fuzz_classify_seeds_replay() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for dir in [
+        root.join("../../fuzz/seeds/classify"),
+        root.join("tests/fuzz_regressions"),
+    ] {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in rd.flatten() {
+            let data = std::fs::read(entry.path()).expect("readable seed");
+            maildiag::fuzz::classify(&data);
+            n += 1;
+        }
+    }
+    assert!(n >= 100, "only {n} seeds replayed");
 }
