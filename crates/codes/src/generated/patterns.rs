@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1339] = [
+pub(crate) static PATTERNS: [&str; 1346] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -529,6 +529,7 @@ pub(crate) static PATTERNS: [&str; 1339] = [
     "deferral:",
     "retry time not reached",
     "tempfail",
+    "unverified address",
     "permanently",
     "permanently deferred",
     "permanent failure",
@@ -939,6 +940,7 @@ pub(crate) static PATTERNS: [&str; 1339] = [
     "not match your hostname",
     "dns ptr",
     "blocked using",
+    "spam list",
     "registered as spammer",
     "listed at",
     "listed on",
@@ -1010,6 +1012,8 @@ pub(crate) static PATTERNS: [&str; 1339] = [
     "message content rejected",
     "suspicious content",
     "phishing",
+    "spamprofiler",
+    "dspam",
     "gtube",
     "url blacklisted",
     "blocked url",
@@ -1089,6 +1093,8 @@ pub(crate) static PATTERNS: [&str; 1339] = [
     "unauthorized relay",
     "relay traffic",
     "allowed relay",
+    "as a relay",
+    "relay attempt",
     "relay through this server",
     "must issue a starttls",
     "starttls",
@@ -1246,6 +1252,7 @@ pub(crate) static PATTERNS: [&str; 1339] = [
     "rfc 5322",
     "rfc5322",
     "rfc 5321",
+    "protocol errors",
     "non-ascii",
     "not rfc",
     "syntax:",
@@ -1347,7 +1354,7 @@ pub(crate) static PATTERNS: [&str; 1339] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1339] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1346] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1906,8 +1913,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1339] = [
     (602, 1),
     (603, 1),
     (604, 1),
-    (605, 2),
-    (607, 1),
+    (605, 1),
+    (606, 2),
     (608, 1),
     (609, 1),
     (610, 1),
@@ -2687,10 +2694,17 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1339] = [
     (1384, 1),
     (1385, 1),
     (1386, 1),
+    (1387, 1),
+    (1388, 1),
+    (1389, 1),
+    (1390, 1),
+    (1391, 1),
+    (1392, 1),
+    (1393, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1387] = [
+pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3022,7 +3036,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 254,
+        a: 255,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3036,7 +3050,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 580,
+        a: 584,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3057,7 +3071,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 336,
+        a: 337,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3099,7 +3113,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 705,
+        a: 711,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3155,7 +3169,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 613,
+        a: 619,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3204,7 +3218,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 761,
+        a: 767,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3218,7 +3232,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 783,
+        a: 790,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4415,7 +4429,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 782,
+        a: 789,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4534,7 +4548,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 567,
+        a: 571,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4562,7 +4576,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 164,
+        a: 165,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4611,7 +4625,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 577,
+        a: 581,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4646,7 +4660,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 204,
+        a: 205,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4660,7 +4674,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 763,
+        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4681,7 +4695,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 582,
+        a: 586,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4695,7 +4709,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 414,
+        a: 415,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5101,7 +5115,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 153,
+        a: 154,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5318,7 +5332,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 168,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5668,7 +5682,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5899,7 +5913,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 566,
+        a: 570,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5934,7 +5948,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 578,
+        a: 582,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6046,7 +6060,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 342,
+        a: 343,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6088,7 +6102,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 687,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6130,7 +6144,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 748,
+        a: 754,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6172,7 +6186,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 164,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6382,7 +6396,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 141,
+        a: 142,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6934,18 +6948,18 @@ pub(crate) static TARGETS: [Target; 1387] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 58,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -7523,7 +7537,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 142,
+        a: 141,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7600,7 +7614,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 154,
+        a: 153,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7663,7 +7677,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 165,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7677,7 +7691,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 168,
+        a: 167,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7929,7 +7943,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 205,
+        a: 204,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8272,7 +8286,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 255,
+        a: 254,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8839,7 +8853,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 337,
+        a: 336,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8874,7 +8888,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 343,
+        a: 342,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9024,7 +9038,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 364,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9038,7 +9052,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 366,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9129,14 +9143,14 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 379,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 380,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9255,14 +9269,14 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 397,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 398,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9371,7 +9385,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 415,
+        a: 414,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9479,14 +9493,14 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 430,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 431,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9766,7 +9780,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 471,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9780,7 +9794,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 473,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9828,7 +9842,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         kind: TargetKind::Phrase,
         a: 480,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -9836,13 +9850,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 481,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 482,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -9850,7 +9864,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10186,7 +10200,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 531,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10214,7 +10228,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
         a: 535,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10428,6 +10442,20 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 566,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 567,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 568,
         b: 0,
         regex: NO_REGEX,
@@ -10436,20 +10464,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 569,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 570,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 571,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10491,6 +10505,20 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 577,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 578,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 579,
         b: 0,
         regex: NO_REGEX,
@@ -10498,7 +10526,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 581,
+        a: 580,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10512,21 +10540,7 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 584,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 585,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 586,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10715,6 +10729,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 613,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 614,
         b: 0,
         regex: NO_REGEX,
@@ -10750,13 +10771,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 619,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 620,
         b: 0,
         regex: NO_REGEX,
@@ -10779,6 +10793,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 623,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10814,13 +10835,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 629,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11177,6 +11191,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 681,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 682,
         b: 0,
         regex: NO_REGEX,
@@ -11206,13 +11227,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 686,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 687,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11338,6 +11352,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 705,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 706,
         b: 0,
         regex: NO_REGEX,
@@ -11367,13 +11388,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 710,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 711,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11632,6 +11646,13 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 748,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 749,
         b: 0,
         regex: NO_REGEX,
@@ -11661,13 +11682,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 753,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 754,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11716,7 +11730,21 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 761,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 762,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 763,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11744,13 +11772,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 768,
         b: 0,
         regex: NO_REGEX,
@@ -11759,13 +11780,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 769,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11849,6 +11863,20 @@ pub(crate) static TARGETS: [Target; 1387] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 782,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 783,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 784,
         b: 0,
         regex: NO_REGEX,
@@ -11878,20 +11906,6 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 788,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 789,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 790,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11941,6 +11955,55 @@ pub(crate) static TARGETS: [Target; 1387] = [
     Target {
         kind: TargetKind::Phrase,
         a: 797,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 798,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 799,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 800,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 801,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 802,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 803,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 804,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 798] = [
+pub(crate) static PHRASES: [PhraseRule; 805] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -251,6 +251,17 @@ pub(crate) static PHRASES: [PhraseRule; 798] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "tempfail",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unverified address",
         category: Category::Other,
         detail: None,
         temporary: Some(true),
@@ -5340,6 +5351,17 @@ pub(crate) static PHRASES: [PhraseRule; 798] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "spam list",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "registered as spammer",
         category: Category::Blocklisted,
         detail: None,
@@ -6168,6 +6190,28 @@ pub(crate) static PHRASES: [PhraseRule; 798] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "phishing",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "spamprofiler",
+        category: Category::SpamContent,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "dspam",
         category: Category::SpamContent,
         detail: None,
         temporary: None,
@@ -7103,6 +7147,28 @@ pub(crate) static PHRASES: [PhraseRule; 798] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "allowed relay",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "as a relay",
+        category: Category::RelayDenied,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "relay attempt",
         category: Category::RelayDenied,
         detail: None,
         temporary: None,
@@ -9154,6 +9220,17 @@ pub(crate) static PHRASES: [PhraseRule; 798] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "smtp synchronization error",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "protocol errors",
         category: Category::SyntaxError,
         detail: None,
         temporary: None,
