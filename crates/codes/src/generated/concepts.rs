@@ -395,6 +395,7 @@ pub(crate) static CONCEPTS: [Concept; 17] = [
             "dns lookup",
             "mx lookup",
             "host lookup",
+            "lookup of host",
             "name lookup",
             "spf lookup",
             "txt lookup",

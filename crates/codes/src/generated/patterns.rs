@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1346] = [
+pub(crate) static PATTERNS: [&str; 1357] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -632,6 +632,7 @@ pub(crate) static PATTERNS: [&str; 1346] = [
     "exceeds storage",
     "insufficient storage",
     "disk quota",
+    "diskspace quota",
     "mailbox size limit",
     "mailbox has exceeded",
     "inbox is full",
@@ -665,6 +666,7 @@ pub(crate) static PATTERNS: [&str; 1346] = [
     "temporary locked",
     "mailbox locked",
     "user unknown",
+    "recipient verify fail",
     "unknown user",
     "no such user",
     "no such person",
@@ -748,6 +750,8 @@ pub(crate) static PATTERNS: [&str; 1346] = [
     "name or service not known",
     "nxdomain",
     "no mx record",
+    "no mx for",
+    "missing mx",
     "no mx or a",
     "bad destination system",
     "does not accept mail",
@@ -1121,6 +1125,7 @@ pub(crate) static PATTERNS: [&str; 1346] = [
     "tls_connect error",
     "service not available",
     "server busy",
+    "resource limitation",
     "server is busy",
     "network is busy",
     "server not ready",
@@ -1258,6 +1263,12 @@ pub(crate) static PATTERNS: [&str; 1346] = [
     "syntax:",
     "address syntax",
     "be a fqdn",
+    "bare lf",
+    "bare cr",
+    "lone cr",
+    "lone lf",
+    "naked lf",
+    "bare linefeed",
     "not a fqdn",
     "valid fqdn",
     "invalid address syntax",
@@ -1354,7 +1365,7 @@ pub(crate) static PATTERNS: [&str; 1346] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1346] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1357] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2701,10 +2712,21 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1346] = [
     (1391, 1),
     (1392, 1),
     (1393, 1),
+    (1394, 1),
+    (1395, 1),
+    (1396, 1),
+    (1397, 1),
+    (1398, 1),
+    (1399, 1),
+    (1400, 1),
+    (1401, 1),
+    (1402, 1),
+    (1403, 1),
+    (1404, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1394] = [
+pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3036,7 +3058,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 255,
+        a: 259,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3050,7 +3072,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 584,
+        a: 588,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3071,7 +3093,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 337,
+        a: 341,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3113,7 +3135,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 711,
+        a: 716,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3169,7 +3191,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 619,
+        a: 623,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3218,7 +3240,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
+        a: 772,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3232,7 +3254,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 790,
+        a: 801,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4429,7 +4451,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 789,
+        a: 800,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4548,7 +4570,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 571,
+        a: 575,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4576,7 +4598,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 165,
+        a: 167,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4625,7 +4647,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 581,
+        a: 585,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4660,7 +4682,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 205,
+        a: 207,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4674,7 +4696,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 770,
+        a: 775,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4695,7 +4717,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 586,
+        a: 590,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4709,7 +4731,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 415,
+        a: 419,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5115,7 +5137,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 154,
+        a: 155,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5332,7 +5354,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 168,
+        a: 170,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5682,7 +5704,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5913,7 +5935,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 570,
+        a: 574,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5948,7 +5970,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 582,
+        a: 586,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6060,7 +6082,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 343,
+        a: 347,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6102,7 +6124,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 687,
+        a: 692,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6144,7 +6166,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 754,
+        a: 759,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6186,7 +6208,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 164,
+        a: 166,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6396,7 +6418,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 142,
+        a: 143,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7544,7 +7566,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 143,
+        a: 142,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7621,7 +7643,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 155,
+        a: 154,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7684,14 +7706,21 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 166,
+        a: 164,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 165,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 168,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7699,13 +7728,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 169,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 170,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7950,14 +7972,14 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 206,
+        a: 205,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 207,
+        a: 206,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8293,6 +8315,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 255,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 256,
         b: 0,
         regex: NO_REGEX,
@@ -8308,13 +8337,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 258,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 259,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8860,6 +8882,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 337,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 338,
         b: 0,
         regex: NO_REGEX,
@@ -8881,14 +8910,14 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 341,
+        a: 342,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 342,
+        a: 343,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8910,13 +8939,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 346,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 347,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9045,14 +9067,14 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 365,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 366,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9073,14 +9095,14 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 369,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 370,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9150,7 +9172,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 380,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9178,7 +9200,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 384,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9276,7 +9298,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 398,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9304,7 +9326,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 402,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9392,6 +9414,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 415,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 416,
         b: 0,
         regex: NO_REGEX,
@@ -9407,13 +9436,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 418,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 419,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9500,7 +9522,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 431,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9528,7 +9550,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 435,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9794,7 +9816,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 473,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9822,7 +9844,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 477,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9856,7 +9878,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         kind: TargetKind::Phrase,
         a: 482,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -9864,7 +9886,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9884,7 +9906,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         kind: TargetKind::Phrase,
         a: 486,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -9892,7 +9914,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10228,7 +10250,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 535,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10256,7 +10278,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
         a: 539,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10470,6 +10492,20 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 570,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 571,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 572,
         b: 0,
         regex: NO_REGEX,
@@ -10478,20 +10514,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 573,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 574,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 575,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10533,6 +10555,20 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 581,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 582,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 583,
         b: 0,
         regex: NO_REGEX,
@@ -10540,7 +10576,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 585,
+        a: 584,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10554,21 +10590,7 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 588,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 589,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 590,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10771,6 +10793,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 619,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 620,
         b: 0,
         regex: NO_REGEX,
@@ -10786,13 +10815,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 622,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 623,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10841,6 +10863,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 630,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 631,
         b: 0,
         regex: NO_REGEX,
@@ -10856,13 +10885,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 633,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11233,6 +11255,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 687,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 688,
         b: 0,
         regex: NO_REGEX,
@@ -11255,13 +11284,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 691,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 692,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11394,6 +11416,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 711,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 712,
         b: 0,
         regex: NO_REGEX,
@@ -11416,13 +11445,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 715,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 716,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11688,6 +11710,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 754,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 755,
         b: 0,
         regex: NO_REGEX,
@@ -11710,13 +11739,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 758,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 759,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11772,6 +11794,13 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 767,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 768,
         b: 0,
         regex: NO_REGEX,
@@ -11786,14 +11815,14 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 771,
+        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 772,
+        a: 771,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11808,13 +11837,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 774,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 775,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11912,6 +11934,20 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 789,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 790,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 791,
         b: 0,
         regex: NO_REGEX,
@@ -11975,20 +12011,6 @@ pub(crate) static TARGETS: [Target; 1394] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 800,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 801,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 802,
         b: 0,
         regex: NO_REGEX,
@@ -12004,6 +12026,83 @@ pub(crate) static TARGETS: [Target; 1394] = [
     Target {
         kind: TargetKind::Phrase,
         a: 804,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 805,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 806,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 807,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 808,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 809,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 810,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 811,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 812,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 813,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 814,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 815,
         b: 0,
         regex: NO_REGEX,
         word: false,
