@@ -552,8 +552,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // Wording no rule of weight knows: a concept pair in the reply text may name the
     // cause (`550 No user found`, `account is locked`). It beats generic words and codes,
     // not a specific security status that names another cause.
+    // Not for a positive reply: its words describe no failure.
     let concept = if entry_wins
         || phrase.is_some_and(|(p, _, s)| s >= WEAK_PHRASE && p.category != Category::Other)
+        || basic.is_some_and(|b| b.is_positive())
     {
         None
     } else {
