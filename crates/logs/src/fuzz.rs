@@ -16,6 +16,17 @@ pub fn line(data: &[u8]) {
             let _ = ev.into_owned();
         }
     }
+    // A known MTA line is the same event with or without the generic fallback; a line
+    // only the generic reader takes is no MTA line.
+    let auto = parse_line(data, None, r);
+    match crate::parse_mta_line(data, r) {
+        Some(ev) => {
+            let auto = auto.expect("an MTA line parses with detection too");
+            assert_eq!((ev.format, ev.outcome), (auto.format, auto.outcome));
+            assert_ne!(ev.format, Format::Generic);
+        }
+        None => assert!(auto.is_none_or(|a| a.format == Format::Generic)),
+    }
     let opts = ReaderOptions::default()
         .reference(r)
         .max_line(200)
