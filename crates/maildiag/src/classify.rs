@@ -57,6 +57,9 @@ pub struct Verdict {
     phrase: Option<(&'static PhraseRule, (usize, usize))>,
     /// The concept pair that decided the category, if any.
     concept: Option<ConceptHit>,
+    /// What the record around the reply (a log line's outcome, a report's action) said
+    /// when it revised the verdict: the field as written, and what it means.
+    pub(crate) record: Option<(&'static str, &'static str)>,
     /// The phrase that overrode the severity, if any.
     severity_phrase: Option<(&'static PhraseRule, (usize, usize))>,
     /// The marker that named the provider, if any.
@@ -738,6 +741,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         entry: entry.map(|(e, s, _)| (e, s)),
         phrase: phrase.map(|(p, s, _)| (p, s)),
         concept,
+        record: None,
         severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
         marker,
         stated_delay: delay,
@@ -771,6 +775,14 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             rule: Cow::Borrowed(p.pattern),
             says: Cow::Borrowed(p.category.as_str()),
             span: v.spans_in_input.then_some(span),
+        });
+    }
+    if let Some((field, means)) = v.record {
+        evidence.push(Evidence {
+            layer: Layer::Record,
+            rule: Cow::Borrowed(field),
+            says: Cow::Borrowed(means),
+            span: None,
         });
     }
     if let Some(c) = v.concept.filter(|_| v.decided_by == Layer::Concept) {

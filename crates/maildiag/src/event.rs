@@ -137,6 +137,7 @@ fn final_despite_code(v: &Verdict) -> bool {
 }
 
 fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
+    let before = (v.severity, v.category);
     match ev.outcome {
         Outcome::Delivered => {
             v.severity = Severity::Success;
@@ -170,6 +171,19 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         && v.severity != Severity::Transient
     {
         make_transient(v, ev);
+    }
+    if (v.severity, v.category) != before {
+        v.record = Some(match ev.outcome {
+            Outcome::Delivered => ("delivered", "the log records a delivery"),
+            Outcome::Expired => ("expired", "the log records that the MTA gave up: final"),
+            Outcome::Deferred => ("deferred", "the log records a deferral: the MTA retries"),
+            Outcome::Bounced => ("bounced", "the log records a bounce: final"),
+            Outcome::ConnectionFailure => (
+                "connection failure",
+                "the log records a failed connection: the MTA retries",
+            ),
+            _ => ("outcome", "the log's outcome"),
+        });
     }
     v.settle();
     if v.provider.is_none()

@@ -51,9 +51,25 @@ impl Classifier {
         let mut v = crate::classify::decide(text, reply.as_ref());
         match r.action {
             // The reporting MTA keeps trying: whatever the text, it is not final yet.
-            Action::Delayed if v.severity != Severity::Success => v.severity = Severity::Transient,
-            Action::Delivered | Action::Relayed | Action::Expanded => {
-                v.severity = Severity::Success
+            Action::Delayed
+                if v.severity != Severity::Success && v.severity != Severity::Transient =>
+            {
+                v.severity = Severity::Transient;
+                v.record = Some((
+                    "Action: delayed",
+                    "the report says the MTA still tries: not final yet",
+                ));
+            }
+            Action::Delivered | Action::Relayed | Action::Expanded
+                if v.severity != Severity::Success =>
+            {
+                v.severity = Severity::Success;
+                let field = match r.action {
+                    Action::Relayed => "Action: relayed",
+                    Action::Expanded => "Action: expanded",
+                    _ => "Action: delivered",
+                };
+                v.record = Some((field, "the report records a delivery"));
             }
             _ => {}
         }

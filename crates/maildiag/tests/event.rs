@@ -58,3 +58,30 @@ fn a_revised_category_drops_the_sender_reading() {
     assert!(bare.about_sender && !bare.hard_bounce);
     assert_eq!(bare.sisimai_reason, "rejected");
 }
+
+/// The same line pasted as text: `classify` reads it as the log line it is, and the
+/// evidence says that the log's outcome, not the reply's code, made it temporary.
+#[test]
+fn a_pasted_log_line_says_why_it_is_temporary() {
+    let line = b"Nov 22 10:00:01 mx1 postfix/smtp[9]: 7A: to=<u@b.example>, relay=mx.b.example[192.0.2.7]:25, \
+        dsn=5.7.1, status=deferred (host mx.b.example[192.0.2.7] said: 550 5.7.1 Sender IP blocked \
+        for 2 hours (in reply to RCPT TO command))";
+    let d = Classifier::new().classify(line);
+    assert_eq!(d.severity, Severity::Transient);
+    assert_eq!(d.retry.after_s, Some(7200));
+    let record = d
+        .evidence
+        .iter()
+        .find(|e| e.layer == maildiag::Layer::Record)
+        .expect("record evidence");
+    assert_eq!(record.rule, "deferred");
+    // The reply alone is final.
+    let reply = Classifier::new().classify(b"550 5.7.1 Sender IP blocked for 2 hours");
+    assert_eq!(reply.severity, Severity::Permanent);
+    assert!(
+        reply
+            .evidence
+            .iter()
+            .all(|e| e.layer != maildiag::Layer::Record)
+    );
+}
