@@ -174,15 +174,19 @@ pub fn parse_line(
 }
 
 /// Parses one line when it is a line of a known MTA log (Postfix, Exim, Sendmail,
-/// Exchange or PowerMTA CSV, KumoMTA JSON); unlike [`parse_line`] without a format, a line
-/// that merely holds an SMTP reply gives `None`, not a generic event. For callers that
-/// take any text and want to know whether it is a log line.
+/// Exchange or PowerMTA CSV, KumoMTA JSON; also a Postfix delivery record pasted without
+/// its syslog head, `to=<...>, relay=..., status=deferred (...)`); unlike [`parse_line`]
+/// without a format, a line that merely holds an SMTP reply gives `None`, not a generic
+/// event. For callers that take any text and want to know whether it is a log line.
 ///
 /// ```
 /// use maildiag_logs::{parse_mta_line, Outcome, Reference};
 /// let line = b"Nov 22 10:00:01 mx1 postfix/smtp[123]: 4BC2: to=<u@example.com>, relay=none, delay=30, dsn=4.4.1, status=deferred (connect to mx.example.com[192.0.2.1]:25: Connection timed out)";
 /// assert_eq!(parse_mta_line(line, Reference::year(2026)).unwrap().outcome, Outcome::Deferred);
 /// assert!(parse_mta_line(b"550 5.1.1 <u@example.com>: User unknown", Reference::year(2026)).is_none());
+/// let pasted = b"4BC2: to=<u@example.com>, relay=none, delay=30, dsn=4.4.1, status=deferred (connect to mx.example.com[192.0.2.1]:25: Connection timed out)";
+/// let ev = parse_mta_line(pasted, Reference::year(2026)).unwrap();
+/// assert_eq!((ev.outcome, ev.queue_id.as_deref()), (Outcome::Deferred, Some("4BC2")));
 /// ```
 pub fn parse_mta_line(line: &[u8], reference: Reference) -> Option<DeliveryEvent<'_>> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -55,8 +55,9 @@ pub(crate) fn parse_line<'a>(
     }
 }
 
-/// Parses `line` in the format it looks like; a line of no known MTA format goes to the
-/// generic reader when `generic` is set, else is `Ignored`.
+/// Parses `line` in the format it looks like (a Postfix delivery record without a known
+/// syslog head too); a line of no known MTA format goes to the generic reader when
+/// `generic` is set, else is `Ignored`.
 pub(crate) fn detect_and_parse<'a>(
     line: &'a [u8],
     base: u64,
@@ -96,10 +97,10 @@ pub(crate) fn detect_and_parse<'a>(
             return exim::parse_body(line, s.msg_at, Some(s.timestamp), base);
         }
     }
-    if generic {
-        generic::parse(line, base, reference)
-    } else {
-        Parsed::Ignored
+    match postfix::parse_fragment(line, base) {
+        Parsed::Event(e) => Parsed::Event(e),
+        _ if generic => generic::parse(line, base, reference),
+        _ => Parsed::Ignored,
     }
 }
 

@@ -42,39 +42,7 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         return reject(&src, line, r, e);
     }
     if body.starts_with(b"to=<") {
-        let Some(f) = status_fields(body) else {
-            return Parsed::Unparsed;
-        };
-        let outcome = match f.status {
-            b"sent" | b"delivered" => Outcome::Delivered,
-            b"deferred" => Outcome::Deferred,
-            b"bounced" => Outcome::Bounced,
-            b"expired" => Outcome::Expired,
-            _ => return Parsed::Ignored,
-        };
-        if qid.is_empty() {
-            return Parsed::Unparsed;
-        }
-        let mut e = ev(outcome);
-        e.queue_id = Some(text(qid));
-        set_recipient_in(&src, &mut e, f.to);
-        if let Some(o) = f.orig_to {
-            let o = strip_angles(o);
-            if !o.is_empty() {
-                e.orig_recipient = Some(text(o));
-            }
-        }
-        if let Some(r) = f.relay {
-            let r = parse_relay_in(&src, r);
-            if !r.is_empty() {
-                e.relay = Some(r);
-            }
-        }
-        e.delay = f.delay.and_then(parse_f64);
-        e.dsn = f.dsn.and_then(EnhancedCode::parse_strict);
-        let status_at = line.len() - body.len() + f.status_end;
-        e.reply = paren_reply(&src, line, status_at, &e, f.relay);
-        return Parsed::Event(e);
+        return delivery(&src, line, body, Some(qid), ev);
     }
     if body.starts_with(b"from=<") {
         if memchr::memchr(b'=', &body[5..]).is_some() && field(body, b"status=") == Some(b"expired")
@@ -178,6 +146,86 @@ fn host_of<'a>(r: &crate::Relay<'a>) -> Option<RemoteHost<'a>> {
         name: r.host.clone(),
         ip: r.ip,
     })
+}
+
+/// A delivery record, `body` starting at its `to=<`: the event `ev` makes for its
+/// outcome, with the recipient, relay, delay, DSN status and reply filled in. `qid` is
+/// the queue id before it, required when given (a syslog line always has one).
+fn delivery<'a>(
+    src: &Src<'a>,
+    line: &'a [u8],
+    body: &'a [u8],
+    qid: Option<&'a [u8]>,
+    ev: impl FnOnce(Outcome) -> DeliveryEvent<'a>,
+) -> Parsed<'a> {
+    let Some(f) = status_fields(body) else {
+        return Parsed::Unparsed;
+    };
+    let outcome = match f.status {
+        b"sent" | b"delivered" => Outcome::Delivered,
+        b"deferred" => Outcome::Deferred,
+        b"bounced" => Outcome::Bounced,
+        b"expired" => Outcome::Expired,
+        _ => return Parsed::Ignored,
+    };
+    if qid.is_some_and(<[u8]>::is_empty) {
+        return Parsed::Unparsed;
+    }
+    let mut e = ev(outcome);
+    e.queue_id = qid.filter(|q| !q.is_empty()).map(|q| src.text(q));
+    set_recipient_in(src, &mut e, f.to);
+    if let Some(o) = f.orig_to {
+        let o = strip_angles(o);
+        if !o.is_empty() {
+            e.orig_recipient = Some(src.text(o));
+        }
+    }
+    if let Some(r) = f.relay {
+        let r = parse_relay_in(src, r);
+        if !r.is_empty() {
+            e.relay = Some(r);
+        }
+    }
+    e.delay = f.delay.and_then(parse_f64);
+    e.dsn = f.dsn.and_then(EnhancedCode::parse_strict);
+    let status_at = line.len() - body.len() + f.status_end;
+    e.reply = paren_reply(src, line, status_at, &e, f.relay);
+    Parsed::Event(e)
+}
+
+static TO: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"to=<"));
+
+/// A Postfix delivery record without a syslog head Postfix's detector knows: pasted on
+/// its own (`to=<u@example.com>, relay=..., status=deferred (...)`, perhaps after its
+/// queue id), or logged by an instance whose program name does not say `postfix`
+/// (`server1-1/smtp[17514]: EEC614DD82BD4: to=<...>`). No timestamp or host.
+pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
+    let Some(at) = TO.find(line) else {
+        return Parsed::Ignored;
+    };
+    // `to=<` begins the line or follows a space (not `orig_to=<`, `reply-to=<`).
+    if at > 0 && line[at - 1] != b' ' {
+        return Parsed::Ignored;
+    }
+    let qid = line[..at]
+        .strip_suffix(b": ")
+        .map(|head| {
+            let n = head
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            &head[head.len() - n..]
+        })
+        .filter(|q| !q.is_empty());
+    let src = Src::new(line);
+    let mut parsed = delivery(&src, line, &line[at..], None, |outcome| {
+        DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64)
+    });
+    if let (Parsed::Event(e), Some(q)) = (&mut parsed, qid) {
+        e.queue_id = Some(src.text(q));
+    }
+    parsed
 }
 
 /// The fields of a `to=<...>, relay=..., status=...` line.
@@ -514,5 +562,39 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// A delivery record without a syslog head Postfix's detector knows: its own fields,
+    /// and the same reply as the full line gives.
+    #[test]
+    fn fragments_read_like_full_lines() {
+        let record = b"EEC614DD82BD4: to=<u@example.com>, relay=mx.example.net[192.0.2.5]:25, \
+            delay=3875, dsn=4.0.0, status=deferred (host mx.example.net[192.0.2.5] said: \
+            450 4.7.1 Try later (in reply to RCPT TO command))";
+        let unknown_program = [
+            &b"2021-04-21T17:16:28+02:00 server1 server1-1/smtp[17514]: "[..],
+            record,
+        ]
+        .concat();
+        for line in [&record[..], &unknown_program, &record[15..]] {
+            let Parsed::Event(e) = parse_fragment(line, 0) else {
+                panic!("no event: {}", String::from_utf8_lossy(line));
+            };
+            assert_eq!((e.format, e.outcome), (Format::Postfix, Outcome::Deferred));
+            assert_eq!(e.recipient.as_deref(), Some("u@example.com"));
+            assert_eq!(e.dsn, EnhancedCode::parse_strict(b"4.0.0"));
+            let reply = e.reply.as_ref().unwrap();
+            assert_eq!(reply.code.map(|c| c.get()), Some(450));
+            let qid = (line.len() != record.len() - 15).then_some("EEC614DD82BD4");
+            assert_eq!(e.queue_id.as_deref(), qid);
+        }
+        // Not a delivery record: `to=<` inside another field, an unknown status, no status.
+        for line in [
+            &b"from=<a@example.com>, orig_to=<u@example.com>, status=deferred"[..],
+            b"to=<u@example.com>, relay=none, status=queued (x)",
+            b"to=<u@example.com>, relay=none",
+        ] {
+            assert!(!matches!(parse_fragment(line, 0), Parsed::Event(_)));
+        }
     }
 }

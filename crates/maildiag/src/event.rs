@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use maildiag_codes::Rule;
-use maildiag_logs::{DeliveryEvent, Format, Outcome, Reference};
+use maildiag_logs::{DeliveryEvent, Outcome, Reference};
 use maildiag_reply::Extracted;
 use maildiag_types::{Category, Severity};
 
@@ -71,9 +71,10 @@ fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
     }
 }
 
-/// When `input` is one line of a known MTA log (not just a reply), the outcome the log states is applied to the verdict of its text, as
-/// for an event: `status=deferred` stays queued whatever the reply says, `status=sent`
-/// is a delivery. So `classify` reads a pasted log line the way `scan` does.
+/// When `input` is one line of a known MTA log (not just a reply), the outcome the log
+/// states is applied to the verdict of its text, as for an event: `status=deferred` stays
+/// queued whatever the reply says, `status=sent` is a delivery. So `classify` reads a
+/// pasted log line the way `scan` does.
 pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8]) {
     // Log lines are one line with a timestamp, a program and a field or two.
     if input.len() < 24 || memchr::memchr(b'\n', input).is_some() {
@@ -82,29 +83,7 @@ pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8]) {
     // The year only matters to timestamps, which the verdict does not use.
     if let Some(ev) = maildiag_logs::parse_mta_line(input, Reference::year(2000)) {
         apply_outcome(v, &ev);
-    } else if let Some(outcome) = postfix_status(input) {
-        // A Postfix delivery line pasted without its syslog head (`to=<...>, relay=...,
-        // status=deferred (...)`) still says what Postfix did.
-        apply_outcome(v, &DeliveryEvent::new(Format::Postfix, outcome, 0..0));
     }
-}
-
-/// The outcome a Postfix `status=` field states: `, status=deferred (` and its kin.
-fn postfix_status(input: &[u8]) -> Option<Outcome> {
-    const FIELDS: [(&[u8], Outcome); 4] = [
-        (b", status=deferred", Outcome::Deferred),
-        (b", status=bounced", Outcome::Bounced),
-        (b", status=expired", Outcome::Expired),
-        (b", status=sent", Outcome::Delivered),
-    ];
-    static FIELD: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b", status="));
-    let at = FIELD.find(input)?;
-    let rest = &input[at..];
-    FIELDS
-        .iter()
-        .find(|(f, _)| rest.starts_with(f) && rest.get(f.len()).is_none_or(|&c| c == b' '))
-        .map(|&(_, o)| o)
 }
 
 /// The log keeps the message queued whatever the reply's code: the verdict becomes

@@ -3,8 +3,9 @@
 
 use crate::Classifier;
 
-/// Any bytes as an email: parsing never panics, and every recipient of a parsed report
+/// Any bytes as an email (feature `bounce`): parsing never panics, and every recipient of a parsed report
 /// classifies with a reason from Sisimai's vocabulary and a verdict consistent with it.
+#[cfg(feature = "bounce")]
 pub fn bounce(data: &[u8]) {
     static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
     let c = CLASSIFIER.get_or_init(Classifier::new);

@@ -41,7 +41,6 @@ mod concept;
 mod diagnosis;
 #[cfg(feature = "logs")]
 mod event;
-#[cfg(feature = "bounce")]
 pub mod fuzz;
 #[cfg(feature = "bounce")]
 mod hosts;

@@ -506,7 +506,7 @@ fn introducer(input: &[u8], line_start: usize, i: usize) -> Intro {
     match before.last() {
         Some(&q @ (b'\'' | b'"')) => Intro::Quote(q),
         // `said: 550`, `Error:550`; not a line number or port glued to a file or host
-        // name (`SmtpClient.php:446`, `mx.example.com:465`).
+        // name (`SmtpClient.php:446`, `mx.example.com:421`).
         Some(b':') if spaced || !glued_to_name(&before[..before.len() - 1]) => Intro::Label,
         Some(b':') => Intro::None,
         Some(b';') => {
