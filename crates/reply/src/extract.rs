@@ -12,7 +12,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::ops::Range;
 
-use maildiag_types::{EnhancedCode, ReplyCode};
+use maildiag_types::{Class, EnhancedCode, ReplyCode};
 
 use crate::code::enhanced_code_lenient;
 
@@ -249,8 +249,10 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
     out
 }
 
-/// The most informative reply in `input`: the first with a reply code and an enhanced
-/// code, else the first with a reply code, else the first bare status.
+/// The most informative reply in `input`: the first failure (4xx/5xx) with a reply code
+/// and an enhanced code, else the first failure with a reply code, else the first bare
+/// failure status; a success reply only when there is no failure (a transcript's
+/// `250 Sender OK` before the `501 Invalid address` it leads to).
 ///
 /// ```
 /// let text = br#"Expected response code 250 but got code "550", with message "550 5.7.1 Relaying denied""#;
@@ -260,10 +262,17 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
 /// ```
 pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
     let all = extract(input);
-    let rank = |e: &Extracted<'_>| match (e.code, e.enhanced) {
-        (Some(_), Some(_)) => 0,
-        (Some(_), None) => 1,
-        _ => 2,
+    let rank = |e: &Extracted<'_>| {
+        let success = e.code.map_or_else(
+            || e.enhanced.is_some_and(|x| x.class() == Class::Success),
+            |c| c.get() < 400,
+        );
+        let kind = match (e.code, e.enhanced) {
+            (Some(_), Some(_)) => 0,
+            (Some(_), None) => 1,
+            _ => 2,
+        };
+        (success, kind)
     };
     let best = all
         .iter()
@@ -789,9 +798,21 @@ fn trim(text: &mut Cow<'_, [u8]>) {
 /// quotes as Exchange's tracking logs do (`Remote Server returned '4.4.7 Message
 /// expired'`; the text ends at the closing quote).
 fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
-    let at_line_start = input[line_start..i]
-        .iter()
-        .all(|c| matches!(c, b' ' | b'\t'));
+    let before = &input[line_start..i];
+    let blank = |s: &[u8]| s.iter().all(|c| matches!(c, b' ' | b'\t'));
+    // A reply code outside RFC 5321's range (`571 5.7.1 ...`, sent by some filters) in
+    // front of a status of the same class: the status stands at the line's start and the
+    // invalid code is dropped.
+    let odd_code = before.len() > 3 && {
+        let t = before.trim_ascii_end();
+        t.len() >= 3
+            && t.len() < before.len()
+            && blank(&t[..t.len() - 3])
+            && t[t.len() - 3..].iter().all(u8::is_ascii_digit)
+            && t[t.len() - 3] == input[i]
+            && ReplyCode::from_digits([t[t.len() - 3], t[t.len() - 2], t[t.len() - 1]]).is_none()
+    };
+    let at_line_start = blank(before) || odd_code;
     let intro = introducer(input, line_start, i);
     if !at_line_start && !matches!(intro, Intro::Label | Intro::Quote(_)) {
         return None;
@@ -1000,6 +1021,26 @@ mod tests {
         // An unclosed quote is no reply; a version number in quotes is no status.
         assert!(extract(b"Remote Server returned '5.7.321 starttls-not-supported").is_empty());
         assert!(extract(b"running version '5.1.2' of the filter").is_empty());
+    }
+
+    #[test]
+    fn status_after_a_code_outside_the_rfc_range() {
+        // `571` is no RFC 5321 reply code, but the status after it is the server's.
+        let r = best("571 5.7.1 Mailbox full");
+        assert_eq!(
+            (r.code, r.enhanced.map(|e| e.to_string())),
+            (None, Some("5.7.1".into()))
+        );
+        assert_eq!(r.text_lossy(), "Mailbox full");
+        // Only a code of the status's own class, standing alone before it.
+        assert!(extract(b"471 5.7.1 Mailbox full").is_empty());
+        assert!(extract(b"x571 5.7.1 Mailbox full").is_empty());
+        assert!(extract(b"5710 5.7.1 Mailbox full").is_empty());
+        // A valid code still reads as the reply code.
+        assert_eq!(
+            best("550 5.7.1 Mailbox full").code.map(|c| c.get()),
+            Some(550)
+        );
     }
 
     #[test]

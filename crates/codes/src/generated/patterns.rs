@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1357] = [
+pub(crate) static PATTERNS: [&str; 1372] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -528,6 +528,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "queued for future delivery",
     "deferral:",
     "retry time not reached",
+    "could not send message for past",
     "tempfail",
     "unverified address",
     "permanently",
@@ -667,6 +668,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "mailbox locked",
     "user unknown",
     "recipient verify fail",
+    "does not have an account",
     "unknown user",
     "no such user",
     "no such person",
@@ -827,6 +829,8 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "does not match the server certificate",
     "does not match certificate",
     "wrong version number",
+    "certificate not trusted",
+    "no shared cipher",
     "sslhandshakeexception",
     "starttls is not supported",
     "starttls not supported",
@@ -902,6 +906,8 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "dmarc",
     "authentication required",
     "authentication is required",
+    "receive your mail before sending",
+    "pop before smtp",
     "auth required",
     "must authenticate",
     "not authenticated",
@@ -1003,6 +1009,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "dial-up",
     "excessive unknown recipients",
     "too many invalid recipients",
+    "sending paused",
     "message looks like spam",
     "considered spam",
     "detected as spam",
@@ -1035,6 +1042,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "appears to be unsolicited",
     "inappropriate",
     "spam classification",
+    "spam filter",
     "spam",
     "unsafe content",
     "heuristics.phishing",
@@ -1065,6 +1073,8 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "attachment type",
     "policy restrictions",
     "permissions to send as",
+    "defer_if_permit",
+    "defer_if_reject",
     "policy",
     "prohibited",
     "not allowed",
@@ -1079,6 +1089,8 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "restricted",
     "denied",
     "blocked",
+    "local users only",
+    "local user only",
     "relay denied",
     "not permitted to relay",
     "relaying not allowed",
@@ -1220,6 +1232,8 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "connection dropped",
     "unable to connect",
     "could not connect",
+    "cannot connect to",
+    "can't connect to",
     "socket error",
     "connection lost",
     "unexpected disconnect",
@@ -1236,11 +1250,11 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "attempts to connect",
     "cannot assign requested address",
     "address not available",
+    "bad sequence of commands",
     "syntax error",
     "syntactically invalid",
     "command unrecognized",
     "unrecognized command",
-    "bad sequence of commands",
     "invalid command",
     "command not implemented",
     "parameter not implemented",
@@ -1283,6 +1297,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
     "not rfc5322 compliant",
     "rfc 5322 specifications",
     "message is not rfc",
+    "after a long failure period",
     "delivery time expired",
     "queue lifetime",
     "too long in queue",
@@ -1365,7 +1380,7 @@ pub(crate) static PATTERNS: [&str; 1357] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1357] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1372] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1925,8 +1940,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1357] = [
     (603, 1),
     (604, 1),
     (605, 1),
-    (606, 2),
-    (608, 1),
+    (606, 1),
+    (607, 2),
     (609, 1),
     (610, 1),
     (611, 1),
@@ -2723,10 +2738,25 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1357] = [
     (1402, 1),
     (1403, 1),
     (1404, 1),
+    (1405, 1),
+    (1406, 1),
+    (1407, 1),
+    (1408, 1),
+    (1409, 1),
+    (1410, 1),
+    (1411, 1),
+    (1412, 1),
+    (1413, 1),
+    (1414, 1),
+    (1415, 1),
+    (1416, 1),
+    (1417, 1),
+    (1418, 1),
+    (1419, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1405] = [
+pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3058,7 +3088,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 259,
+        a: 261,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3072,7 +3102,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 588,
+        a: 600,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3093,7 +3123,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 341,
+        a: 345,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3135,7 +3165,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 716,
+        a: 728,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3191,7 +3221,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 623,
+        a: 635,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3240,7 +3270,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 772,
+        a: 786,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3254,7 +3284,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 801,
+        a: 816,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4451,7 +4481,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 800,
+        a: 815,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4570,7 +4600,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 575,
+        a: 585,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4598,7 +4628,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 169,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4647,7 +4677,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 585,
+        a: 595,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4682,7 +4712,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 207,
+        a: 209,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4696,7 +4726,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 775,
+        a: 789,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4717,7 +4747,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 590,
+        a: 602,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4731,7 +4761,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 419,
+        a: 425,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5137,7 +5167,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 155,
+        a: 156,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5354,7 +5384,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 170,
+        a: 172,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5704,7 +5734,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 634,
+        a: 646,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5935,7 +5965,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 574,
+        a: 584,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5970,7 +6000,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 586,
+        a: 596,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6082,7 +6112,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 347,
+        a: 351,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6124,7 +6154,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 692,
+        a: 704,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6166,7 +6196,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 759,
+        a: 773,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6208,7 +6238,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 166,
+        a: 168,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6418,7 +6448,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 143,
+        a: 144,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6977,18 +7007,18 @@ pub(crate) static TARGETS: [Target; 1405] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 59,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -7573,7 +7603,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 144,
+        a: 143,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7650,7 +7680,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 156,
+        a: 155,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7720,14 +7750,21 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 168,
+        a: 166,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 169,
+        a: 167,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 170,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7735,13 +7772,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 171,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 172,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7986,14 +8016,14 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 208,
+        a: 207,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 209,
+        a: 208,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8343,14 +8373,14 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 260,
+        a: 259,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 261,
+        a: 260,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8910,6 +8940,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 341,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 342,
         b: 0,
         regex: NO_REGEX,
@@ -8931,14 +8968,14 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 345,
+        a: 346,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 346,
+        a: 347,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8960,13 +8997,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 350,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 351,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9095,14 +9125,14 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 369,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 370,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9123,14 +9153,14 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 373,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 374,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9200,7 +9230,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 384,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9228,7 +9258,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 388,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9326,7 +9356,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 402,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9354,7 +9384,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 406,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9442,6 +9472,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 419,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 420,
         b: 0,
         regex: NO_REGEX,
@@ -9471,13 +9508,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 424,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 425,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9550,7 +9580,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 435,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9592,7 +9622,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 441,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9844,7 +9874,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 477,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9886,7 +9916,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9906,7 +9936,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         kind: TargetKind::Phrase,
         a: 486,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -9914,7 +9944,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9948,7 +9978,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         kind: TargetKind::Phrase,
         a: 492,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -9956,7 +9986,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 493,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10278,7 +10308,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 539,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10334,7 +10364,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
         a: 547,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10520,6 +10550,20 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 574,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 575,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 576,
         b: 0,
         regex: NO_REGEX,
@@ -10576,7 +10620,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 584,
+        a: 586,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10590,7 +10634,21 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 588,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 589,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 590,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10625,20 +10683,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 595,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 596,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 597,
         b: 0,
         regex: NO_REGEX,
@@ -10660,21 +10704,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 600,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 601,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 602,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10821,6 +10851,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 623,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 624,
         b: 0,
         regex: NO_REGEX,
@@ -10891,7 +10928,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 635,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10962,13 +10999,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 645,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 646,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11290,6 +11320,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 692,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 693,
         b: 0,
         regex: NO_REGEX,
@@ -11361,13 +11398,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 703,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 704,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11451,6 +11481,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 716,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 717,
         b: 0,
         regex: NO_REGEX,
@@ -11522,13 +11559,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 727,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 728,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11745,6 +11775,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 759,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 760,
         b: 0,
         regex: NO_REGEX,
@@ -11829,7 +11866,7 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 773,
+        a: 772,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11837,6 +11874,13 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 774,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 775,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11913,13 +11957,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 786,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 787,
         b: 0,
         regex: NO_REGEX,
@@ -11928,13 +11965,6 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 788,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 789,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12005,6 +12035,20 @@ pub(crate) static TARGETS: [Target; 1405] = [
     Target {
         kind: TargetKind::Phrase,
         a: 799,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 800,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 801,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12102,7 +12146,98 @@ pub(crate) static TARGETS: [Target; 1405] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 815,
+        a: 817,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 818,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 819,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 820,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 821,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 822,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 823,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 824,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 825,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 826,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 827,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 828,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 829,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 830,
         b: 0,
         regex: NO_REGEX,
         word: false,
