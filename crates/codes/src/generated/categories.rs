@@ -65,7 +65,7 @@ pub(crate) static CATEGORIES: [CategoryInfo; 30] = [
     CategoryInfo {
         category: Category::MailboxFull,
         description: "The recipient's mailbox has reached its storage quota.",
-        default_severity: Severity::Transient,
+        default_severity: Severity::Permanent,
         party: Party::Recipient,
         remedies: &[
             "Retry over the next days; the recipient has to free space.",
