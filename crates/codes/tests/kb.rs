@@ -295,3 +295,39 @@ mod prop {
         }
     }
 }
+
+/// `docs/taxonomy.md` is written by hand from `categories.toml`: its summary table and
+/// each category's section must say what the data says.
+#[test]
+fn taxonomy_document_agrees_with_the_data() {
+    let path = format!("{}/../../docs/taxonomy.md", env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(&path).expect("docs/taxonomy.md readable");
+    for info in maildiag_codes::categories() {
+        let name = info.category.as_str();
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("no summary row for {name}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let hard = if info.hard_bounce { "yes" } else { "no" };
+        assert_eq!(
+            (cells[2], cells[3], cells[7]),
+            (info.default_severity.as_str(), info.party.as_str(), hard),
+            "summary row of {name}"
+        );
+        let section = format!(
+            "Severity **{}**, party **{}**",
+            info.default_severity.as_str(),
+            info.party.as_str()
+        );
+        let body = doc
+            .split(&format!("### `{name}`"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section for {name}"));
+        let body = body.split("\n### ").next().unwrap_or(body);
+        assert!(
+            body.contains(&section),
+            "section of {name} lacks {section:?}"
+        );
+    }
+}
