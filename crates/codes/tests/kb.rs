@@ -308,17 +308,32 @@ fn taxonomy_document_agrees_with_the_data() {
             .lines()
             .find(|l| l.starts_with(&format!("| `{name}` |")))
             .unwrap_or_else(|| panic!("no summary row for {name}"));
-        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let hard = if info.hard_bounce { "yes" } else { "no" };
-        assert_eq!(
-            (cells[2], cells[3], cells[7]),
-            (info.default_severity.as_str(), info.party.as_str(), hard),
-            "summary row of {name}"
-        );
-        let section = format!(
-            "Severity **{}**, party **{}**",
+        let retry = match info.retry {
+            r if !r.advised => "no".to_owned(),
+            r => r
+                .after_s
+                .map_or_else(|| "yes".to_owned(), |s| format!("yes, after {s} s")),
+        };
+        let want = format!(
+            "| `{name}` | {} | {} | {retry} | {} | {} | {hard} |",
             info.default_severity.as_str(),
-            info.party.as_str()
+            info.party.as_str(),
+            info.sisimai_reasons.join(", "),
+            info.bounce_class
+        );
+        assert_eq!(row, want, "summary row of {name}");
+        let sisimai: Vec<String> = info
+            .sisimai_reasons
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect();
+        let section = format!(
+            "Severity **{}**, party **{}**; Sisimai: {}; bounce class `{}`.",
+            info.default_severity.as_str(),
+            info.party.as_str(),
+            sisimai.join(", "),
+            info.bounce_class
         );
         let body = doc
             .split(&format!("### `{name}`"))
