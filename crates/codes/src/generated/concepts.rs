@@ -5,7 +5,7 @@ use crate::Concept;
 use maildiag_types::Category;
 
 /// Every concept, in data-file order (the order breaks ties).
-pub(crate) static CONCEPTS: [Concept; 17] = [
+pub(crate) static CONCEPTS: [Concept; 18] = [
     Concept {
         category: Category::RateLimited,
         what: &[
@@ -415,6 +415,19 @@ pub(crate) static CONCEPTS: [Concept; 17] = [
             "blocked",
         ],
         gap: 40,
+    },
+    Concept {
+        category: Category::NetworkError,
+        what: &["connection", "session", "socket"],
+        state: &[
+            "lost",
+            "dropped",
+            "reset by",
+            "broken",
+            "interrupted",
+            "aborted",
+        ],
+        gap: 80,
     },
     Concept {
         category: Category::DnsFailure,

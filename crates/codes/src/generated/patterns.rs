@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1372] = [
+pub(crate) static PATTERNS: [&str; 1381] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -528,6 +528,8 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "queued for future delivery",
     "deferral:",
     "retry time not reached",
+    "has not yet been delivered",
+    "delayed for more than",
     "could not send message for past",
     "tempfail",
     "unverified address",
@@ -808,6 +810,7 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "querya",
     "querymx",
     "dial tcp: lookup",
+    "[errno -3]",
     "econnrefused",
     "econnreset",
     "econnaborted",
@@ -815,6 +818,7 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "enetunreach",
     "epipe",
     "esocket",
+    "unexpected eof",
     "etimedout",
     "sockettimeoutexception",
     "self signed certificate",
@@ -1073,6 +1077,8 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "attachment type",
     "policy restrictions",
     "permissions to send as",
+    "previously bounced",
+    "banned content",
     "defer_if_permit",
     "defer_if_reject",
     "policy",
@@ -1155,6 +1161,7 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "shutting down",
     "local error in processing",
     "internal error",
+    "user lookup error",
     "system error",
     "temporary local problem",
     "local problem",
@@ -1274,6 +1281,8 @@ pub(crate) static PATTERNS: [&str; 1372] = [
     "protocol errors",
     "non-ascii",
     "not rfc",
+    "not conform to standards",
+    "conform to rfc",
     "syntax:",
     "address syntax",
     "be a fqdn",
@@ -1380,7 +1389,7 @@ pub(crate) static PATTERNS: [&str; 1372] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1372] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1381] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1941,9 +1950,9 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1372] = [
     (604, 1),
     (605, 1),
     (606, 1),
-    (607, 2),
-    (609, 1),
-    (610, 1),
+    (607, 1),
+    (608, 1),
+    (609, 2),
     (611, 1),
     (612, 1),
     (613, 1),
@@ -2753,10 +2762,19 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1372] = [
     (1417, 1),
     (1418, 1),
     (1419, 1),
+    (1420, 1),
+    (1421, 1),
+    (1422, 1),
+    (1423, 1),
+    (1424, 1),
+    (1425, 1),
+    (1426, 1),
+    (1427, 1),
+    (1428, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1420] = [
+pub(crate) static TARGETS: [Target; 1429] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3088,7 +3106,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 261,
+        a: 263,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3102,7 +3120,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 600,
+        a: 606,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3123,7 +3141,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 345,
+        a: 349,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3165,7 +3183,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 728,
+        a: 735,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3221,7 +3239,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 635,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3270,7 +3288,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 786,
+        a: 793,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3284,7 +3302,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 816,
+        a: 825,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4481,7 +4499,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 815,
+        a: 824,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4600,7 +4618,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 585,
+        a: 591,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4628,7 +4646,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 169,
+        a: 171,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4677,7 +4695,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 595,
+        a: 601,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4712,7 +4730,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 209,
+        a: 211,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4726,7 +4744,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 789,
+        a: 796,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4747,7 +4765,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 602,
+        a: 608,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4761,7 +4779,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 425,
+        a: 429,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5167,7 +5185,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 156,
+        a: 158,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5384,7 +5402,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 172,
+        a: 174,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5734,7 +5752,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 646,
+        a: 652,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5965,7 +5983,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 584,
+        a: 590,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6000,7 +6018,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 596,
+        a: 602,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6112,7 +6130,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 351,
+        a: 355,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6154,7 +6172,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 704,
+        a: 711,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6196,7 +6214,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 773,
+        a: 780,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6238,7 +6256,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 168,
+        a: 170,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6448,7 +6466,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 144,
+        a: 146,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7014,13 +7032,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 60,
         b: 0,
@@ -7033,6 +7044,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -7610,14 +7628,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 145,
+        a: 144,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 146,
+        a: 145,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7687,14 +7705,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 157,
+        a: 156,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 158,
+        a: 157,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7764,14 +7782,21 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 170,
+        a: 168,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 171,
+        a: 169,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 172,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7779,13 +7804,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 173,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 174,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8030,14 +8048,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 210,
+        a: 209,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 211,
+        a: 210,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8387,14 +8405,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 262,
+        a: 261,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 263,
+        a: 262,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8968,6 +8986,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 345,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 346,
         b: 0,
         regex: NO_REGEX,
@@ -8989,14 +9014,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 349,
+        a: 350,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 350,
+        a: 351,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9018,13 +9043,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 354,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 355,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9153,14 +9171,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 373,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 374,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9181,14 +9199,14 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 377,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 378,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9258,7 +9276,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 388,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9286,7 +9304,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 392,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9384,7 +9402,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 406,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9412,7 +9430,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 410,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9514,6 +9532,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 425,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 426,
         b: 0,
         regex: NO_REGEX,
@@ -9529,13 +9554,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 428,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 429,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9622,7 +9640,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 441,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9650,7 +9668,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 445,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9916,7 +9934,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9944,7 +9962,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9978,7 +9996,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         kind: TargetKind::Phrase,
         a: 492,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -9986,7 +10004,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 493,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10006,7 +10024,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         kind: TargetKind::Phrase,
         a: 496,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -10014,7 +10032,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 497,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10364,7 +10382,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 547,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10392,7 +10410,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
         a: 551,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10620,6 +10638,20 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 584,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 585,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 586,
         b: 0,
         regex: NO_REGEX,
@@ -10648,20 +10680,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 590,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 591,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 592,
         b: 0,
         regex: NO_REGEX,
@@ -10677,6 +10695,20 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 594,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 595,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 596,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10704,7 +10736,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 601,
+        a: 600,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10732,21 +10764,7 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 606,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 607,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 608,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10935,6 +10953,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 635,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 636,
         b: 0,
         regex: NO_REGEX,
@@ -10970,13 +10995,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 642,
         b: 0,
         regex: NO_REGEX,
@@ -10999,6 +11017,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 645,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 646,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11034,13 +11059,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 651,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 652,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11404,6 +11422,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 704,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 705,
         b: 0,
         regex: NO_REGEX,
@@ -11440,13 +11465,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 710,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 711,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11565,6 +11583,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 728,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 729,
         b: 0,
         regex: NO_REGEX,
@@ -11601,13 +11626,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 734,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 735,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11873,6 +11891,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 773,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 774,
         b: 0,
         regex: NO_REGEX,
@@ -11915,13 +11940,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 780,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 781,
         b: 0,
         regex: NO_REGEX,
@@ -11957,6 +11975,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 786,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 787,
         b: 0,
         regex: NO_REGEX,
@@ -11965,6 +11990,13 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 788,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 789,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11992,13 +12024,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 793,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 794,
         b: 0,
         regex: NO_REGEX,
@@ -12007,13 +12032,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 795,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 796,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12146,6 +12164,20 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 815,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 816,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 817,
         b: 0,
         regex: NO_REGEX,
@@ -12195,20 +12227,6 @@ pub(crate) static TARGETS: [Target; 1420] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 824,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 825,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 826,
         b: 0,
         regex: NO_REGEX,
@@ -12238,6 +12256,69 @@ pub(crate) static TARGETS: [Target; 1420] = [
     Target {
         kind: TargetKind::Phrase,
         a: 830,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 831,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 832,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 833,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 834,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 835,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 836,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 837,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 838,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 839,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 831] = [
+pub(crate) static PHRASES: [PhraseRule; 840] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -240,6 +240,28 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "retry time not reached",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "has not yet been delivered",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "delayed for more than",
         category: Category::Other,
         detail: None,
         temporary: Some(true),
@@ -3824,6 +3846,20 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "[errno -3]",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "econnrefused",
         category: Category::NetworkError,
         detail: None,
@@ -3909,6 +3945,20 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "esocket",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unexpected eof",
         category: Category::NetworkError,
         detail: None,
         temporary: None,
@@ -6877,6 +6927,28 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
+        pattern: "previously bounced",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "banned content",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
         pattern: "defer_if_permit",
         category: Category::Policy,
         detail: None,
@@ -7917,6 +7989,20 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "internal error",
+        category: Category::SystemError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: -5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "user lookup error",
         category: Category::SystemError,
         detail: None,
         temporary: None,
@@ -9488,6 +9574,28 @@ pub(crate) static PHRASES: [PhraseRule; 831] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "not rfc",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "not conform to standards",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -3,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "conform to rfc",
         category: Category::SyntaxError,
         detail: None,
         temporary: None,
