@@ -231,3 +231,30 @@ fn check_dns_for_the_ip_in_the_reply() {
         codes(&present)
     );
 }
+
+/// `explain` reads a text as the library does: the failure after a transcript's success
+/// reply, and a qmail-send record with its spaces put back.
+#[test]
+fn explain_chooses_the_reply_the_library_chooses() {
+    let texts = [
+        "<<< 250 2.1.0 Sender OK\n<<< 501 5.5.4 Invalid Email address",
+        "delivery 12: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_No_such_user/Giving_up_on_192.0.2.1./",
+    ];
+    let v = explain_json(&texts);
+    assert_eq!(v.len(), 2);
+    let lib = maildiag::Classifier::new();
+    for (o, t) in v.iter().zip(texts) {
+        let d = lib.classify(t.as_bytes());
+        assert_eq!(o["basic"], d.basic.unwrap_or(0), "{t}");
+        assert_eq!(o["category"], d.category.as_str(), "{t}");
+    }
+    assert_eq!(
+        (&v[0]["basic"], &v[0]["category"]),
+        (&501.into(), &"syntax_error".into())
+    );
+    assert_eq!(
+        (&v[1]["basic"], &v[1]["category"]),
+        (&550.into(), &"user_unknown".into())
+    );
+    assert_eq!(v[1]["hard_bounce"], true);
+}

@@ -120,6 +120,8 @@ impl Classifier {
 
     /// Classifies any text: a bare reply, a log line, a Diagnostic-Code, bounce prose.
     pub fn classify(&self, input: &[u8]) -> Diagnosis {
+        let input = unfolded(input);
+        let input = &input[..];
         let reply = extract_best(input);
         let v = self.verdict_with(input, reply.as_ref());
         self.expand(input, reply.as_ref(), &v)
@@ -127,6 +129,8 @@ impl Classifier {
 
     /// The compact verdict for any text, without building prose or evidence lists.
     pub fn verdict(&self, input: &[u8]) -> Verdict {
+        let input = unfolded(input);
+        let input = &input[..];
         let reply = extract_best(input);
         self.verdict_with(input, reply.as_ref())
     }
@@ -271,6 +275,46 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
         hay.get(i + 1..i + 1 + rest.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(rest))
     })
+}
+
+/// The text as the classifier reads it: the input itself, except a qmail-send delivery
+/// record (`delivery 12: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_No_such_user/`),
+/// whose spaces and line breaks qmail wrote as `_` and `/` are put back after the status
+/// word. Byte for byte the same length, so spans index the original as well.
+/// [`Classifier::classify`] and [`Classifier::verdict`] apply it; callers that extract
+/// the reply themselves (for [`Classifier::classify_extracted`]) apply it first.
+///
+/// ```
+/// let line = b"delivery 3: failure: Remote_host_said:_550_5.1.1_No_such_user/";
+/// assert_eq!(&maildiag::unfolded(line)[..], &b"delivery 3: failure: Remote host said: 550 5.1.1 No such user "[..]);
+/// assert_eq!(&maildiag::unfolded(b"550 5.1.1 user_name unknown")[..], &b"550 5.1.1 user_name unknown"[..]);
+/// ```
+pub fn unfolded(input: &[u8]) -> Cow<'_, [u8]> {
+    qmail_unfolded(input).map_or(Cow::Borrowed(input), Cow::Owned)
+}
+
+/// See [`unfolded`]; `None` for any text that is no qmail delivery record.
+fn qmail_unfolded(input: &[u8]) -> Option<Vec<u8>> {
+    let at = memchr::memmem::find_iter(input, b"delivery ").find_map(|i| {
+        let rest = &input[i + 9..];
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let rest = rest.get(digits..)?.strip_prefix(b": ")?;
+        let word = [&b"failure: "[..], b"deferral: ", b"success: "]
+            .into_iter()
+            .find(|w| rest.starts_with(w))?;
+        (digits > 0).then(|| input.len() - rest.len() + word.len())
+    })?;
+    let tail = &input[at..];
+    if !tail.contains(&b'_') {
+        return None;
+    }
+    let mut out = input.to_vec();
+    for c in &mut out[at..] {
+        if *c == b'_' || *c == b'/' {
+            *c = b' ';
+        }
+    }
+    Some(out)
 }
 
 /// `text` with every run of spaces and tabs made one space, when it has a run of two or

@@ -51,7 +51,7 @@ mod sources;
 #[cfg(feature = "bounce")]
 mod words;
 
-pub use classify::{Classifier, Verdict};
+pub use classify::{Classifier, Verdict, unfolded};
 pub use diagnosis::{
     Diagnosis, DnsCheck, DnsCheckKind, DnsTarget, Evidence, Layer, Retry, human_duration,
 };

@@ -261,7 +261,24 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
 /// assert_eq!(r.text_lossy(), "Relaying denied");
 /// ```
 pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
-    let all = extract(input);
+    let mut all = extract(input);
+    let best = best_index(&all)?;
+    let mut chosen = all.swap_remove(best);
+    complete(&mut chosen, &all);
+    Some(chosen)
+}
+
+/// [`extract_best`]'s choice among replies already extracted (for callers that keep the
+/// whole list, e.g. to show it): a copy of the chosen reply, completed the same way.
+pub fn best_of<'a>(replies: &[Extracted<'a>]) -> Option<Extracted<'a>> {
+    let best = best_index(replies)?;
+    let mut chosen = replies.get(best)?.clone();
+    complete(&mut chosen, replies);
+    Some(chosen)
+}
+
+/// The index of the most informative reply (see [`extract_best`]).
+fn best_index(replies: &[Extracted<'_>]) -> Option<usize> {
     let rank = |e: &Extracted<'_>| {
         let success = e.code.map_or_else(
             || e.enhanced.is_some_and(|x| x.class() == Class::Success),
@@ -274,21 +291,21 @@ pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
         };
         (success, kind)
     };
-    let best = all
+    replies
         .iter()
         .enumerate()
         .min_by_key(|(n, e)| (rank(e), *n))
-        .map(|(n, _)| n)?;
-    let mut all = all;
-    let mut chosen = all.swap_remove(best);
-    // A bare status elsewhere on the line (`dsn=5.1.1`) completes a reply without one.
+        .map(|(n, _)| n)
+}
+
+/// A bare status elsewhere on the line (`dsn=5.1.1`) completes a reply without one.
+fn complete(chosen: &mut Extracted<'_>, others: &[Extracted<'_>]) {
     if chosen.enhanced.is_none() {
-        chosen.enhanced = all
+        chosen.enhanced = others
             .iter()
             .find(|e| e.code.is_none())
             .and_then(|e| e.enhanced);
     }
-    Some(chosen)
 }
 
 const fn bracket(c: u8) -> usize {

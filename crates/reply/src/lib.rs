@@ -54,7 +54,7 @@ pub use dsn::{
 };
 pub use error::{Error, ErrorKind};
 pub use extract::{
-    Extracted, MAX_REPLIES, MAX_TEXT, RemoteHost, SmtpCommand, extract, extract_best,
+    Extracted, MAX_REPLIES, MAX_TEXT, RemoteHost, SmtpCommand, best_of, extract, extract_best,
 };
 pub use maildiag_types::{Class, EnhancedCode, ReplyCode, Severity};
 pub use reply::{Reply, ReplyParser, ReplyReader, parse_reply};

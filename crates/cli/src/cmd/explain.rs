@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use maildiag::{Classifier, Diagnosis, Severity};
-use maildiag_reply::{Extracted, extract};
+use maildiag_reply::{Extracted, best_of, extract};
 
 use super::util::{flush, for_each_input, ok_or_broken_pipe, use_colour};
 
@@ -44,9 +44,10 @@ pub fn run(args: Args) -> ExitCode {
             return Ok(());
         }
         n += 1;
+        let input = &maildiag::unfolded(input)[..];
         let replies = extract(input);
         let best = best_of(&replies);
-        let d = classifier.classify_extracted(input, best);
+        let d = classifier.classify_extracted(input, best.as_ref());
         let dns = if args.check_dns {
             super::explain_dns::run_checks(&d, args.sender_domain.as_deref(), &args.nameserver)
         } else {
@@ -85,20 +86,6 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-/// The reply the classifier should use: the same choice as `extract_best`.
-fn best_of<'a>(replies: &'a [Extracted<'a>]) -> Option<&'a Extracted<'a>> {
-    let rank = |e: &Extracted<'_>| match (e.code, e.enhanced) {
-        (Some(_), Some(_)) => 0,
-        (Some(_), None) => 1,
-        _ => 2,
-    };
-    replies
-        .iter()
-        .enumerate()
-        .min_by_key(|(i, e)| (rank(e), *i))
-        .map(|(_, e)| e)
-}
-
 fn write_json(
     out: &mut impl Write,
     input: &[u8],
@@ -117,7 +104,8 @@ fn write_json(
         let best = best_of(replies);
         map.insert(
             "host".into(),
-            serde_json::to_value(best.and_then(|r| r.host.as_ref())).map_err(io::Error::other)?,
+            serde_json::to_value(best.as_ref().and_then(|r| r.host.as_ref()))
+                .map_err(io::Error::other)?,
         );
         if let Some(dns) = dns {
             map.insert("dns_findings".into(), dns.clone());
@@ -191,7 +179,7 @@ fn write_human(
     if let Some(c) = d.command {
         facts.push(format!("after {c}"));
     }
-    if let Some(h) = best_of(replies).and_then(|r| r.host.as_ref()) {
+    if let Some(h) = best_of(replies).as_ref().and_then(|r| r.host.as_ref()) {
         let name = h.name.as_deref().unwrap_or("?");
         facts.push(match h.ip {
             Some(ip) => format!("from {name} [{ip}]"),

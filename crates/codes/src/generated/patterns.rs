@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1381] = [
+pub(crate) static PATTERNS: [&str; 1383] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -811,6 +811,8 @@ pub(crate) static PATTERNS: [&str; 1381] = [
     "querymx",
     "dial tcp: lookup",
     "[errno -3]",
+    "able to establish an smtp connection",
+    "unable to establish",
     "econnrefused",
     "econnreset",
     "econnaborted",
@@ -1389,7 +1391,7 @@ pub(crate) static PATTERNS: [&str; 1381] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1381] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1383] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2771,10 +2773,12 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1381] = [
     (1426, 1),
     (1427, 1),
     (1428, 1),
+    (1429, 1),
+    (1430, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1429] = [
+pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3120,7 +3124,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 606,
+        a: 608,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3141,7 +3145,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 349,
+        a: 351,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3183,7 +3187,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 735,
+        a: 737,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3239,7 +3243,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
+        a: 643,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3288,7 +3292,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 793,
+        a: 795,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3302,7 +3306,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 825,
+        a: 827,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4499,7 +4503,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 824,
+        a: 826,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4618,7 +4622,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 591,
+        a: 593,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4695,7 +4699,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 601,
+        a: 603,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4744,7 +4748,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 796,
+        a: 798,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4765,7 +4769,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 608,
+        a: 610,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4779,7 +4783,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 429,
+        a: 431,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5752,7 +5756,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 652,
+        a: 654,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5983,7 +5987,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 590,
+        a: 592,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6018,7 +6022,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 602,
+        a: 604,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6130,7 +6134,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 355,
+        a: 357,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6172,7 +6176,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 711,
+        a: 713,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6214,7 +6218,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 780,
+        a: 782,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9014,14 +9018,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 350,
+        a: 349,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 351,
+        a: 350,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9049,14 +9053,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 356,
+        a: 355,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 357,
+        a: 356,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9199,28 +9203,28 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 377,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 378,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 379,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 380,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9304,7 +9308,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 392,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9318,7 +9322,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 394,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9430,7 +9434,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 410,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9444,7 +9448,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 412,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9560,14 +9564,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 430,
+        a: 429,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 431,
+        a: 430,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9668,7 +9672,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 445,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9682,7 +9686,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 447,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9962,7 +9966,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9976,7 +9980,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 489,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10024,7 +10028,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         kind: TargetKind::Phrase,
         a: 496,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -10032,13 +10036,13 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 497,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 498,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -10046,7 +10050,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 499,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10410,7 +10414,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 551,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10424,7 +10428,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
         a: 553,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10680,14 +10684,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 592,
+        a: 590,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 593,
+        a: 591,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10743,14 +10747,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 603,
+        a: 601,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 604,
+        a: 602,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10758,6 +10762,13 @@ pub(crate) static TARGETS: [Target; 1429] = [
     Target {
         kind: TargetKind::Phrase,
         a: 605,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 606,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10772,13 +10783,6 @@ pub(crate) static TARGETS: [Target; 1429] = [
     Target {
         kind: TargetKind::Phrase,
         a: 609,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 610,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10995,14 +10999,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 642,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 642,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11065,14 +11069,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 653,
+        a: 652,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 654,
+        a: 653,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11471,14 +11475,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 712,
+        a: 711,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 713,
+        a: 712,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11632,14 +11636,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 736,
+        a: 735,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 737,
+        a: 736,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11940,14 +11944,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 781,
+        a: 780,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 782,
+        a: 781,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12024,6 +12028,13 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 793,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 794,
         b: 0,
         regex: NO_REGEX,
@@ -12031,7 +12042,7 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 795,
+        a: 796,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12039,13 +12050,6 @@ pub(crate) static TARGETS: [Target; 1429] = [
     Target {
         kind: TargetKind::Phrase,
         a: 797,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 798,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12227,14 +12231,14 @@ pub(crate) static TARGETS: [Target; 1429] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 826,
+        a: 824,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 827,
+        a: 825,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12319,6 +12323,20 @@ pub(crate) static TARGETS: [Target; 1429] = [
     Target {
         kind: TargetKind::Phrase,
         a: 839,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 840,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 841,
         b: 0,
         regex: NO_REGEX,
         word: false,

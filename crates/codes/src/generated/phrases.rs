@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 840] = [
+pub(crate) static PHRASES: [PhraseRule; 842] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -3855,6 +3855,28 @@ pub(crate) static PHRASES: [PhraseRule; 840] = [
             after_s: Some(900),
         }),
         weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "able to establish an smtp connection",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -14,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unable to establish",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: -14,
         about_sender: false,
         remedy: None,
     },
