@@ -342,7 +342,7 @@ pub(crate) static BASIC: [BasicInfo; 39] = [
         code: 550,
         title: "Requested action not taken: mailbox unavailable",
         class: Severity::Permanent,
-        category: Category::MailboxUnavailable,
+        category: Category::Policy,
         description: "The action was refused for good; the mailbox is unknown or the policy forbids it.",
         causes: &[
             "no such user",
