@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1383] = [
+pub(crate) static PATTERNS: [&str; 1404] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -567,6 +567,7 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "please retry later, greylisting",
     "temporarily deferred by greylisting",
     "triplet",
+    "not yet authorized to deliver",
     "postgrey",
     "rate limit",
     "rate-limit",
@@ -757,6 +758,7 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "no mx for",
     "missing mx",
     "no mx or a",
+    "no mail exchanger",
     "bad destination system",
     "does not accept mail",
     "null mx",
@@ -799,6 +801,17 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "dns not available",
     "name server timeout",
     "invalid dns",
+    "rbl lookup error",
+    "dnsbl lookup error",
+    "resolver error",
+    "rdns lookup error",
+    "key retrieval failed",
+    "command pipelining from",
+    "non-smtp command from",
+    "bare newline from",
+    "pregreet",
+    "command length limit from",
+    "command time limit from",
     "getaddrinfo",
     "enotfound",
     "eai_again",
@@ -929,6 +942,7 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "please authenticate",
     "requires authentication",
     "unauthenticated senders",
+    "unauthenticated session",
     "authentication failure",
     "auth failed",
     "reverse dns",
@@ -957,6 +971,8 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "dns ptr",
     "blocked using",
     "spam list",
+    "spamtrap",
+    "spam trap",
     "registered as spammer",
     "listed at",
     "listed on",
@@ -1125,6 +1141,8 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "tls required",
     "requires tls",
     "encryption required",
+    "encryption is required",
+    "negotiate tls",
     "tls is required",
     "tls connection required",
     "tls handshake",
@@ -1276,6 +1294,9 @@ pub(crate) static PATTERNS: [&str; 1383] = [
     "bad helo",
     "line too long",
     "line is too long",
+    "maximum line length",
+    "bad header",
+    "unable to parse",
     "protocol violation",
     "rfc 5322",
     "rfc5322",
@@ -1391,7 +1412,7 @@ pub(crate) static PATTERNS: [&str; 1383] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1383] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1404] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1954,8 +1975,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1383] = [
     (606, 1),
     (607, 1),
     (608, 1),
-    (609, 2),
-    (611, 1),
+    (609, 1),
+    (610, 2),
     (612, 1),
     (613, 1),
     (614, 1),
@@ -2775,10 +2796,31 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1383] = [
     (1428, 1),
     (1429, 1),
     (1430, 1),
+    (1431, 1),
+    (1432, 1),
+    (1433, 1),
+    (1434, 1),
+    (1435, 1),
+    (1436, 1),
+    (1437, 1),
+    (1438, 1),
+    (1439, 1),
+    (1440, 1),
+    (1441, 1),
+    (1442, 1),
+    (1443, 1),
+    (1444, 1),
+    (1445, 1),
+    (1446, 1),
+    (1447, 1),
+    (1448, 1),
+    (1449, 1),
+    (1450, 1),
+    (1451, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1431] = [
+pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3110,7 +3152,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 263,
+        a: 265,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3124,7 +3166,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 608,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3145,7 +3187,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 351,
+        a: 364,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3187,7 +3229,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 737,
+        a: 755,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3243,7 +3285,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 661,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3292,7 +3334,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 795,
+        a: 816,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3306,7 +3348,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 827,
+        a: 848,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4503,7 +4545,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 826,
+        a: 847,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4622,7 +4664,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 593,
+        a: 609,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4650,7 +4692,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 171,
+        a: 172,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4699,7 +4741,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 603,
+        a: 619,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4734,7 +4776,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 211,
+        a: 212,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4748,7 +4790,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 798,
+        a: 819,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4769,7 +4811,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 610,
+        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4783,7 +4825,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 431,
+        a: 444,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5189,7 +5231,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 158,
+        a: 159,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5406,7 +5448,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 174,
+        a: 175,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5756,7 +5798,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 654,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5987,7 +6029,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 592,
+        a: 608,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6022,7 +6064,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 604,
+        a: 620,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6134,7 +6176,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 357,
+        a: 370,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6176,7 +6218,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 713,
+        a: 731,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6218,7 +6260,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 782,
+        a: 800,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6260,7 +6302,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 170,
+        a: 171,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6470,7 +6512,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 146,
+        a: 147,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7050,18 +7092,18 @@ pub(crate) static TARGETS: [Target; 1431] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 62,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -7646,7 +7688,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 147,
+        a: 146,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7723,7 +7765,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 159,
+        a: 158,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7800,7 +7842,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 172,
+        a: 170,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7814,7 +7856,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 175,
+        a: 174,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8066,7 +8108,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 212,
+        a: 211,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8423,14 +8465,14 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 264,
+        a: 263,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 265,
+        a: 264,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9032,6 +9074,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 351,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 352,
         b: 0,
         regex: NO_REGEX,
@@ -9061,6 +9110,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 356,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 357,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9109,13 +9165,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 364,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 365,
         b: 0,
         regex: NO_REGEX,
@@ -9145,13 +9194,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 369,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 370,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9217,14 +9259,14 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 379,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 380,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9308,21 +9350,21 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 392,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 393,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 394,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9413,7 +9455,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 407,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9448,7 +9490,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 412,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9539,7 +9581,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 425,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9572,6 +9614,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 430,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 431,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9662,13 +9711,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 444,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 445,
         b: 0,
         regex: NO_REGEX,
@@ -9686,7 +9728,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 447,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9784,7 +9826,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 461,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9980,7 +10022,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 489,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10042,7 +10084,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         kind: TargetKind::Phrase,
         a: 498,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -10050,7 +10092,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 499,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10092,7 +10134,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 505,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10154,7 +10196,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         kind: TargetKind::Phrase,
         a: 514,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -10162,7 +10204,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 515,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10428,7 +10470,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 553,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10540,7 +10582,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10698,6 +10740,20 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 592,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 593,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 594,
         b: 0,
         regex: NO_REGEX,
@@ -10761,6 +10817,20 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 603,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 604,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 605,
         b: 0,
         regex: NO_REGEX,
@@ -10782,7 +10852,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 609,
+        a: 610,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10845,20 +10915,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 619,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 620,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 621,
         b: 0,
         regex: NO_REGEX,
@@ -10880,21 +10936,7 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 625,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11013,6 +11055,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 643,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 644,
         b: 0,
         regex: NO_REGEX,
@@ -11083,6 +11132,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 654,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 655,
         b: 0,
         regex: NO_REGEX,
@@ -11119,13 +11175,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 660,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 661,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11196,13 +11245,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 671,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11489,6 +11531,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 713,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 714,
         b: 0,
         regex: NO_REGEX,
@@ -11608,13 +11657,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 731,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 732,
         b: 0,
         regex: NO_REGEX,
@@ -11644,6 +11686,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 736,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 737,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11763,13 +11812,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 754,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 755,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11958,6 +12000,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 782,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 783,
         b: 0,
         regex: NO_REGEX,
@@ -12042,6 +12091,13 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 795,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 796,
         b: 0,
         regex: NO_REGEX,
@@ -12056,14 +12112,14 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 799,
+        a: 798,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 800,
+        a: 799,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12175,13 +12231,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 816,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 817,
         b: 0,
         regex: NO_REGEX,
@@ -12190,13 +12239,6 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 818,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 819,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12239,6 +12281,20 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 825,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 826,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 827,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12337,6 +12393,139 @@ pub(crate) static TARGETS: [Target; 1431] = [
     Target {
         kind: TargetKind::Phrase,
         a: 841,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 842,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 843,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 844,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 845,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 846,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 849,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 850,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 851,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 852,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 853,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 854,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 855,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 856,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 857,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 858,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 859,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 860,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 861,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 862,
         b: 0,
         regex: NO_REGEX,
         word: false,
