@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1404] = [
+pub(crate) static PATTERNS: [&str; 1417] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -669,6 +669,9 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "temporarily locked",
     "temporary locked",
     "mailbox locked",
+    "waiting for lock",
+    "has been locked for",
+    "concurrent deliveries for user",
     "user unknown",
     "recipient verify fail",
     "does not have an account",
@@ -806,6 +809,7 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "resolver error",
     "rdns lookup error",
     "key retrieval failed",
+    "unable to look up",
     "command pipelining from",
     "non-smtp command from",
     "bare newline from",
@@ -1144,6 +1148,9 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "encryption is required",
     "negotiate tls",
     "tls is required",
+    "tls session is required",
+    "dane check failed",
+    "encryption too weak",
     "tls connection required",
     "tls handshake",
     "ssl required",
@@ -1182,6 +1189,7 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "local error in processing",
     "internal error",
     "user lookup error",
+    "not enough disk space",
     "system error",
     "temporary local problem",
     "local problem",
@@ -1258,6 +1266,7 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "broken pipe",
     "connection dropped",
     "unable to connect",
+    "lost input channel",
     "could not connect",
     "cannot connect to",
     "can't connect to",
@@ -1295,6 +1304,10 @@ pub(crate) static PATTERNS: [&str; 1404] = [
     "line too long",
     "line is too long",
     "maximum line length",
+    "nul character",
+    "must contain a domain",
+    "no domain part",
+    "bad commands",
     "bad header",
     "unable to parse",
     "protocol violation",
@@ -1412,7 +1425,7 @@ pub(crate) static PATTERNS: [&str; 1404] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1404] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1417] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2817,10 +2830,23 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1404] = [
     (1449, 1),
     (1450, 1),
     (1451, 1),
+    (1452, 1),
+    (1453, 1),
+    (1454, 1),
+    (1455, 1),
+    (1456, 1),
+    (1457, 1),
+    (1458, 1),
+    (1459, 1),
+    (1460, 1),
+    (1461, 1),
+    (1462, 1),
+    (1463, 1),
+    (1464, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1452] = [
+pub(crate) static TARGETS: [Target; 1465] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3152,7 +3178,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 265,
+        a: 268,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3166,7 +3192,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3187,7 +3213,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 364,
+        a: 368,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3229,7 +3255,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 755,
+        a: 763,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3285,7 +3311,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 661,
+        a: 668,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3334,7 +3360,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 816,
+        a: 829,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3348,7 +3374,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 848,
+        a: 861,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4545,7 +4571,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 847,
+        a: 860,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4664,7 +4690,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 609,
+        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4692,7 +4718,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 172,
+        a: 175,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4741,7 +4767,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 619,
+        a: 623,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4776,7 +4802,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 212,
+        a: 215,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4790,7 +4816,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 819,
+        a: 832,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4811,7 +4837,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 626,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4825,7 +4851,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 444,
+        a: 448,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5448,7 +5474,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 175,
+        a: 178,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5798,7 +5824,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 672,
+        a: 679,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6029,7 +6055,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 608,
+        a: 612,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6064,7 +6090,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 620,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6176,7 +6202,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 370,
+        a: 374,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6218,7 +6244,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 731,
+        a: 739,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6260,7 +6286,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 800,
+        a: 809,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6302,7 +6328,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 171,
+        a: 174,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7849,14 +7875,21 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 173,
+        a: 171,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 174,
+        a: 172,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 173,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7871,13 +7904,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 177,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 178,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8115,6 +8141,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 212,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 213,
         b: 0,
         regex: NO_REGEX,
@@ -8123,13 +8156,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 214,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 215,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8479,6 +8505,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 265,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 266,
         b: 0,
         regex: NO_REGEX,
@@ -8487,13 +8520,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 267,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 268,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9165,6 +9191,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 364,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 365,
         b: 0,
         regex: NO_REGEX,
@@ -9186,14 +9219,14 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 368,
+        a: 369,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 369,
+        a: 370,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9215,13 +9248,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 373,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 374,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9350,14 +9376,14 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 392,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 393,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9378,14 +9404,14 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 396,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 397,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9455,7 +9481,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 407,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9483,7 +9509,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 411,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9581,7 +9607,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 425,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9609,7 +9635,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9711,6 +9737,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 444,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 445,
         b: 0,
         regex: NO_REGEX,
@@ -9726,13 +9759,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 447,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 448,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9826,7 +9852,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 461,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9854,7 +9880,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 465,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10134,7 +10160,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 505,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10162,7 +10188,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 509,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10196,7 +10222,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         kind: TargetKind::Phrase,
         a: 514,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -10204,7 +10230,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 515,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10224,7 +10250,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         kind: TargetKind::Phrase,
         a: 518,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -10232,7 +10258,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 519,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10582,7 +10608,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10610,7 +10636,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
         a: 573,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10852,6 +10878,20 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 608,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 609,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 610,
         b: 0,
         regex: NO_REGEX,
@@ -10860,20 +10900,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 611,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 612,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10915,6 +10941,20 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 619,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 620,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 621,
         b: 0,
         regex: NO_REGEX,
@@ -10929,14 +10969,14 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 623,
+        a: 625,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 625,
+        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10950,21 +10990,7 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 629,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11181,6 +11207,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 661,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 662,
         b: 0,
         regex: NO_REGEX,
@@ -11223,13 +11256,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 668,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 669,
         b: 0,
         regex: NO_REGEX,
@@ -11245,6 +11271,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 671,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11287,13 +11320,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 678,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 679,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11657,6 +11683,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 731,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 732,
         b: 0,
         regex: NO_REGEX,
@@ -11700,13 +11733,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 738,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 739,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11818,6 +11844,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 755,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 756,
         b: 0,
         regex: NO_REGEX,
@@ -11861,13 +11894,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 762,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 763,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12126,6 +12152,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 800,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 801,
         b: 0,
         regex: NO_REGEX,
@@ -12182,13 +12215,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 809,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 810,
         b: 0,
         regex: NO_REGEX,
@@ -12231,6 +12257,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 816,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 817,
         b: 0,
         regex: NO_REGEX,
@@ -12239,6 +12272,13 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 818,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 819,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12308,13 +12348,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 829,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 830,
         b: 0,
         regex: NO_REGEX,
@@ -12323,13 +12356,6 @@ pub(crate) static TARGETS: [Target; 1452] = [
     Target {
         kind: TargetKind::Phrase,
         a: 831,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 832,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12434,6 +12460,20 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 847,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 848,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 849,
         b: 0,
         regex: NO_REGEX,
@@ -12511,21 +12551,98 @@ pub(crate) static TARGETS: [Target; 1452] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 860,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 861,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 862,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 863,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 864,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 865,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 866,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 867,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 868,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 869,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 870,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 871,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 872,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 873,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 874,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 875,
         b: 0,
         regex: NO_REGEX,
         word: false,
