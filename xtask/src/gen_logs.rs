@@ -35,7 +35,10 @@ pub(crate) fn run(args: Vec<String>) -> Result<(), String> {
         match a.as_str() {
             "--format" => {
                 format = val()?.parse().map_err(|e| format!("{e}"))?;
-                if matches!(format, Format::Exchange | Format::Generic) {
+                if matches!(
+                    format,
+                    Format::Exchange | Format::Opensmtpd | Format::Generic
+                ) {
                     return Err("gen-logs writes postfix, exim, sendmail, pmta or kumo".into());
                 }
             }

@@ -253,8 +253,8 @@ fn exim_field<'a>(rest: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     Some(v.strip_suffix(b":").unwrap_or(v))
 }
 
-/// Exim durations: `2s`, `1m3s`, `2h`, `1d2h`, `3w`.
-fn parse_duration(b: &[u8]) -> Option<f64> {
+/// Exim durations: `2s`, `1m3s`, `2h`, `1d2h`, `3w` (OpenSMTPD writes the same units).
+pub(crate) fn parse_duration(b: &[u8]) -> Option<f64> {
     let mut total = 0u64;
     let mut n = 0u64;
     let mut any = false;

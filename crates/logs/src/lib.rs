@@ -1,6 +1,6 @@
 //! Streaming MTA log readers: Postfix, Exim, Sendmail, Microsoft Exchange message
-//! tracking, PowerMTA accounting and KumoMTA logs — plus any other line that holds an SMTP
-//! reply — turned into typed [`DeliveryEvent`]s, fast and in bounded memory.
+//! tracking, PowerMTA accounting, KumoMTA and OpenSMTPD logs — plus any other line that
+//! holds an SMTP reply — turned into typed [`DeliveryEvent`]s, fast and in bounded memory.
 //!
 //! * [`LogReader`] reads any `io::Read` (gzip is recognised by its magic bytes) in large
 //!   blocks of whole lines. A single-pass multi-substring prefilter finds the lines that
@@ -56,6 +56,7 @@ pub mod fuzz;
 mod generic;
 mod join;
 mod kumo;
+mod opensmtpd;
 mod parse;
 mod postfix;
 mod prefilter;
@@ -93,23 +94,27 @@ pub enum Format {
     Pmta,
     /// KumoMTA JSON log records.
     Kumo,
+    /// OpenSMTPD syslog lines (`smtpd`: `mta delivery`, `mda delivery`, `failed-command`).
+    Opensmtpd,
     /// Any line holding an SMTP reply.
     Generic,
 }
 
 impl Format {
     /// Every format, in declaration order.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Postfix,
         Format::Exim,
         Format::Sendmail,
         Format::Exchange,
         Format::Pmta,
         Format::Kumo,
+        Format::Opensmtpd,
         Format::Generic,
     ];
 
-    /// The stable lower-case name (`postfix`, `exim`, `sendmail`, `exchange`, `pmta`, `kumo`, `generic`).
+    /// The stable lower-case name (`postfix`, `exim`, `sendmail`, `exchange`, `pmta`, `kumo`,
+    /// `opensmtpd`, `generic`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Postfix => "postfix",
@@ -118,6 +123,7 @@ impl Format {
             Format::Exchange => "exchange",
             Format::Pmta => "pmta",
             Format::Kumo => "kumo",
+            Format::Opensmtpd => "opensmtpd",
             Format::Generic => "generic",
         }
     }
@@ -132,7 +138,7 @@ impl fmt::Display for Format {
 /// A format name was not one of [`Format::ALL`]'s names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo or generic)"
+    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd or generic)"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -147,6 +153,7 @@ impl FromStr for Format {
                 f.as_str() == s2
                     || (s2 == "powermta" && *f == Format::Pmta)
                     || (s2 == "kumomta" && *f == Format::Kumo)
+                    || (s2 == "smtpd" && *f == Format::Opensmtpd)
             })
             .ok_or_else(|| UnknownFormat(s.to_owned()))
     }

@@ -3,7 +3,7 @@
 use crate::csv::{self, Headers};
 use crate::event::DeliveryEvent;
 use crate::time::Reference;
-use crate::{Format, exim, generic, kumo, postfix, sendmail, syslog};
+use crate::{Format, exim, generic, kumo, opensmtpd, postfix, sendmail, syslog};
 
 /// What one line held.
 #[derive(Debug)]
@@ -41,11 +41,14 @@ pub(crate) fn parse_line<'a>(
         return Parsed::Ignored;
     }
     match forced {
-        Some(Format::Postfix) | Some(Format::Sendmail) => match syslog::parse(line, reference) {
-            Some(s) if forced == Some(Format::Postfix) => postfix::parse(line, &s, base),
-            Some(s) => sendmail::parse(line, &s, base),
-            None => Parsed::Unparsed,
-        },
+        Some(Format::Postfix) | Some(Format::Sendmail) | Some(Format::Opensmtpd) => {
+            match syslog::parse(line, reference) {
+                Some(s) if forced == Some(Format::Postfix) => postfix::parse(line, &s, base),
+                Some(s) if forced == Some(Format::Opensmtpd) => opensmtpd::parse(line, &s, base),
+                Some(s) => sendmail::parse(line, &s, base),
+                None => Parsed::Unparsed,
+            }
+        }
         Some(Format::Exim) => exim::parse(line, base, reference),
         Some(Format::Exchange) => csv::parse_exchange(line, base, headers),
         Some(Format::Pmta) => csv::parse_pmta(line, base, headers),
@@ -96,6 +99,9 @@ pub(crate) fn detect_and_parse<'a>(
         if p.starts_with(b"exim") {
             return exim::parse_body(line, s.msg_at, Some(s.timestamp), base);
         }
+        if p == b"smtpd" {
+            return opensmtpd::parse(line, &s, base);
+        }
     }
     match postfix::parse_fragment(line, base) {
         Parsed::Event(e) => Parsed::Event(e),
@@ -130,6 +136,8 @@ pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
         Some(Format::Postfix)
     } else if p.starts_with(b"sm-") || p.starts_with(b"sendmail") {
         Some(Format::Sendmail)
+    } else if p == b"smtpd" {
+        Some(Format::Opensmtpd)
     } else {
         None
     }

@@ -38,6 +38,15 @@ const KUMO: &[&str] = &[
     "\"Expiration\"",
     "\"Rejection\"",
 ];
+const OPENSMTPD: &[&str] = &[
+    " delivery evpid=",
+    " failed-command ",
+    " mta error reason=",
+    "smtp-out: Error on session ",
+    ": Ok for ",
+    ": TempFail for ",
+    ": PermFail for ",
+];
 const GENERIC: &[&str] = &[
     "said:",
     "SMTP error",
@@ -66,9 +75,10 @@ impl Prefilter {
     /// per process and format (building the automata costs more than reading a small
     /// stream), then shared.
     pub(crate) fn new(format: Option<Format>) -> Prefilter {
-        static BUILT: [std::sync::OnceLock<Prefilter>; 8] =
-            [const { std::sync::OnceLock::new() }; 8];
-        let slot = format.map_or(7, |f| f as usize);
+        const SLOTS: usize = Format::ALL.len() + 1;
+        static BUILT: [std::sync::OnceLock<Prefilter>; SLOTS] =
+            [const { std::sync::OnceLock::new() }; SLOTS];
+        let slot = format.map_or(SLOTS - 1, |f| f as usize);
         BUILT[slot].get_or_init(|| Prefilter::build(format)).clone()
     }
 
@@ -80,6 +90,7 @@ impl Prefilter {
             Some(Format::Exchange) => EXCHANGE.to_vec(),
             Some(Format::Pmta) => PMTA.to_vec(),
             Some(Format::Kumo) => KUMO.to_vec(),
+            Some(Format::Opensmtpd) => OPENSMTPD.to_vec(),
             Some(Format::Generic) => {
                 return Prefilter {
                     ac: None,
@@ -89,7 +100,9 @@ impl Prefilter {
             }
             None => {
                 let mut v: Vec<&str> = Vec::new();
-                for set in [POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, GENERIC] {
+                for set in [
+                    POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, OPENSMTPD, GENERIC,
+                ] {
                     for p in set {
                         if !v.contains(p) {
                             v.push(p);

@@ -183,7 +183,7 @@ impl Ctx {
         let max_line = o.max_line;
         let mut headers = Vec::new();
         let mut h = Headers::default();
-        let mut tally = [0usize; 7];
+        let mut tally = [0usize; Format::ALL.len()];
         for_each_line(first, |s, e| {
             let off = base + s as u64;
             if off >= SNIFF_WINDOW as u64 || e - s > max_line {

@@ -148,7 +148,7 @@ fn parse_delay(b: &[u8]) -> Option<f64> {
     Some(days * 86_400.0 + total)
 }
 
-fn shift(mut x: Extracted<'_>, by: usize) -> Extracted<'_> {
+pub(crate) fn shift(mut x: Extracted<'_>, by: usize) -> Extracted<'_> {
     x.span = x.span.start + by..x.span.end + by;
     x
 }

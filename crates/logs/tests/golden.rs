@@ -73,6 +73,7 @@ fn golden() {
         ("exchange", Some(Format::Exchange)),
         ("pmta", Some(Format::Pmta)),
         ("kumo", Some(Format::Kumo)),
+        ("opensmtpd", Some(Format::Opensmtpd)),
         ("generic", Some(Format::Generic)),
     ] {
         let input = std::fs::read(dir.join(format!("{name}.log"))).expect("golden input");
@@ -113,5 +114,5 @@ fn golden() {
         }
         ran += 1;
     }
-    assert_eq!(ran, 7);
+    assert_eq!(ran, Format::ALL.len());
 }

@@ -28,6 +28,7 @@ proptest! {
             Just(b"2024-11-22 10:00:01 1tEXhm-000Abc-2x ** u@d R=r T=t H=h [1.2.3.4]: SMTP error from remote mail server after RCPT TO:<u@d>: 550 5.1.1 x".to_vec()),
             Just(b"d,2024-11-22 10:00:01-0500,,a@b,c@d,,relayed,2.0.0,smtp;250 ok,mx (1.2.3.4)".to_vec()),
             Just(br#"{"type":"Bounce","recipient":"a@b","response":{"code":550,"content":"x"}}"#.to_vec()),
+            Just(br#"Nov 22 10:00:04 mx smtpd[7]: 5c1d mta delivery evpid=9f0b0d0b2c8d9b5f from=<a@b> to=<c@d> rcpt=<-> source="1.2.3.4" relay="1.2.3.5 (mx)" delay=5m result="TempFail" stat="450 4.7.1 x""#.to_vec()),
             proptest::collection::vec(any::<u8>(), 0..200),
         ], 0..40),
         cut in 0usize..200)
@@ -162,4 +163,29 @@ fn parallel_fold_panic_propagates() {
         },
         |a, b| *a += b,
     );
+}
+
+/// The same on the golden logs repeated into a few megabytes (formats `gen-logs` does not
+/// write, such as OpenSMTPD's, and every awkward line shape), with the format detected.
+#[test]
+fn parallel_equals_sequential_on_repeated_golden_logs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for name in ["opensmtpd", "postfix", "exim", "sendmail", "generic"] {
+        let one = std::fs::read(dir.join(format!("{name}.log"))).unwrap();
+        let log = one.repeat((2 << 20) / one.len() + 1);
+        let base = opts().max_line(64 * 1024).join_horizon(50_000);
+        let mut seq = Vec::new();
+        let stats = LogReader::new(&log[..], base.clone())
+            .for_each_event(|e| seq.push(e.clone().into_owned()))
+            .unwrap();
+        assert!(stats.events.iter().sum::<u64>() > 1000, "{name}");
+        for (threads, buf) in [(2, 64 << 10), (3, 100_000)] {
+            let (pstats, par) =
+                LogReader::new(&log[..], base.clone().threads(threads).buffer_size(buf))
+                    .par_collect()
+                    .unwrap();
+            assert_eq!(pstats, stats, "{name} {threads} {buf}");
+            assert!(par == seq, "{name} {threads} {buf}: events differ");
+        }
+    }
 }

@@ -192,7 +192,7 @@ pub struct Agg {
     /// The first example of each category.
     pub examples: [Option<Box<Example>>; NCAT],
     /// Events per format, indexed like [`Format::ALL`].
-    pub formats: [u64; 7],
+    pub formats: [u64; Format::ALL.len()],
     /// Non-delivered events per enhanced code.
     pub enhanced: HashMap<EnhancedCode, u64>,
     /// Per recipient domain.
