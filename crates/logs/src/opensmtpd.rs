@@ -20,10 +20,11 @@ use maildiag_reply::{Extracted, extract_best};
 
 use crate::Format;
 use crate::event::{
-    DeliveryEvent, Outcome, Relay, Src, parse_relay_in, set_recipient_in, strip_angles,
+    DeliveryEvent, Outcome, Relay, Src, field, parse_relay_in, set_recipient_in, strip_angles, trim,
 };
+use crate::exim::parse_duration;
 use crate::parse::Parsed;
-use crate::sendmail::{plain, shift};
+use crate::sendmail::{plain, relay_value, shift};
 use crate::syslog::Syslog;
 
 /// Parses the message part of an OpenSMTPD line.
@@ -127,7 +128,7 @@ fn failed_command<'a>(
         && cmd.len() > 8
         && cmd[..8].eq_ignore_ascii_case(b"RCPT TO:")
     {
-        set_recipient_in(src, &mut e, trim_spaces(&cmd[8..]));
+        set_recipient_in(src, &mut e, trim(&cmd[8..]));
     }
     e.reply = Some(shift(x, at));
     Parsed::Event(e)
@@ -140,11 +141,7 @@ fn connection_failure<'a>(
     mut e: DeliveryEvent<'a>,
 ) -> Parsed<'a> {
     e.outcome = Outcome::ConnectionFailure;
-    let at = offset(line, reason);
-    e.reply = Some(match extract_best(reason).filter(|x| x.code.is_some()) {
-        Some(x) => shift(x, at),
-        None => plain(line, at),
-    });
+    e.reply = Some(reply(line, reason, offset(line, reason), e.outcome));
     Parsed::Event(e)
 }
 
@@ -187,24 +184,25 @@ fn legacy<'a>(
     if !id.is_empty() {
         e.queue_id = Some(src.text(&id[..id.len().min(8)]));
     }
-    let field = |name: &[u8]| comma_field(&fields[..stat_at], name);
-    if let Some(s) = field(b"from=") {
+    let head = &fields[..stat_at];
+    let get = |name: &[u8]| field(head, name);
+    if let Some(s) = get(b"from=") {
         e.sender = Some(src.text(strip_angles(s)));
     }
-    if let Some(r) = field(b"to=") {
+    if let Some(r) = get(b"to=") {
         set_recipient_in(src, &mut e, r);
     }
-    if let Some(o) = field(b"rcpt=").map(strip_angles)
+    if let Some(o) = get(b"rcpt=").map(strip_angles)
         && !o.is_empty()
         && o != b"-"
     {
         e.orig_recipient = Some(src.text(o));
     }
-    if remote && let Some(r) = field(b"relay=") {
+    if remote && let Some(r) = relay_value(head) {
         let r = parse_relay_in(src, r);
         e.relay = (!r.is_empty()).then_some(r);
     }
-    e.delay = field(b"delay=").and_then(parse_duration);
+    e.delay = get(b"delay=").and_then(parse_duration);
     let stat = &fields[stat_at + 5..];
     e.reply = Some(reply(line, stat, offset(line, stat), outcome));
     Parsed::Event(e)
@@ -228,7 +226,7 @@ fn reply<'a>(line: &'a [u8], stat: &'a [u8], at: usize, outcome: Outcome) -> Ext
         }
         _ => {
             let mut p = plain(line, at);
-            p.text = Cow::Borrowed(trim_spaces(stat));
+            p.text = Cow::Borrowed(trim(stat));
             p.span = at..at + stat.len();
             p
         }
@@ -238,12 +236,12 @@ fn reply<'a>(line: &'a [u8], stat: &'a [u8], at: usize, outcome: Outcome) -> Ext
 /// `relay="192.0.2.25 (mx.example.net)"`, `relay="192.0.2.25"`, `relay="[IPv6:2001:db8::1]"`;
 /// a relay that is only a routing rule (`[relay:example.net,smtp]`) names no host.
 fn relay<'a>(src: &Src<'a>, v: &'a [u8]) -> Option<Relay<'a>> {
-    let v = trim_spaces(v);
+    let v = trim(v);
     let (addr, host) = match memchr::memchr(b'(', v) {
         Some(open) => {
             let inner = &v[open + 1..];
             let close = memchr::memchr(b')', inner).unwrap_or(inner.len());
-            (trim_spaces(&v[..open]), Some(trim_spaces(&inner[..close])))
+            (trim(&v[..open]), Some(trim(&inner[..close])))
         }
         None => (v, None),
     };
@@ -265,11 +263,6 @@ fn relay<'a>(src: &Src<'a>, v: &'a [u8]) -> Option<Relay<'a>> {
         r.host = Some(src.text(addr));
     }
     (!r.is_empty()).then_some(r)
-}
-
-/// OpenSMTPD's durations (`0s`, `2m5s`, `3d4h2m1s`): Exim's units.
-fn parse_duration(b: &[u8]) -> Option<f64> {
-    crate::exim::parse_duration(b.strip_suffix(b",").unwrap_or(b))
 }
 
 /// The value of `name` in a space-separated record: `name=value` or `name="value"`
@@ -295,25 +288,11 @@ fn stat_value<'a>(line: &'a [u8], fields: &'a [u8]) -> Option<(&'a [u8], usize)>
     Some((v, offset(line, v)))
 }
 
-/// The value of `name` in a `, `-separated record (`from=<a>, to=<b>, relay=h [ip], ...`).
-fn comma_field<'a>(fields: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-    let at = memchr::memmem::find_iter(fields, name).find(|&i| i == 0 || fields[i - 1] == b' ')?;
-    let v = &fields[at + name.len()..];
-    let end = memchr::memmem::find(v, b", ").unwrap_or(v.len());
-    Some(trim_spaces(
-        v[..end].strip_suffix(b",").unwrap_or(&v[..end]),
-    ))
-}
-
 fn split_word(b: &[u8]) -> (&[u8], &[u8]) {
     match memchr::memchr(b' ', b) {
         Some(n) => (&b[..n], &b[n + 1..]),
         None => (b, &b""[..]),
     }
-}
-
-fn trim_spaces(b: &[u8]) -> &[u8] {
-    b.trim_ascii()
 }
 
 /// Where `sub` (a slice of `line`) starts in it.
@@ -333,7 +312,7 @@ mod tests {
         assert_eq!(parse_duration(b"0s"), Some(0.0));
         assert_eq!(parse_duration(b"2m5s"), Some(125.0));
         assert_eq!(parse_duration(b"1d2h"), Some(93_600.0));
-        assert_eq!(parse_duration(b"3d4h2m1s,"), Some(273_721.0));
+        assert_eq!(parse_duration(b"3d4h2m1s"), Some(273_721.0));
         for bad in [&b""[..], b"m", b"1x", b"99999999999999999999s"] {
             assert_eq!(parse_duration(bad), None, "{bad:?}");
         }
@@ -368,5 +347,32 @@ mod tests {
             r(b"mx.example.net").unwrap().host.as_deref(),
             Some("mx.example.net")
         );
+    }
+
+    /// One record read field by field: the values below are the line's, worked out by
+    /// hand (1h2m3s = 3,723 s; the message id is the envelope id's first eight digits).
+    #[test]
+    fn a_deferral_record() {
+        let line = br#"Nov 22 10:00:04 mx smtpd[7]: 5c1d2e3f4a5b6c7d mta delivery evpid=9f0b0d0b2c8d9b5f from=<a@example.org> to=<Bob@Example.NET> rcpt=<list@example.org> source="198.51.100.2" relay="198.51.100.7 (mx.example.net)" delay=1h2m3s result="TempFail" stat="450 4.7.1 Greylisted, see https://x.example/?a=b""#;
+        let e =
+            crate::parse_line(line, Some(Format::Opensmtpd), crate::Reference::year(2024)).unwrap();
+        assert_eq!(e.outcome, Outcome::Deferred);
+        assert_eq!(e.queue_id.as_deref(), Some("9f0b0d0b"));
+        assert_eq!(e.sender.as_deref(), Some("a@example.org"));
+        assert_eq!(e.recipient.as_deref(), Some("Bob@Example.NET"));
+        assert_eq!(e.recipient_domain.as_deref(), Some("example.net"));
+        assert_eq!(e.orig_recipient.as_deref(), Some("list@example.org"));
+        let r = e.relay.unwrap();
+        assert_eq!(
+            (r.host.as_deref(), r.ip),
+            (Some("mx.example.net"), "198.51.100.7".parse().ok())
+        );
+        assert_eq!(e.delay, Some(3723.0));
+        let reply = e.reply.unwrap();
+        assert_eq!(reply.code.map(|c| c.get()), Some(450));
+        assert_eq!(reply.text_lossy(), "Greylisted, see https://x.example/?a=b");
+        // The span covers the reply inside the quotes.
+        let at = memchr::memmem::find(line, b"450 4.7.1").unwrap();
+        assert_eq!(reply.span, at..line.len() - 1);
     }
 }

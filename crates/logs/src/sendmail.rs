@@ -125,8 +125,9 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
     Parsed::Event(e)
 }
 
-/// The `relay=` value up to the next `, ` (Sendmail writes `host. [ip]` with a space).
-fn relay_value(body: &[u8]) -> Option<&[u8]> {
+/// The `relay=` value up to the next `, ` (Sendmail writes `host. [ip]` with a space, and
+/// so does OpenSMTPD 5).
+pub(crate) fn relay_value(body: &[u8]) -> Option<&[u8]> {
     let at = RELAY
         .find_iter(body)
         .find(|&n| n == 0 || body[n - 1] == b' ')?;

@@ -295,7 +295,10 @@ pub fn unfolded(input: &[u8]) -> Cow<'_, [u8]> {
 
 /// See [`unfolded`]; `None` for any text that is no qmail delivery record.
 fn qmail_unfolded(input: &[u8]) -> Option<Vec<u8>> {
-    let at = memchr::memmem::find_iter(input, b"delivery ").find_map(|i| {
+    // Built once: `verdict` calls this for every input.
+    static DELIVERY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"delivery "));
+    let at = DELIVERY.find_iter(input).find_map(|i| {
         let rest = &input[i + 9..];
         let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
         let rest = rest.get(digits..)?.strip_prefix(b": ")?;

@@ -263,8 +263,9 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
 pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
     let mut all = extract(input);
     let best = best_index(&all)?;
+    let status = completion(&all, best);
     let mut chosen = all.swap_remove(best);
-    complete(&mut chosen, &all);
+    chosen.enhanced = chosen.enhanced.or(status);
     Some(chosen)
 }
 
@@ -273,7 +274,7 @@ pub fn extract_best(input: &[u8]) -> Option<Extracted<'_>> {
 pub fn best_of<'a>(replies: &[Extracted<'a>]) -> Option<Extracted<'a>> {
     let best = best_index(replies)?;
     let mut chosen = replies.get(best)?.clone();
-    complete(&mut chosen, replies);
+    chosen.enhanced = chosen.enhanced.or(completion(replies, best));
     Some(chosen)
 }
 
@@ -298,14 +299,14 @@ fn best_index(replies: &[Extracted<'_>]) -> Option<usize> {
         .map(|(n, _)| n)
 }
 
-/// A bare status elsewhere on the line (`dsn=5.1.1`) completes a reply without one.
-fn complete(chosen: &mut Extracted<'_>, others: &[Extracted<'_>]) {
-    if chosen.enhanced.is_none() {
-        chosen.enhanced = others
-            .iter()
-            .find(|e| e.code.is_none())
-            .and_then(|e| e.enhanced);
-    }
+/// The status that completes reply `best` when it has none: the first bare status
+/// elsewhere on the line (`dsn=5.1.1`), in input order.
+fn completion(replies: &[Extracted<'_>], best: usize) -> Option<EnhancedCode> {
+    replies
+        .iter()
+        .enumerate()
+        .find(|&(n, e)| n != best && e.code.is_none())
+        .and_then(|(_, e)| e.enhanced)
 }
 
 const fn bracket(c: u8) -> usize {
@@ -820,7 +821,7 @@ fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted
     // A reply code outside RFC 5321's range (`571 5.7.1 ...`, sent by some filters) in
     // front of a status of the same class: the status stands at the line's start and the
     // invalid code is dropped.
-    let odd_code = before.len() > 3 && {
+    let odd_code = {
         let t = before.trim_ascii_end();
         t.len() >= 3
             && t.len() < before.len()
@@ -1038,6 +1039,29 @@ mod tests {
         // An unclosed quote is no reply; a version number in quotes is no status.
         assert!(extract(b"Remote Server returned '5.7.321 starttls-not-supported").is_empty());
         assert!(extract(b"running version '5.1.2' of the filter").is_empty());
+    }
+
+    #[test]
+    fn the_first_bare_status_completes_the_chosen_reply() {
+        // Two bare statuses after the reply: the first one in the input completes it,
+        // in `extract_best` and in `best_of` alike.
+        let input = b"450 Greylisted\ndsn=4.7.1\ndsn=4.2.0";
+        let all = extract(input);
+        assert_eq!(all.len(), 3);
+        let a = extract_best(input).unwrap();
+        let b = best_of(&all).unwrap();
+        assert_eq!(a.enhanced.map(|e| e.to_string()).as_deref(), Some("4.7.1"));
+        assert_eq!(a, b);
+        // A failure is chosen over a success before it, by both.
+        let input = b"250 2.1.0 Sender OK\n501 5.1.3 Bad address";
+        assert_eq!(
+            extract_best(input).unwrap().code.map(|c| c.get()),
+            Some(501)
+        );
+        assert_eq!(
+            best_of(&extract(input)).unwrap().code.map(|c| c.get()),
+            Some(501)
+        );
     }
 
     #[test]

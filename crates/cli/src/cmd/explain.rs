@@ -54,9 +54,9 @@ pub fn run(args: Args) -> ExitCode {
             None
         };
         let r = if args.json {
-            write_json(&mut out, input, &replies, &d, dns.as_ref())
+            write_json(&mut out, input, &replies, best.as_ref(), &d, dns.as_ref())
         } else {
-            write_human(&mut out, input, &replies, &d, dns.as_ref(), colour, n)
+            write_human(&mut out, input, best.as_ref(), &d, dns.as_ref(), colour, n)
         };
         ok_or_broken_pipe(r)
     };
@@ -90,6 +90,7 @@ fn write_json(
     out: &mut impl Write,
     input: &[u8],
     replies: &[Extracted<'_>],
+    best: Option<&Extracted<'_>>,
     d: &Diagnosis,
     dns: Option<&serde_json::Value>,
 ) -> io::Result<()> {
@@ -101,11 +102,9 @@ fn write_json(
             "replies".into(),
             serde_json::to_value(replies).map_err(io::Error::other)?,
         );
-        let best = best_of(replies);
         map.insert(
             "host".into(),
-            serde_json::to_value(best.as_ref().and_then(|r| r.host.as_ref()))
-                .map_err(io::Error::other)?,
+            serde_json::to_value(best.and_then(|r| r.host.as_ref())).map_err(io::Error::other)?,
         );
         if let Some(dns) = dns {
             map.insert("dns_findings".into(), dns.clone());
@@ -147,7 +146,7 @@ impl Paint {
 fn write_human(
     out: &mut impl Write,
     input: &[u8],
-    replies: &[Extracted<'_>],
+    best: Option<&Extracted<'_>>,
     d: &Diagnosis,
     dns: Option<&serde_json::Value>,
     colour: bool,
@@ -179,7 +178,7 @@ fn write_human(
     if let Some(c) = d.command {
         facts.push(format!("after {c}"));
     }
-    if let Some(h) = best_of(replies).as_ref().and_then(|r| r.host.as_ref()) {
+    if let Some(h) = best.and_then(|r| r.host.as_ref()) {
         let name = h.name.as_deref().unwrap_or("?");
         facts.push(match h.ip {
             Some(ip) => format!("from {name} [{ip}]"),
