@@ -37,7 +37,7 @@ pub(crate) fn run(args: Vec<String>) -> Result<(), String> {
                 format = val()?.parse().map_err(|e| format!("{e}"))?;
                 if matches!(
                     format,
-                    Format::Exchange | Format::Opensmtpd | Format::Generic
+                    Format::Exchange | Format::Opensmtpd | Format::Qmail | Format::Generic
                 ) {
                     return Err("gen-logs writes postfix, exim, sendmail, pmta or kumo".into());
                 }

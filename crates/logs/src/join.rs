@@ -39,6 +39,22 @@ impl Key {
             bytes,
         })
     }
+
+    /// The key of a qmail delivery number: `0xff` and the number (no queue id starts
+    /// with `0xff`; [`Key::new`] takes any bytes, so a queue id that did would share
+    /// keys with deliveries, which costs a wrong join, not memory).
+    fn delivery(id: &[u8]) -> Option<Key> {
+        if id.is_empty() || id.len() >= MAX_QID {
+            return None;
+        }
+        let mut bytes = [0; MAX_QID];
+        bytes[0] = 0xff;
+        bytes[1..=id.len()].copy_from_slice(id);
+        Some(Key {
+            len: id.len() as u8 + 1,
+            bytes,
+        })
+    }
 }
 
 /// A small multiplicative hasher (the keys are not attacker-chosen in a way that matters:
@@ -124,8 +140,29 @@ impl SenderJoin {
 
     /// Records `sender` for `qid` from the line starting at `offset`.
     pub(crate) fn insert(&mut self, qid: &[u8], sender: &[u8], offset: u64) {
-        let Some(key) = Key::new(qid) else { return };
-        let sender = &sender[..sender.len().min(1024)];
+        if let Some(key) = Key::new(qid) {
+            self.insert_key(key, &[sender], offset);
+        }
+    }
+
+    /// Records the message and recipient of qmail delivery `id` (kept apart from the
+    /// message ids by a key prefix that no queue id has).
+    pub(crate) fn insert_delivery(&mut self, id: &[u8], msg: &[u8], recipient: &[u8], offset: u64) {
+        if let Some(key) = Key::delivery(id) {
+            self.insert_key(key, &[msg, b"\0", recipient], offset);
+        }
+    }
+
+    /// The message and recipient of qmail delivery `id`, when its `starting delivery`
+    /// line started within the horizon before `offset`.
+    pub(crate) fn delivery(&self, id: &[u8], offset: u64) -> Option<(&[u8], &[u8])> {
+        let v = self.value(Key::delivery(id)?, offset)?;
+        let nul = memchr::memchr(0, v)?;
+        Some((&v[..nul], &v[nul + 1..]))
+    }
+
+    /// Stores the concatenated `parts` (at most 1,024 bytes) under `key`.
+    fn insert_key(&mut self, key: Key, parts: &[&[u8]], offset: u64) {
         // Entries beyond the horizon of this line are beyond that of every later lookup.
         while self.len > 0 && offset.saturating_sub(self.slots[self.head].offset) > self.horizon {
             self.evict_oldest();
@@ -145,14 +182,20 @@ impl SenderJoin {
         slot.key = Some(key);
         slot.offset = offset;
         slot.sender.clear();
-        slot.sender.extend_from_slice(sender);
+        for p in parts {
+            let room = 1024 - slot.sender.len();
+            slot.sender.extend_from_slice(&p[..p.len().min(room)]);
+        }
         self.len += 1;
         self.map.insert(key, idx);
     }
 
     /// The sender of `qid` if a `from=` line for it started within the horizon before `offset`.
     pub(crate) fn get(&self, qid: &[u8], offset: u64) -> Option<&[u8]> {
-        let key = Key::new(qid)?;
+        self.value(Key::new(qid)?, offset)
+    }
+
+    fn value(&self, key: Key, offset: u64) -> Option<&[u8]> {
         let slot = &self.slots[*self.map.get(&key)?];
         (offset.saturating_sub(slot.offset) <= self.horizon).then_some(&slot.sender[..])
     }
@@ -174,5 +217,17 @@ mod tests {
         }
         assert!(j.map.len() <= 4 && j.slots.len() <= 4);
         assert_eq!(j.get(b"Q99", 1990), Some(&b"s"[..]));
+    }
+
+    #[test]
+    fn deliveries_apart_from_queue_ids() {
+        let mut j = SenderJoin::new(1 << 20);
+        j.insert(b"17", b"s@x", 0);
+        j.insert_delivery(b"17", b"4711", b"u@y", 10);
+        assert_eq!(j.get(b"17", 20), Some(&b"s@x"[..]));
+        assert_eq!(j.delivery(b"17", 20), Some((&b"4711"[..], &b"u@y"[..])));
+        assert_eq!(j.delivery(b"18", 20), None);
+        j.insert_delivery(b"17", b"4712", b"v@y", 30);
+        assert_eq!(j.delivery(b"17", 40), Some((&b"4712"[..], &b"v@y"[..])));
     }
 }

@@ -1,5 +1,5 @@
 //! Streaming MTA log readers: Postfix, Exim, Sendmail, Microsoft Exchange message
-//! tracking, PowerMTA accounting, KumoMTA and OpenSMTPD logs — plus any other line that
+//! tracking, PowerMTA accounting, KumoMTA, OpenSMTPD and qmail logs — plus any other line that
 //! holds an SMTP reply — turned into typed [`DeliveryEvent`]s, fast and in bounded memory.
 //!
 //! * [`LogReader`] reads any `io::Read` (gzip is recognised by its magic bytes) in large
@@ -60,6 +60,7 @@ mod opensmtpd;
 mod parse;
 mod postfix;
 mod prefilter;
+mod qmail;
 mod reader;
 mod sendmail;
 pub mod synth;
@@ -96,13 +97,16 @@ pub enum Format {
     Kumo,
     /// OpenSMTPD syslog lines (`smtpd`: `mta delivery`, `mda delivery`, `failed-command`).
     Opensmtpd,
+    /// qmail-send logs (multilog TAI64N, `tai64nlocal` or `splogger` syslog lines:
+    /// `starting delivery`, `delivery N: success/deferral/failure`), and `rblsmtpd` refusals.
+    Qmail,
     /// Any line holding an SMTP reply.
     Generic,
 }
 
 impl Format {
     /// Every format, in declaration order.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Postfix,
         Format::Exim,
         Format::Sendmail,
@@ -110,11 +114,12 @@ impl Format {
         Format::Pmta,
         Format::Kumo,
         Format::Opensmtpd,
+        Format::Qmail,
         Format::Generic,
     ];
 
     /// The stable lower-case name (`postfix`, `exim`, `sendmail`, `exchange`, `pmta`, `kumo`,
-    /// `opensmtpd`, `generic`).
+    /// `opensmtpd`, `qmail`, `generic`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Postfix => "postfix",
@@ -124,6 +129,7 @@ impl Format {
             Format::Pmta => "pmta",
             Format::Kumo => "kumo",
             Format::Opensmtpd => "opensmtpd",
+            Format::Qmail => "qmail",
             Format::Generic => "generic",
         }
     }
@@ -138,7 +144,7 @@ impl fmt::Display for Format {
 /// A format name was not one of [`Format::ALL`]'s names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd or generic)"
+    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd, qmail or generic)"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -175,13 +181,13 @@ pub fn parse_line(
 ) -> Option<DeliveryEvent<'_>> {
     let headers = csv::Headers::default();
     match parse::parse_line(line, 0, format, reference, &headers) {
-        parse::Parsed::Event(e) => Some(e),
+        parse::Parsed::Event(e) | parse::Parsed::Pending { event: e, .. } => Some(e),
         _ => None,
     }
 }
 
 /// Parses one line when it is a line of a known MTA log (Postfix, Exim, Sendmail,
-/// Exchange or PowerMTA CSV, KumoMTA JSON; also a Postfix delivery record pasted without
+/// Exchange or PowerMTA CSV, KumoMTA JSON, OpenSMTPD, qmail; also a Postfix delivery record pasted without
 /// its syslog head, `to=<...>, relay=..., status=deferred (...)`); unlike [`parse_line`]
 /// without a format, a line that merely holds an SMTP reply gives `None`, not a generic
 /// event. For callers that take any text and want to know whether it is a log line.
@@ -202,7 +208,7 @@ pub fn parse_mta_line(line: &[u8], reference: Reference) -> Option<DeliveryEvent
     }
     let headers = csv::Headers::default();
     match parse::detect_and_parse(line, 0, reference, &headers, false) {
-        parse::Parsed::Event(e) => Some(e),
+        parse::Parsed::Event(e) | parse::Parsed::Pending { event: e, .. } => Some(e),
         _ => None,
     }
 }

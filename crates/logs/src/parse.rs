@@ -3,7 +3,7 @@
 use crate::csv::{self, Headers};
 use crate::event::DeliveryEvent;
 use crate::time::Reference;
-use crate::{Format, exim, generic, kumo, opensmtpd, postfix, sendmail, syslog};
+use crate::{Format, exim, generic, kumo, opensmtpd, postfix, qmail, sendmail, syslog};
 
 /// What one line held.
 #[derive(Debug)]
@@ -16,6 +16,19 @@ pub(crate) enum Parsed<'a> {
     Sender {
         queue_id: &'a [u8],
         sender: &'a [u8],
+    },
+    /// qmail `starting delivery ID: msg MSG to remote RECIPIENT`: the message and
+    /// recipient of a later [`Parsed::Pending`] result with the same delivery id.
+    Delivery {
+        id: &'a [u8],
+        msg: &'a [u8],
+        recipient: &'a [u8],
+    },
+    /// An event whose queue id, recipient and sender are joined from an earlier
+    /// [`Parsed::Delivery`] line (qmail `delivery ID: failure: ...`).
+    Pending {
+        id: &'a [u8],
+        event: DeliveryEvent<'a>,
     },
     /// A CSV header line (`#Fields:`, PowerMTA `type,...`).
     Header,
@@ -50,6 +63,13 @@ pub(crate) fn parse_line<'a>(
             }
         }
         Some(Format::Exim) => exim::parse(line, base, reference),
+        Some(Format::Qmail) => match line[0] {
+            b'@' | b'0'..=b'9' if qmail::stamp(line).is_some() => qmail::parse(line, base),
+            _ => match syslog::parse(line, reference) {
+                Some(s) => qmail::parse_syslog(line, &s, base),
+                None => Parsed::Unparsed,
+            },
+        },
         Some(Format::Exchange) => csv::parse_exchange(line, base, headers),
         Some(Format::Pmta) => csv::parse_pmta(line, base, headers),
         Some(Format::Kumo) => kumo::parse(line, base),
@@ -72,6 +92,8 @@ pub(crate) fn detect_and_parse<'a>(
         b'{' => return kumo::parse(line, base),
         b'#' if line.starts_with(b"#Fields:") => return Parsed::Header,
         b'#' if headers.exchange.is_some() => return Parsed::Ignored,
+        b'@' | b'0'..=b'9' if is_qmail(line) => return qmail::parse(line, base),
+        b'd' if line.starts_with(b"delivery ") => return qmail::parse_bare(line, base),
         b'0'..=b'9' => {
             // Exim: `YYYY-MM-DD HH:MM:SS`; Exchange: `YYYY-MM-DDTHH:MM:SS...,`.
             if line.len() > 19 && line[10] == b' ' {
@@ -102,6 +124,9 @@ pub(crate) fn detect_and_parse<'a>(
         if p == b"smtpd" {
             return opensmtpd::parse(line, &s, base);
         }
+        if is_qmail_program(p) && qmail::is_record(&line[s.msg_at..]) {
+            return qmail::parse_syslog(line, &s, base);
+        }
     }
     match postfix::parse_fragment(line, base) {
         Parsed::Event(e) => Parsed::Event(e),
@@ -114,6 +139,7 @@ pub(crate) fn detect_and_parse<'a>(
 pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     match *line.first()? {
+        b'@' | b'0'..=b'9' if is_qmail(line) => return Some(Format::Qmail),
         b'{' => return memchr::memmem::find(line, b"\"type\"").map(|_| Format::Kumo),
         b'#' => return line.starts_with(b"#Fields:").then_some(Format::Exchange),
         b'0'..=b'9' if line.len() > 19 && line[10] == b' ' && line[4] == b'-' => {
@@ -138,7 +164,19 @@ pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
         Some(Format::Sendmail)
     } else if p == b"smtpd" {
         Some(Format::Opensmtpd)
+    } else if is_qmail_program(p) && qmail::is_record(&line[s.msg_at..]) {
+        Some(Format::Qmail)
     } else {
         None
     }
+}
+
+/// A multilog or `tai64nlocal` line holding a qmail-send or rblsmtpd record.
+fn is_qmail(line: &[u8]) -> bool {
+    qmail::stamp(line).is_some_and(|(_, at)| qmail::is_record(&line[at..]))
+}
+
+/// The syslog tags qmail-send's log goes out under (`splogger qmail`, `qmail-send`).
+fn is_qmail_program(p: &[u8]) -> bool {
+    p.starts_with(b"qmail")
 }

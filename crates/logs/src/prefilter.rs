@@ -47,6 +47,14 @@ const OPENSMTPD: &[&str] = &[
     ": TempFail for ",
     ": PermFail for ",
 ];
+const QMAIL: &[&str] = &[
+    "starting delivery ",
+    "info msg ",
+    ": success: ",
+    ": deferral: ",
+    ": failure: ",
+    "rblsmtpd: ",
+];
 const GENERIC: &[&str] = &[
     "said:",
     "SMTP error",
@@ -91,6 +99,7 @@ impl Prefilter {
             Some(Format::Pmta) => PMTA.to_vec(),
             Some(Format::Kumo) => KUMO.to_vec(),
             Some(Format::Opensmtpd) => OPENSMTPD.to_vec(),
+            Some(Format::Qmail) => QMAIL.to_vec(),
             Some(Format::Generic) => {
                 return Prefilter {
                     ac: None,
@@ -101,7 +110,7 @@ impl Prefilter {
             None => {
                 let mut v: Vec<&str> = Vec::new();
                 for set in [
-                    POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, OPENSMTPD, GENERIC,
+                    POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, OPENSMTPD, QMAIL, GENERIC,
                 ] {
                     for p in set {
                         if !v.contains(p) {

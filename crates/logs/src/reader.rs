@@ -9,7 +9,7 @@ use std::path::Path;
 use memchr::memmem::Finder;
 
 use crate::csv::Headers;
-use crate::event::{DeliveryEvent, Outcome, text};
+use crate::event::{DeliveryEvent, Outcome, domain_of, text};
 use crate::join::SenderJoin;
 use crate::parse::{Parsed, parse_line};
 use crate::prefilter::Prefilter;
@@ -146,14 +146,15 @@ impl Stats {
     }
 }
 
-/// Finds the lines that can name a queue id's sender (seeding a chunk's join).
+/// Finds the lines that can name a queue id's sender or a qmail delivery's message and
+/// recipient (seeding a chunk's join).
 enum SenderFinder {
-    /// The format has no sender lines.
+    /// The format has no such lines.
     None,
     /// One pattern (`: from=` for Postfix and Sendmail, ` <= ` for Exim).
     One(Box<Finder<'static>>),
-    /// Per-line detection: either pattern.
-    Both(aho_corasick::AhoCorasick),
+    /// Several (qmail, and per-line detection).
+    Many(aho_corasick::AhoCorasick),
 }
 
 impl SenderFinder {
@@ -161,10 +162,23 @@ impl SenderFinder {
         match self {
             SenderFinder::None => None,
             SenderFinder::One(f) => f.find(hay),
-            SenderFinder::Both(ac) => ac.find(hay).map(|m| m.start()),
+            SenderFinder::Many(ac) => ac.find(hay).map(|m| m.start()),
         }
     }
+
+    /// An automaton for `patterns`, built once per process and slot.
+    fn many(
+        slot: &'static std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+        patterns: &[&str],
+    ) -> SenderFinder {
+        slot.get_or_init(|| aho_corasick::AhoCorasick::new(patterns).ok())
+            .clone()
+            .map_or(SenderFinder::None, SenderFinder::Many)
+    }
 }
+
+/// The qmail lines that feed the join.
+const QMAIL_JOIN: [&str; 2] = ["info msg ", "starting delivery "];
 
 /// The read-only context every chunk shares.
 pub(crate) struct Ctx {
@@ -210,13 +224,17 @@ impl Ctx {
                 SenderFinder::One(Box::new(Finder::new(b": from=")))
             }
             Some(Format::Exim) => SenderFinder::One(Box::new(Finder::new(b" <= "))),
+            Some(Format::Qmail) => {
+                static QMAIL: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+                    std::sync::OnceLock::new();
+                SenderFinder::many(&QMAIL, &QMAIL_JOIN)
+            }
             Some(_) => SenderFinder::None,
             None => {
-                static BOTH: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+                static ALL: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
                     std::sync::OnceLock::new();
-                BOTH.get_or_init(|| aho_corasick::AhoCorasick::new([": from=", " <= "]).ok())
-                    .clone()
-                    .map_or(SenderFinder::None, SenderFinder::Both)
+                let [a, b] = QMAIL_JOIN;
+                SenderFinder::many(&ALL, &[": from=", " <= ", a, b])
             }
         };
         Ctx {
@@ -282,7 +300,20 @@ impl Ctx {
                     stats.events[ev.outcome.index()] += 1;
                     f(&ev);
                 }
+                Parsed::Pending { id, event: mut ev } => {
+                    if let Some((msg, rcpt)) = join.delivery(id, off) {
+                        ev.queue_id = Some(text(msg));
+                        ev.recipient_domain = domain_of(rcpt);
+                        ev.recipient = Some(text(rcpt));
+                        ev.sender = join.get(msg, off).map(text);
+                    }
+                    stats.events[ev.outcome.index()] += 1;
+                    f(&ev);
+                }
                 Parsed::Sender { queue_id, sender } => join.insert(queue_id, sender, off),
+                Parsed::Delivery { id, msg, recipient } => {
+                    join.insert_delivery(id, msg, recipient, off);
+                }
                 Parsed::Header | Parsed::Ignored => {}
                 Parsed::Unparsed => stats.unparsed += 1,
             }
@@ -321,14 +352,18 @@ impl Ctx {
                 continue;
             }
             let off = data_base + (start + s) as u64;
-            if let Parsed::Sender { queue_id, sender } = parse_line(
+            match parse_line(
                 &data_tail[s..e],
                 off,
                 self.format,
                 self.reference,
                 self.headers_at(off),
             ) {
-                join.insert(queue_id, sender, off);
+                Parsed::Sender { queue_id, sender } => join.insert(queue_id, sender, off),
+                Parsed::Delivery { id, msg, recipient } => {
+                    join.insert_delivery(id, msg, recipient, off);
+                }
+                _ => {}
             }
         }
     }

@@ -74,6 +74,7 @@ fn golden() {
         ("pmta", Some(Format::Pmta)),
         ("kumo", Some(Format::Kumo)),
         ("opensmtpd", Some(Format::Opensmtpd)),
+        ("qmail", Some(Format::Qmail)),
         ("generic", Some(Format::Generic)),
     ] {
         let input = std::fs::read(dir.join(format!("{name}.log"))).expect("golden input");

@@ -166,11 +166,19 @@ fn parallel_fold_panic_propagates() {
 }
 
 /// The same on the golden logs repeated into a few megabytes (formats `gen-logs` does not
-/// write, such as OpenSMTPD's, and every awkward line shape), with the format detected.
+/// write, such as OpenSMTPD's and qmail's, whose joins must survive the chunk borders, and
+/// every awkward line shape), with the format detected.
 #[test]
 fn parallel_equals_sequential_on_repeated_golden_logs() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for name in ["opensmtpd", "postfix", "exim", "sendmail", "generic"] {
+    for name in [
+        "opensmtpd",
+        "qmail",
+        "postfix",
+        "exim",
+        "sendmail",
+        "generic",
+    ] {
         let one = std::fs::read(dir.join(format!("{name}.log"))).unwrap();
         let log = one.repeat((2 << 20) / one.len() + 1);
         let base = opts().max_line(64 * 1024).join_horizon(50_000);
