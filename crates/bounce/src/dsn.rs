@@ -75,18 +75,30 @@ fn convert(
             .original_recipient
             .as_ref()
             .map(|t| clean_address(&lossy(&t.value)));
-        let Some(rcpt) = final_r
-            .clone()
-            .or_else(|| orig_r.clone())
-            .filter(|a| !a.is_empty())
-        else {
-            continue;
-        };
         let diag = r
             .diagnostic_code
             .as_ref()
             .map(|c| lossy(&c.text))
             .unwrap_or_default();
+        // A `Final-Recipient` that is no address (`@mx.example.org`, a pipe, a path)
+        // yields to the original recipient, then to the address the diagnostic names.
+        let Some(rcpt) = [final_r.as_deref(), orig_r.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|a| is_address(a))
+            .map(str::to_owned)
+            .or_else(|| {
+                final_r
+                    .as_deref()
+                    .is_some_and(|f| !is_address(f))
+                    .then(|| bracketed_address(&diag))
+                    .flatten()
+            })
+            .or_else(|| final_r.clone().or_else(|| orig_r.clone()))
+            .filter(|a| !a.is_empty())
+        else {
+            continue;
+        };
         let mut f = Found::new(&rcpt, &diag);
         f.action = r.action;
         f.diagnostic_type = r
@@ -107,7 +119,9 @@ fn convert(
         if r.status.is_some() && b.status == r.status {
             b.status_source = StatusSource::Report;
         }
-        if final_r.is_some()
+        if final_r
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case(&rcpt))
             && orig_r
                 .as_ref()
                 .is_some_and(|o| !o.eq_ignore_ascii_case(&rcpt))
@@ -126,6 +140,34 @@ fn convert(
     }
 }
 
+/// `local@domain` with both parts present and no spaces.
+pub(crate) fn is_address(a: &str) -> bool {
+    match a.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !a.contains(char::is_whitespace)
+                && !local.starts_with(['|', '/'])
+        }
+        None => false,
+    }
+}
+
+/// The first `<local@domain>` in a diagnostic.
+fn bracketed_address(diag: &str) -> Option<String> {
+    let mut rest = diag;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let inner = clean_address(&after[..close]);
+        if is_address(&inner) {
+            return Some(inner);
+        }
+        rest = &after[close..];
+    }
+    None
+}
+
 /// The DSN `Status` unless the diagnostic carries a specific (not `X.0.0`) code.
 fn prefer(status: Option<EnhancedCode>, diag: Option<EnhancedCode>) -> Option<EnhancedCode> {
     match (status, diag) {
@@ -133,5 +175,21 @@ fn prefer(status: Option<EnhancedCode>, diag: Option<EnhancedCode>) -> Option<En
         (Some(_), Some(d)) if d.subject() != 0 || d.detail() != 0 => Some(d),
         (Some(s), _) => Some(s),
         (None, d) => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn recipients_that_are_no_address_yield() {
+        assert!(super::is_address("u@example.com"));
+        assert!(!super::is_address("@mx.example.org"));
+        assert!(!super::is_address("|/usr/bin/procmail@example.org"));
+        assert!(!super::is_address("u@"));
+        assert_eq!(
+            super::bracketed_address("550 <@mx> <kijitora@example.jp>... User unknown").as_deref(),
+            Some("kijitora@example.jp")
+        );
+        assert_eq!(super::bracketed_address("550 no address"), None);
     }
 }

@@ -71,6 +71,11 @@ const BODY_MARKERS: &[&str] = &[
     "following address(es) could not be delivered",
     "--- Below this line is a copy",
     "Sorry, we were unable to deliver your message",
+    "Hi. This is the qmail",
+    "A message that you sent could not be delivered to all of its recipients",
+    "A message that you sent contained one or more recipient addresses",
+    "A message that you sent was rejected by the local scan",
+    " router encountered the following error",
 ];
 
 /// One of the body phrases in the marker table, by index. Made at compile time by

@@ -213,16 +213,27 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
         let mut rcpts = dsn::read(ctx, name);
         // Formats whose text says more than their DSN (e.g. a missing diagnostic).
         // Without a format reader, the generic one reads the text.
-        if rcpts.iter().any(|r| r.diagnostic.is_empty()) {
+        // A diagnostic that is only a number (Sendmail's `X-Unix; 77`, an exit status)
+        // says no more than an empty one.
+        let uninformative = |d: &str| d.trim().bytes().all(|c| c.is_ascii_digit());
+        if rcpts.iter().any(|r| uninformative(&r.diagnostic)) {
             let read = detected
                 .and_then(|f| f.read)
                 .unwrap_or(generic_text as fn(&mut Ctx) -> Vec<text::Found>);
             let extra = read(ctx);
+            // One recipient in the report and one in the text are the same recipient
+            // even when the report names it differently (an alias, or a
+            // `Final-Recipient` that is no address, such as `@mx.example.org`).
+            let only = match (&rcpts[..], &extra[..]) {
+                ([_], [x]) => Some(x),
+                _ => None,
+            };
             for r in &mut rcpts {
-                if r.diagnostic.is_empty()
+                if uninformative(&r.diagnostic)
                     && let Some(x) = extra
                         .iter()
                         .find(|x| x.recipient.eq_ignore_ascii_case(&r.recipient))
+                        .or(only.filter(|x| x.recipient.contains('@')))
                 {
                     let mut fresh =
                         status::finish(x.clone(), name, ctx, r.reporting_mta.as_deref());
@@ -242,6 +253,9 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
                         fresh.status_source = r.status_source;
                     }
                     // What only the report's fields say stays.
+                    if dsn::is_address(&r.recipient) {
+                        fresh.recipient = std::mem::take(&mut r.recipient);
+                    }
                     fresh.remote_mta = fresh.remote_mta.or_else(|| r.remote_mta.take());
                     fresh.original_recipient = r.original_recipient.take();
                     fresh.arrival_date = r.arrival_date.take();
@@ -275,26 +289,31 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
             return Ok(bounce(ctx, kind, name, rcpts));
         }
     }
-    if let Some(f) = detected
-        && let Some(read) = f.read
-    {
+    // Every reader that recognises the email, in registry order, until one finds
+    // recipients: a broad detector (Amazon SES's sending headers on a Yahoo bounce) must
+    // not hide the reader that can read it.
+    for f in REGISTRY.iter() {
+        let Some(read) = f.read.filter(|_| (f.detect)(ctx)) else {
+            continue;
+        };
         let found = read(ctx);
-        if !found.is_empty() {
-            let reporting = reporting_mta(ctx);
-            let rcpts: Vec<BounceRecipient> = found
-                .into_iter()
-                .filter(|x| x.recipient.contains('@'))
-                .map(|x| status::finish(x, f.name, ctx, reporting.as_deref()))
-                .collect();
-            if !rcpts.is_empty() {
-                let success = rcpts.iter().all(|r| r.action == Action::Delivered);
-                let kind = if success {
-                    ReportKind::DeliverySuccess
-                } else {
-                    ReportKind::Failure
-                };
-                return Ok(bounce(ctx, kind, f.name, rcpts));
-            }
+        if found.is_empty() {
+            continue;
+        }
+        let reporting = reporting_mta(ctx);
+        let rcpts: Vec<BounceRecipient> = found
+            .into_iter()
+            .filter(|x| x.recipient.contains('@'))
+            .map(|x| status::finish(x, f.name, ctx, reporting.as_deref()))
+            .collect();
+        if !rcpts.is_empty() {
+            let success = rcpts.iter().all(|r| r.action == Action::Delivered);
+            let kind = if success {
+                ReportKind::DeliverySuccess
+            } else {
+                ReportKind::Failure
+            };
+            return Ok(bounce(ctx, kind, f.name, rcpts));
         }
     }
     let daemon = formats::from_daemon(ctx) || text::any_ci(&ctx.subject, BOUNCE_SUBJECTS);

@@ -354,44 +354,67 @@ pub(crate) fn commands_in(body: &str) -> Vec<(usize, SmtpCommand)> {
 }
 
 /// Phrases before a command name (every occurrence counts).
-const BEFORE: [&str; 6] = [
+const BEFORE: [&str; 9] = [
     "in reply to ",
     "did not like our ",
     "[",
     "while sending ",
     "server after ",
     "error following ",
+    // Exim `LMTP error after RCPT TO:<...>`.
+    "error after ",
+    // InterScan MSS transcripts: `Sent <<< RCPT TO:<...>`.
+    "sent <<< ",
+    // qmail's remote fallback patch: `no SMTP connection got far enough; most progress
+    // was RCPT TO response`.
+    "most progress was ",
 ];
-/// qmail names the step that failed in fixed phrases (the first occurrence counts).
-const QMAIL: [(&str, SmtpCommand); 6] = [
+/// Fixed phrases that name the step that failed (the first occurrence counts): qmail's,
+/// IMail's, Microsoft's and 1&1's.
+const QMAIL: [(&str, SmtpCommand); 12] = [
     (" but greeting failed", SmtpCommand::Connect),
     (" but my name was rejected", SmtpCommand::Ehlo),
     (" but sender was rejected", SmtpCommand::MailFrom),
     (" does not like recipient", SmtpCommand::RcptTo),
     (" failed on data command", SmtpCommand::Data),
     (" failed after i sent the message", SmtpCommand::EndOfData),
+    (
+        "additional rcpt to generated following response",
+        SmtpCommand::RcptTo,
+    ),
+    ("server response to mail from", SmtpCommand::MailFrom),
+    ("data command generated response", SmtpCommand::Data),
+    ("unexpected response to ehlo/helo", SmtpCommand::Ehlo),
+    (
+        "unknown recipient or mailbox unavailable ->",
+        SmtpCommand::RcptTo,
+    ),
+    ("for text command", SmtpCommand::Data),
 ];
 /// Transcript refusals: the command sent last before the first one counts.
 const REFUSALS: [&str; 2] = ["<<< 5", "<<< 4"];
 
 /// Every phrase [`commands_from_hits`] reads, by index: [`BEFORE`], then [`QMAIL`], then
 /// [`REFUSALS`] (matched ASCII case-insensitively).
-pub(crate) const COMMAND_PHRASES: [&str; 14] = [
-    BEFORE[0],
-    BEFORE[1],
-    BEFORE[2],
-    BEFORE[3],
-    BEFORE[4],
-    BEFORE[5],
-    QMAIL[0].0,
-    QMAIL[1].0,
-    QMAIL[2].0,
-    QMAIL[3].0,
-    QMAIL[4].0,
-    QMAIL[5].0,
-    REFUSALS[0],
-    REFUSALS[1],
-];
+pub(crate) const COMMAND_PHRASES: [&str; BEFORE.len() + QMAIL.len() + REFUSALS.len()] = {
+    let mut out = [""; BEFORE.len() + QMAIL.len() + REFUSALS.len()];
+    let mut i = 0;
+    while i < BEFORE.len() {
+        out[i] = BEFORE[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < QMAIL.len() {
+        out[BEFORE.len() + j] = QMAIL[j].0;
+        j += 1;
+    }
+    let mut k = 0;
+    while k < REFUSALS.len() {
+        out[BEFORE.len() + QMAIL.len() + k] = REFUSALS[k];
+        k += 1;
+    }
+    out
+};
 
 /// The commands named by the occurrences (`phrase index`, start, end, in order of their
 /// ends, every occurrence) of [`COMMAND_PHRASES`] in `body`, sorted by position.
@@ -484,6 +507,35 @@ mod command_tests {
             body_command(body, "a@example.net"),
             Some(SmtpCommand::RcptTo)
         );
+    }
+
+    #[test]
+    fn other_writers_phrases() {
+        for (body, want) in [
+            (
+                "LMTP error after RCPT TO:<a@x.example>: 550 5.1.1 unknown",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "Sent <<< RCPT TO:<a@x.example>\nReceived >>> 550 5.1.1 unknown",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "Sorry, no SMTP connection got far enough; most progress was RCPT TO response; 550 nope",
+                SmtpCommand::RcptTo,
+            ),
+            (
+                "Server response to MAIL FROM: 550 sender refused",
+                SmtpCommand::MailFrom,
+            ),
+            (
+                "unknown recipient or mailbox unavailable ->550 5.1.1",
+                SmtpCommand::RcptTo,
+            ),
+            ("Mailbox full (for TEXT command)", SmtpCommand::Data),
+        ] {
+            assert_eq!(body_command(body, "a@x.example"), Some(want), "{body}");
+        }
     }
 
     #[test]

@@ -45,16 +45,8 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
         return delivery(&src, line, body, Some(qid), ev);
     }
     if body.starts_with(b"from=<") {
-        if memchr::memchr(b'=', &body[5..]).is_some() && field(body, b"status=") == Some(b"expired")
-        {
-            let mut e = ev(Outcome::Expired);
-            if !qid.is_empty() {
-                e.queue_id = Some(text(qid));
-            }
-            if let Some(f) = field(body, b"from=") {
-                e.sender = Some(text(strip_angles(f)));
-            }
-            return Parsed::Event(e);
+        if let Some(p) = expired(body, qid, ev) {
+            return p;
         }
         if qid.is_empty() || qid == b"NOQUEUE" {
             return Parsed::Ignored;
@@ -193,6 +185,26 @@ fn delivery<'a>(
     Parsed::Event(e)
 }
 
+/// qmgr's `from=<S>, status=expired, returned to sender`: the message's lifetime ran out.
+fn expired<'a>(
+    body: &'a [u8],
+    qid: &'a [u8],
+    ev: impl FnOnce(Outcome) -> DeliveryEvent<'a>,
+) -> Option<Parsed<'a>> {
+    if memchr::memchr(b'=', body.get(5..)?).is_none() || field(body, b"status=") != Some(b"expired")
+    {
+        return None;
+    }
+    let mut e = ev(Outcome::Expired);
+    if !qid.is_empty() {
+        e.queue_id = Some(crate::event::text(qid));
+    }
+    if let Some(f) = field(body, b"from=") {
+        e.sender = Some(crate::event::text(strip_angles(f)));
+    }
+    Some(Parsed::Event(e))
+}
+
 static TO: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"to=<"));
 
 /// A Postfix delivery record without a syslog head Postfix's detector knows: pasted on
@@ -201,7 +213,7 @@ static TO: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::
 /// (`server1-1/smtp[17514]: EEC614DD82BD4: to=<...>`). No timestamp or host.
 pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
     let Some(at) = TO.find(line) else {
-        return Parsed::Ignored;
+        return status_only(line, base);
     };
     // `to=<` begins the line or follows a space (not `orig_to=<`, `reply-to=<`).
     if at > 0 && line[at - 1] != b' ' {
@@ -226,6 +238,46 @@ pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
         e.queue_id = Some(src.text(q));
     }
     parsed
+}
+
+/// What is left of a Postfix record when it is pasted without `to=`: qmgr's
+/// `QID: from=<S>, status=expired, returned to sender`, or a bare `status=deferred
+/// (REASON)` (the status word must be followed by its parenthesised reason).
+fn status_only(line: &[u8], base: u64) -> Parsed<'_> {
+    let ev = |outcome| DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64);
+    if let Some(from) = memmem::find(line, b"from=<")
+        && (from == 0 || line[from - 1] == b' ')
+    {
+        let qid = line[..from]
+            .strip_suffix(b": ")
+            .map(|h| {
+                let n = h
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count();
+                &h[h.len() - n..]
+            })
+            .unwrap_or_default();
+        return expired(&line[from..], qid, ev).unwrap_or(Parsed::Ignored);
+    }
+    let Some(at) =
+        memmem::find_iter(line, b"status=").find(|&i| i == 0 || matches!(line[i - 1], b' ' | b','))
+    else {
+        return Parsed::Ignored;
+    };
+    let word_end = line[at + 7..]
+        .iter()
+        .position(|c| !c.is_ascii_alphabetic())
+        .map_or(line.len(), |n| at + 7 + n);
+    if !line[word_end..].starts_with(b" (") {
+        return Parsed::Ignored;
+    }
+    let src = Src::new(line);
+    match delivery(&src, line, &line[at..], None, ev) {
+        p @ Parsed::Event(_) => p,
+        _ => Parsed::Ignored,
+    }
 }
 
 /// The fields of a `to=<...>, relay=..., status=...` line.
@@ -566,6 +618,40 @@ mod tests {
 
     /// A delivery record without a syslog head Postfix's detector knows: its own fields,
     /// and the same reply as the full line gives.
+    #[test]
+    fn records_pasted_without_to() {
+        let Parsed::Event(e) = parse_fragment(
+            b"B1508348E: from=<list-bounces@example.org>, status=expired, returned to sender",
+            0,
+        ) else {
+            panic!()
+        };
+        assert_eq!(e.outcome, Outcome::Expired);
+        assert_eq!(e.queue_id.as_deref(), Some("B1508348E"));
+        assert_eq!(e.sender.as_deref(), Some("list-bounces@example.org"));
+        let Parsed::Event(e) = parse_fragment(
+            b"status=deferred (TLS is required, but was not offered by host mx.example.net[192.0.2.1])",
+            0,
+        ) else {
+            panic!()
+        };
+        assert_eq!(e.outcome, Outcome::Deferred);
+        assert!(e.reply.unwrap().text_lossy().starts_with("TLS is required"));
+        // No reason in parentheses, or a status word glued to other text: not a record.
+        assert!(matches!(
+            parse_fragment(b"status=deferred", 0),
+            Parsed::Ignored
+        ));
+        assert!(matches!(
+            parse_fragment(b"xstatus=sent (ok)", 0),
+            Parsed::Ignored
+        ));
+        assert!(matches!(
+            parse_fragment(b"from=<a@b>, size=12, nrcpt=1", 0),
+            Parsed::Ignored
+        ));
+    }
+
     #[test]
     fn fragments_read_like_full_lines() {
         let record = b"EEC614DD82BD4: to=<u@example.com>, relay=mx.example.net[192.0.2.5]:25, \

@@ -704,6 +704,16 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             (None, None) => None,
         };
         let contradicts_own_code = own_code_temporary.is_some_and(|t| t != e.temporary);
+        // A template whose code the server's configuration chooses (Postfix's `450/550`
+        // for a missing PTR) says nothing about severity that the reply's own code does
+        // not say better.
+        let configurable = e.basic.is_some_and(|b| {
+            b.split('/').any(|c| c.trim_start().starts_with('4'))
+                && b.split('/').any(|c| c.trim_start().starts_with('5'))
+        });
+        if configurable && basic.is_some() {
+            return false;
+        }
         let same_code = match (basic, e.basic_code) {
             (Some(b), Some(_)) => e.covers_basic(b.get()),
             (None, _) => {

@@ -352,11 +352,19 @@ fn candidate<'a>(
     } else {
         None
     };
-    if tuple_text.is_none() && !matches!(sep, None | Some(b' ' | b'\t' | b'-' | b'\r' | b'\n')) {
+    // A failure code with a colon (`554: Dialup/transient IP not allowed`), as some
+    // servers and sending libraries write it.
+    let colon =
+        sep == Some(b':') && matches!(code.first_digit(), 4 | 5) && input.get(i + 4) == Some(&b' ');
+    if tuple_text.is_none()
+        && !colon
+        && !matches!(sep, None | Some(b' ' | b'\t' | b'-' | b'\r' | b'\n'))
+    {
         return None;
     }
     let mut pos = match tuple_text {
         Some((_, start)) => start,
+        None if colon => (i + 5).min(line_end),
         None => (i + 3 + usize::from(sep.is_some_and(|s| s != b'\r' && s != b'\n'))).min(line_end),
     };
     // Gmail's prose repeats the code: "was: 550 550 5.7.1 ...".
@@ -991,6 +999,18 @@ mod tests {
 
     fn best(s: &str) -> Extracted<'_> {
         extract_best(s.as_bytes()).unwrap_or_else(|| panic!("nothing in {s:?}"))
+    }
+
+    #[test]
+    fn failure_code_with_a_colon() {
+        let e = best("554: Dialup/transient IP not allowed (DIAL)");
+        assert_eq!(e.code.map(ReplyCode::get), Some(554));
+        assert_eq!(&e.text[..], b"Dialup/transient IP not allowed (DIAL)");
+        let e = best("SMTP Error: 552: Message rejected for spam");
+        assert_eq!(e.code.map(ReplyCode::get), Some(552));
+        // Not for positive codes, nor a colon glued to the next word.
+        assert!(extract_best(b"250: ok").is_none());
+        assert!(extract_best(b"550:x").is_none());
     }
 
     #[test]

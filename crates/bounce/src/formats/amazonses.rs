@@ -27,6 +27,15 @@ pub(crate) fn notification(body: &str) -> Option<serde_json::Value> {
         return None;
     }
     let raw = &body[start..=end];
+    // Mail gateways fold the long JSON line; SNS's email transport folds it with a `!`
+    // at the end of a line and a space at the start of the next, both to be removed.
+    let unfolded;
+    let raw = if raw.contains("!\n ") {
+        unfolded = raw.replace("!\n ", "");
+        &unfolded[..]
+    } else {
+        raw
+    };
     let v: serde_json::Value = serde_json::from_str(raw)
         .or_else(|_| serde_json::from_str(&raw.replace('\n', "")))
         .or_else(|_| serde_json::from_str(&raw.replace("\n ", "")))
@@ -122,4 +131,17 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
         ctx.original.date = h.get("date").and_then(|x| x.as_str()).map(str::to_owned);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sns_folding_undone() {
+        let folded = "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":\"bounce@simu!\n lator.amazonses.com\"}]}}";
+        let v = super::notification(folded).expect("parsed");
+        assert_eq!(
+            v["bounce"]["bouncedRecipients"][0]["emailAddress"],
+            "bounce@simulator.amazonses.com"
+        );
+    }
 }

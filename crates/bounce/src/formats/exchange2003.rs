@@ -41,7 +41,13 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
         let indented = line.starts_with([' ', '\t']);
         match addresses(line).first() {
             Some(&(a, b)) if !indented => {
-                found.push(Found::new(&clean_address(&line[a..b]), ""));
+                // `Name (SMTP=addr) on DATE`: the address type is no part of the address.
+                let addr = clean_address(&line[a..b]);
+                let addr = match addr.get(..5) {
+                    Some(t) if t.eq_ignore_ascii_case("smtp=") => addr[5..].to_owned(),
+                    _ => addr,
+                };
+                found.push(Found::new(&addr, ""));
             }
             _ => {
                 if let Some(f) = found.last_mut() {

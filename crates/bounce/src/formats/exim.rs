@@ -15,8 +15,28 @@ fn detect(ctx: &Ctx) -> bool {
     ctx.body_marker(phrase!(
         "This message was created automatically by mail delivery software"
     )) || ctx.header("x-failed-recipients").is_some()
-        || ctx.header_contains("received", "(exim ") && ctx.subject_has("mail delivery failed")
+        || ctx.header_contains("received", "(exim ")
+            && EXIM_SUBJECTS.iter().any(|s| ctx.subject_has(s))
+        || ctx.body_marker(phrase!(
+            "A message that you sent could not be delivered to all of its recipients"
+        ))
+        || ctx.body_marker(phrase!(
+            "A message that you sent contained one or more recipient addresses"
+        ))
+        || ctx.body_marker(phrase!(
+            "A message that you sent was rejected by the local scan"
+        ))
+        || ctx.body_marker(phrase!(" router encountered the following error"))
 }
+
+/// Exim's bounce and warning subjects (with an Exim `Received:` line).
+const EXIM_SUBJECTS: &[&str] = &[
+    "mail delivery failed",
+    "mail failure",
+    "message frozen",
+    "error(s) in forwarding or filtering",
+    "warning: message",
+];
 
 pub(crate) fn read(ctx: &mut Ctx) -> Vec<Found> {
     let mut found = simple(
@@ -28,6 +48,7 @@ pub(crate) fn read(ctx: &mut Ctx) -> Vec<Found> {
             "could not be delivered to one or more",
             "has not yet been delivered to one or more",
             "A message that you sent",
+            " router encountered the following error",
         ],
         &[
             "------ This is a copy of",

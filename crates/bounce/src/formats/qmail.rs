@@ -21,6 +21,8 @@ const STARTS: &[&str] = &[
 fn detect(ctx: &Ctx) -> bool {
     ctx.body_marker(phrase!("This is the qmail-send program"))
         || ctx.body_marker(phrase!("This is the qmail program"))
+        // Other builds name themselves differently (`qmail-ldap`, `qmail-send (Gentoo)`).
+        || ctx.body_marker(phrase!("Hi. This is the qmail"))
         || ctx.header_contains("received", "(qmail ") && any_ci(&ctx.body, STARTS)
 }
 
