@@ -76,6 +76,8 @@ const BODY_MARKERS: &[&str] = &[
     "A message that you sent contained one or more recipient addresses",
     "A message that you sent was rejected by the local scan",
     " router encountered the following error",
+    "Informations de diagnostic pour les administrateurs",
+    "Informazioni di diagnostica per gli amministratori",
 ];
 
 /// One of the body phrases in the marker table, by index. Made at compile time by

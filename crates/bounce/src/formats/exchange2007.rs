@@ -12,8 +12,29 @@ pub(crate) const FORMAT: Format = Format {
     read: Some(read),
 };
 
+/// The administrators' section, in English, French and Italian.
+const ADMIN: &[&str] = &[
+    "Diagnostic information for administrators",
+    "Informations de diagnostic pour les administrateurs",
+    "Informazioni di diagnostica per gli amministratori",
+];
+/// The line naming the server that wrote the report.
+const GENERATING: &[&str] = &["Generating server", "Serveur de g", "Server di generazione"];
+/// Where the returned headers start.
+const ORIGINAL_HEADERS: &[&str] = &[
+    "Original message headers",
+    "En-têtes de message d'origine",
+    "Intestazioni originali del messaggio",
+];
+
 fn detect(ctx: &Ctx) -> bool {
     ctx.body_marker(phrase!("Diagnostic information for administrators"))
+        || ctx.body_marker(phrase!(
+            "Informations de diagnostic pour les administrateurs"
+        ))
+        || ctx.body_marker(phrase!(
+            "Informazioni di diagnostica per gli amministratori"
+        ))
         || ctx.body_marker(phrase!("Delivery has failed to these recipients"))
         || ctx.body_marker(phrase!("Your message to"))
             && ctx.body_marker(phrase!("couldn't be delivered"))
@@ -21,8 +42,56 @@ fn detect(ctx: &Ctx) -> bool {
         || ctx.header("x-ms-exchange-crosstenant-id").is_some() && super::from_daemon(ctx)
 }
 
+/// The administrators' section read the way every language writes it: after the
+/// generating server, each recipient on a line of its own followed by its reply
+/// (`#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##`), so each recipient gets its own.
+fn admin_pairs(body: &str) -> Vec<Found> {
+    let Some((at, _)) = find_any(body, ADMIN) else {
+        return Vec::new();
+    };
+    let admin = &body[at..];
+    let admin = match find_any(admin, ORIGINAL_HEADERS) {
+        Some((end, _)) => &admin[..end],
+        None => admin,
+    };
+    let mut found: Vec<Found> = Vec::new();
+    for line in admin.lines().skip(1) {
+        let t = line.trim();
+        if GENERATING.iter().any(|g| {
+            t.len() >= g.len()
+                && t.is_char_boundary(g.len())
+                && t[..g.len()].eq_ignore_ascii_case(g)
+        }) {
+            continue;
+        }
+        let whole_address = addresses(t)
+            .first()
+            .is_some_and(|&(a, b)| a == 0 && b == t.len());
+        if whole_address {
+            let addr = clean_address(t);
+            if !found
+                .iter()
+                .any(|f| f.recipient.eq_ignore_ascii_case(&addr))
+            {
+                found.push(Found::new(&addr, ""));
+            }
+        } else if let Some(f) = found.last_mut()
+            && f.diagnostic.is_empty()
+            && maildiag_reply::extract_best(t.as_bytes())
+                .is_some_and(|x| x.code.is_some_and(|c| matches!(c.get() / 100, 4 | 5)))
+        {
+            f.diagnostic = t.to_owned();
+        }
+    }
+    found
+}
+
 fn read(ctx: &mut Ctx) -> Vec<Found> {
     let body = ctx.body.clone();
+    let pairs = admin_pairs(&body);
+    if !pairs.is_empty() && pairs.iter().all(|f| !f.diagnostic.is_empty()) {
+        return pairs;
+    }
     let mut found: Vec<Found> = Vec::new();
     // The recipient list.
     if let Some((sec, _)) = section(
@@ -33,8 +102,12 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
             "Your message to",
         ],
         &[
-            "Diagnostic information for administrators",
-            "Original message headers",
+            ADMIN[0],
+            ADMIN[1],
+            ADMIN[2],
+            ORIGINAL_HEADERS[0],
+            ORIGINAL_HEADERS[1],
+            ORIGINAL_HEADERS[2],
         ],
         true,
     ) {
@@ -52,8 +125,7 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
         }
     }
     // The administrators' part: "Remote Server returned '...'" or "#550 5.1.1 ..." lines.
-    let admin =
-        find_any(&body, &["Diagnostic information for administrators"]).map(|(p, _)| &body[p..]);
+    let admin = find_any(&body, ADMIN).map(|(p, _)| &body[p..]);
     let diag = admin
         .and_then(|a| after_label(a, "Remote Server returned"))
         .map(|s| s.trim_matches(['\'', ' ']).to_owned())
