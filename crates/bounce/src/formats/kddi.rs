@@ -18,6 +18,7 @@ fn detect(ctx: &Ctx) -> bool {
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {
     let mut found = simple(ctx, &["Your mail sent on"], &[], &[]);
+    super::ezweb::spasign(ctx, &mut found);
     for f in &mut found {
         if crate::text::contains_ci(&f.diagnostic, "mailbox is full") {
             f.diagnostic = format!("{} (mailbox full)", f.diagnostic);

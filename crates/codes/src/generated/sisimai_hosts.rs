@@ -4,7 +4,7 @@
 use crate::{SisimaiCondition, SisimaiMta, SisimaiRule, SisimaiService};
 
 /// Every service, in data-file order.
-pub(crate) static SERVICES: [SisimaiService; 16] = [
+pub(crate) static SERVICES: [SisimaiService; 17] = [
     SisimaiService {
         name: "au / EZweb (KDDI)",
         hosts: &[".ezweb.ne.jp", "msmx.au.com"],
@@ -526,6 +526,82 @@ pub(crate) static SERVICES: [SisimaiService; 16] = [
                     last: 351,
                 },
                 phrases: &["remote server returned unknown recipient or mailbox unavailable"],
+            },
+            SisimaiRule {
+                reason: "policyviolation",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 0,
+                    first: 350,
+                    last: 350,
+                },
+                phrases: &[
+                    "x-dg-ref header is too long",
+                    "requested action not taken: policy violation detected (as345)",
+                ],
+            },
+            SisimaiRule {
+                reason: "speeding",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 508,
+                    last: 508,
+                },
+                phrases: &["has exceeded permitted limits within"],
+            },
+            SisimaiRule {
+                reason: "speeding",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 700,
+                    last: 749,
+                },
+                phrases: &[
+                    "access denied, tenant has exceeded threshold",
+                    "access denied, traffic not accepted from this ip",
+                ],
+            },
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 12,
+                    last: 12,
+                },
+                phrases: &[""],
+            },
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 13,
+                    last: 13,
+                },
+                phrases: &[""],
+            },
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 124,
+                    last: 124,
+                },
+                phrases: &[""],
+            },
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Status {
+                    class: Some(5),
+                    subject: 7,
+                    first: 133,
+                    last: 136,
+                },
+                phrases: &[""],
             },
         ],
     },
@@ -1395,10 +1471,84 @@ pub(crate) static SERVICES: [SisimaiService; 16] = [
             },
         ],
     },
+    SisimaiService {
+        name: "Facebook",
+        hosts: &[".facebook.com"],
+        code_reader: None,
+        rules: &[
+            SisimaiRule {
+                reason: "blocked",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "POL-P1", "POL-P2", "POL-P3", "POL-P4", "POL-T1", "POL-T2", "POL-T3",
+                ],
+            },
+            SisimaiRule {
+                reason: "contenterror",
+                when: SisimaiCondition::Any,
+                phrases: &["MSG-P2"],
+            },
+            SisimaiRule {
+                reason: "filtered",
+                when: SisimaiCondition::Any,
+                phrases: &["RCP-P2", "RCP-P3"],
+            },
+            SisimaiRule {
+                reason: "mesgtoobig",
+                when: SisimaiCondition::Any,
+                phrases: &["MSG-P1", "INT-P2"],
+            },
+            SisimaiRule {
+                reason: "notcompliantrfc",
+                when: SisimaiCondition::Any,
+                phrases: &["MSG-P3"],
+            },
+            SisimaiRule {
+                reason: "rejected",
+                when: SisimaiCondition::Any,
+                phrases: &["DNS-P1", "DNS-P2", "DNS-T1"],
+            },
+            SisimaiRule {
+                reason: "requireptr",
+                when: SisimaiCondition::Any,
+                phrases: &["DNS-P3", "DNS-T2"],
+            },
+            SisimaiRule {
+                reason: "spamdetected",
+                when: SisimaiCondition::Any,
+                phrases: &["POL-P6"],
+            },
+            SisimaiRule {
+                reason: "suspend",
+                when: SisimaiCondition::Any,
+                phrases: &["RCP-T4"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &["RCP-T1"],
+            },
+            SisimaiRule {
+                reason: "toomanyconn",
+                when: SisimaiCondition::Any,
+                phrases: &["CON-T1", "CON-T2", "CON-T3", "CON-T4", "MSG-T1"],
+            },
+            SisimaiRule {
+                reason: "userunknown",
+                when: SisimaiCondition::Any,
+                phrases: &["RCP-P1", "INT-P1", "INT-P3", "INT-P4"],
+            },
+            SisimaiRule {
+                reason: "virusdetected",
+                when: SisimaiCondition::Any,
+                phrases: &["POL-P5"],
+            },
+        ],
+    },
 ];
 
 /// Every MTA, in data-file order.
-pub(crate) static MTAS: [SisimaiMta; 15] = [
+pub(crate) static MTAS: [SisimaiMta; 20] = [
     SisimaiMta {
         format: "imailserver",
         rules: &[
@@ -1473,6 +1623,7 @@ pub(crate) static MTAS: [SisimaiMta; 15] = [
                     "not listed in public Name & Address Book",
                     "no se encuentra en el Directorio de Domino",
                     "dans l'annuaire Domino",
+                    "Domino ディレクトリには見つかりません",
                 ],
             },
         ],
@@ -1489,6 +1640,11 @@ pub(crate) static MTAS: [SisimaiMta; 15] = [
                 reason: "mailboxfull",
                 when: SisimaiCondition::Any,
                 phrases: &["The user(s) account is temporarily over quota"],
+            },
+            SisimaiRule {
+                reason: "filtered",
+                when: SisimaiCondition::Any,
+                phrases: &["X-SPASIGN: NG"],
             },
             SisimaiRule {
                 reason: "onhold",
@@ -1793,7 +1949,10 @@ pub(crate) static MTAS: [SisimaiMta; 15] = [
             SisimaiRule {
                 reason: "userunknown",
                 when: SisimaiCondition::Any,
-                phrases: &["no mailbox here by that name"],
+                phrases: &[
+                    "no mailbox here by that name",
+                    "does not like recipient. Giving up on ",
+                ],
             },
             SisimaiRule {
                 reason: "exceedlimit",
@@ -1804,6 +1963,106 @@ pub(crate) static MTAS: [SisimaiMta; 15] = [
                 reason: "suspend",
                 when: SisimaiCondition::Any,
                 phrases: &["Mailaddress is administrativ"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "Unable to",
+                    "Automatic homedir creator crashed",
+                    "Illegal value in LDAP attribute",
+                    "LDAP attribute is not given but mandatory",
+                    "Timeout while performing search on LDAP server",
+                    "Too many results returned but needs to be unique",
+                    "Permanent error while executing qmail-forward",
+                    "Temporary error in automatic homedir creation",
+                    "Temporary error while executing qmail-forward",
+                    "Temporary failure in LDAP lookup",
+                ],
+            },
+            SisimaiRule {
+                reason: "expired",
+                when: SisimaiCondition::Any,
+                phrases: &["this message has been in the queue too long."],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "x4",
+        rules: &[
+            SisimaiRule {
+                reason: "hostunknown",
+                when: SisimaiCondition::Any,
+                phrases: &["Sorry, I couldn't find any host "],
+            },
+            SisimaiRule {
+                reason: "mailboxfull",
+                when: SisimaiCondition::Any,
+                phrases: &["disk quota exceeded"],
+            },
+            SisimaiRule {
+                reason: "mesgtoobig",
+                when: SisimaiCondition::Any,
+                phrases: &["Message size exceeds fixed maximum message size:"],
+            },
+            SisimaiRule {
+                reason: "networkerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "Sorry, I wasn't able to establish an SMTP connection",
+                    "Sorry. Although I'm listed as a best-preference MX or A for that host",
+                ],
+            },
+            SisimaiRule {
+                reason: "notaccept",
+                when: SisimaiCondition::Any,
+                phrases: &["Sorry, I couldn't find a mail exchanger or IP address"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &["bad interpreter: No such file or directory", "system error"],
+            },
+            SisimaiRule {
+                reason: "systemfull",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "Requested action not taken: mailbox unavailable (not enough free space)",
+                ],
+            },
+            SisimaiRule {
+                reason: "userunknown",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "no mailbox here by that name",
+                    "does not like recipient. Giving up on ",
+                ],
+            },
+            SisimaiRule {
+                reason: "exceedlimit",
+                when: SisimaiCondition::Any,
+                phrases: &["The message exeeded the maximum size the user accepts"],
+            },
+            SisimaiRule {
+                reason: "suspend",
+                when: SisimaiCondition::Any,
+                phrases: &["Mailaddress is administrativ"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "Unable to",
+                    "Automatic homedir creator crashed",
+                    "Illegal value in LDAP attribute",
+                    "LDAP attribute is not given but mandatory",
+                    "Timeout while performing search on LDAP server",
+                    "Too many results returned but needs to be unique",
+                    "Permanent error while executing qmail-forward",
+                    "Temporary error in automatic homedir creation",
+                    "Temporary error while executing qmail-forward",
+                    "Temporary failure in LDAP lookup",
+                ],
             },
             SisimaiRule {
                 reason: "expired",
@@ -1840,6 +2099,132 @@ pub(crate) static MTAS: [SisimaiMta; 15] = [
                 reason: "securityerror",
                 when: SisimaiCondition::Any,
                 phrases: &["Security Alert"],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "rfc3464",
+        rules: &[
+            SisimaiRule {
+                reason: "userunknown",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "mailbox doesn't exist: ",
+                    ": user missing home directory",
+                    "invalid mailbox path",
+                    "cannot find system user",
+                    "invalid user specified.",
+                    "user name does not refer to a virtual user",
+                    "invalid or unknown base user or domain",
+                    "invalid or unknown virtual user",
+                ],
+            },
+            SisimaiRule {
+                reason: "mailboxfull",
+                when: SisimaiCondition::Any,
+                phrases: &["delivery failed due to system quota violation"],
+            },
+            SisimaiRule {
+                reason: "systemfull",
+                when: SisimaiCondition::Any,
+                phrases: &["no space left to finish writing"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &["temporary file write error"],
+            },
+            SisimaiRule {
+                reason: "virusdetected",
+                when: SisimaiCondition::Any,
+                phrases: &[" - infected"],
+            },
+            SisimaiRule {
+                reason: "exceedlimit",
+                when: SisimaiCondition::Any,
+                phrases: &[" - message size exceeds recipient"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    " - temporary mta failure on relaying",
+                    " - rejected by next-hop mta on relaying",
+                ],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "generic",
+        rules: &[
+            SisimaiRule {
+                reason: "userunknown",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    "mailbox doesn't exist: ",
+                    ": user missing home directory",
+                    "invalid mailbox path",
+                    "cannot find system user",
+                    "invalid user specified.",
+                    "user name does not refer to a virtual user",
+                    "invalid or unknown base user or domain",
+                    "invalid or unknown virtual user",
+                ],
+            },
+            SisimaiRule {
+                reason: "mailboxfull",
+                when: SisimaiCondition::Any,
+                phrases: &["delivery failed due to system quota violation"],
+            },
+            SisimaiRule {
+                reason: "systemfull",
+                when: SisimaiCondition::Any,
+                phrases: &["no space left to finish writing"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &["temporary file write error"],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "courier",
+        rules: &[
+            SisimaiRule {
+                reason: "hostunknown",
+                when: SisimaiCondition::Any,
+                phrases: &["No such domain."],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &["This domain's DNS violates RFC 1035."],
+            },
+            SisimaiRule {
+                reason: "networkerror",
+                when: SisimaiCondition::Any,
+                phrases: &["DNS lookup failed."],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "kddi",
+        rules: &[
+            SisimaiRule {
+                reason: "norelaying",
+                when: SisimaiCondition::Any,
+                phrases: &["Due to the following SMTP relay error"],
+            },
+            SisimaiRule {
+                reason: "hostunknown",
+                when: SisimaiCondition::Any,
+                phrases: &["As the remote domain doesnt exist"],
+            },
+            SisimaiRule {
+                reason: "filtered",
+                when: SisimaiCondition::Any,
+                phrases: &["X-SPASIGN: NG"],
             },
         ],
     },
