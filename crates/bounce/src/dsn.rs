@@ -110,6 +110,14 @@ fn convert(
         f.reply_code = diag_reply.and_then(|x| x.code);
         f.command = diag_reply.and_then(|x| x.command);
         f.status = prefer(r.status, diag_reply.and_then(|x| x.enhanced));
+        // Amazon SES sums the remote reply up in its own words and quotes it:
+        // `5.1.0 - Unknown address error 550-'5.7.1 <...>... Access denied'`. The quoted
+        // status is the remote server's, and more precise than SES's summary.
+        if format == "amazonses"
+            && let Some(inner) = quoted_status(&diag)
+        {
+            f.status = Some(inner);
+        }
         f.remote_mta = r
             .remote_mta
             .as_ref()
@@ -138,6 +146,19 @@ fn convert(
         }
         out.push(b);
     }
+}
+
+/// The first enhanced status code right after a quote (`'5.7.1 `, `"5.2.2 `).
+fn quoted_status(diag: &str) -> Option<EnhancedCode> {
+    let b = diag.as_bytes();
+    b.iter().enumerate().find_map(|(i, &c)| {
+        if c != b'\'' && c != b'"' {
+            return None;
+        }
+        let rest = &b[i + 1..];
+        let end = rest.iter().position(|&c| c == b' ')?;
+        EnhancedCode::parse_strict(&rest[..end])
+    })
 }
 
 /// `local@domain` with both parts present and no spaces.
@@ -180,6 +201,19 @@ fn prefer(status: Option<EnhancedCode>, diag: Option<EnhancedCode>) -> Option<En
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quoted_inner_status() {
+        assert_eq!(
+            super::quoted_status(
+                "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access denied'"
+            )
+            .map(|s| s.to_string())
+            .as_deref(),
+            Some("5.7.1")
+        );
+        assert_eq!(super::quoted_status("550 5.1.1 'quoted words'"), None);
+    }
+
     #[test]
     fn recipients_that_are_no_address_yield() {
         assert!(super::is_address("u@example.com"));
