@@ -344,3 +344,18 @@ fn au_filter_header_is_filtered() {
     // Without the header the same text says nothing more than a refusal.
     assert_eq!(reason_of(&raw.replace("X-SPASIGN: NG\r\n", "")), "onhold");
 }
+
+#[test]
+fn amazon_ses_subtypes_without_a_diagnostic() {
+    let note = |subtype: &str| {
+        format!(
+            "From: no-reply@sns.amazonaws.com\r\nTo: ops@example.com\r\n\
+             Subject: AWS Notification Message\r\nDate: Wed, 12 Feb 2025 10:00:00 +0000\r\n\r\n\
+             {{\"notificationType\":\"Bounce\",\"bounce\":{{\"bounceType\":\"Transient\",\
+             \"bounceSubType\":\"{subtype}\",\"bouncedRecipients\":[{{\"emailAddress\":\"trent@example.org\"}}],\
+             \"timestamp\":\"2025-02-12T10:00:00.000Z\"}},\"mail\":{{\"source\":\"ops@example.com\"}}}}\r\n"
+        )
+    };
+    assert_eq!(reason_of(&note("MailboxFull")), "mailboxfull");
+    assert_eq!(reason_of(&note("MessageTooLarge")), "mesgtoobig");
+}

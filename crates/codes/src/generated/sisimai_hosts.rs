@@ -1548,7 +1548,7 @@ pub(crate) static SERVICES: [SisimaiService; 17] = [
 ];
 
 /// Every MTA, in data-file order.
-pub(crate) static MTAS: [SisimaiMta; 20] = [
+pub(crate) static MTAS: [SisimaiMta; 21] = [
     SisimaiMta {
         format: "imailserver",
         rules: &[
@@ -2225,6 +2225,21 @@ pub(crate) static MTAS: [SisimaiMta; 20] = [
                 reason: "filtered",
                 when: SisimaiCondition::Any,
                 phrases: &["X-SPASIGN: NG"],
+            },
+        ],
+    },
+    SisimaiMta {
+        format: "amazonses",
+        rules: &[
+            SisimaiRule {
+                reason: "mailboxfull",
+                when: SisimaiCondition::Any,
+                phrases: &["Transient MailboxFull"],
+            },
+            SisimaiRule {
+                reason: "mesgtoobig",
+                when: SisimaiCondition::Any,
+                phrases: &["Transient MessageTooLarge"],
             },
         ],
     },
