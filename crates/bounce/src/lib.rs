@@ -205,6 +205,11 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
         b.feedback_type = ftype;
         return Ok(b);
     }
+    if let Some((ftype, rcpts)) = formats::amazonses::complaint(ctx) {
+        let mut b = bounce(ctx, ReportKind::Feedback, "amazonses", rcpts);
+        b.feedback_type = ftype;
+        return Ok(b);
+    }
     let detected = REGISTRY.iter().find(|f| (f.detect)(ctx));
     // The standard delivery-status reader.
     let has_dsn = !ctx.dsn_parts.is_empty() || dsn::text_dsn_start(ctx).is_some();

@@ -47,6 +47,47 @@ pub(crate) fn notification(body: &str) -> Option<serde_json::Value> {
     serde_json::from_str(inner).ok()
 }
 
+/// An Amazon SES complaint notification (a feedback report in SES's JSON): the
+/// complaint's feedback type and one recipient per complained-about address.
+pub(crate) fn complaint(ctx: &Ctx) -> Option<(Option<String>, Vec<crate::model::BounceRecipient>)> {
+    find_ci(&ctx.body, "\"Complaint\"")?;
+    let n = notification(&ctx.body)?;
+    let kind = n
+        .get("notificationType")
+        .or_else(|| n.get("eventType"))
+        .and_then(|v| v.as_str())?;
+    if kind != "Complaint" {
+        return None;
+    }
+    let c = &n["complaint"];
+    let ftype = c
+        .get("complaintFeedbackType")
+        .and_then(|v| v.as_str())
+        .map(str::to_ascii_lowercase);
+    let rcpts: Vec<crate::model::BounceRecipient> = c
+        .get("complainedRecipients")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("emailAddress").and_then(|v| v.as_str()))
+        .map(crate::text::clean_address)
+        .filter(|a| a.contains('@'))
+        .map(|a| {
+            let mut b = crate::model::BounceRecipient::new(a, "amazonses");
+            b.action = maildiag_reply::Action::Other;
+            b.feedback_type.clone_from(&ftype);
+            b.arrival_date = c
+                .get("arrivalDate")
+                .or_else(|| c.get("timestamp"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            b.original = ctx.original.clone();
+            b
+        })
+        .collect();
+    (!rcpts.is_empty()).then_some((ftype, rcpts))
+}
+
 fn read(ctx: &mut Ctx) -> Vec<Found> {
     if find_ci(&ctx.body, "notificationType").is_none() && find_ci(&ctx.body, "eventType").is_none()
     {

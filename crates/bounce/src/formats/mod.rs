@@ -10,7 +10,7 @@ use crate::email::Ctx;
 use crate::text::{Found, blocks, drop_lines};
 
 mod activehunter;
-mod amazonses;
+pub(crate) mod amazonses;
 mod aol;
 mod apachejames;
 mod biglobe;
