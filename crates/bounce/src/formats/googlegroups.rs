@@ -18,7 +18,13 @@ fn detect(ctx: &Ctx) -> bool {
         && ctx.body_marker(phrase!("group you tried to contact"));
     let from_google = ctx.header_contains("from", "mailer-daemon@googlemail.com")
         || ctx.header_contains("from", "mailer-daemon@google.com");
-    english || (from_google && ctx.header_contains("x-failed-recipients", "@googlegroups.com"))
+    // A group on its own domain (Google Workspace) in another language: the notice is
+    // still signed "Google Groups" (the brand is not translated).
+    english
+        || from_google
+            && (ctx.header_contains("x-failed-recipients", "@googlegroups.com")
+                || ctx.header("x-failed-recipients").is_some()
+                    && ctx.body_marker(phrase!("Google Groups")))
 }
 
 fn read(ctx: &mut Ctx) -> Vec<Found> {
