@@ -244,8 +244,16 @@ pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
 /// `QID: from=<S>, status=expired, returned to sender`, or a bare `status=deferred
 /// (REASON)` (the status word must be followed by its parenthesised reason).
 fn status_only(line: &[u8], base: u64) -> Parsed<'_> {
+    static FROM: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"from=<"));
+    static STATUS: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"status="));
+    // Most text handed here (any reply a user pastes) has no field at all.
+    if memchr::memchr(b'=', line).is_none() {
+        return Parsed::Ignored;
+    }
     let ev = |outcome| DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64);
-    if let Some(from) = memmem::find(line, b"from=<")
+    if let Some(from) = FROM.find(line)
         && (from == 0 || line[from - 1] == b' ')
     {
         let qid = line[..from]
@@ -261,8 +269,9 @@ fn status_only(line: &[u8], base: u64) -> Parsed<'_> {
             .unwrap_or_default();
         return expired(&line[from..], qid, ev).unwrap_or(Parsed::Ignored);
     }
-    let Some(at) =
-        memmem::find_iter(line, b"status=").find(|&i| i == 0 || matches!(line[i - 1], b' ' | b','))
+    let Some(at) = STATUS
+        .find_iter(line)
+        .find(|&i| i == 0 || matches!(line[i - 1], b' ' | b','))
     else {
         return Parsed::Ignored;
     };
