@@ -78,6 +78,7 @@ const BODY_MARKERS: &[&str] = &[
     " router encountered the following error",
     "Informations de diagnostic pour les administrateurs",
     "Informazioni di diagnostica per gli amministratori",
+    "\"eventType\"",
 ];
 
 /// One of the body phrases in the marker table, by index. Made at compile time by

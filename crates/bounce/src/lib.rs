@@ -210,7 +210,8 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
         b.feedback_type = ftype;
         return Ok(b);
     }
-    let detected = REGISTRY.iter().find(|f| (f.detect)(ctx));
+    let first = REGISTRY.iter().position(|f| (f.detect)(ctx));
+    let detected = first.and_then(|i| REGISTRY.get(i));
     // The standard delivery-status reader.
     let has_dsn = !ctx.dsn_parts.is_empty() || dsn::text_dsn_start(ctx).is_some();
     if has_dsn {
@@ -297,8 +298,13 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
     // Every reader that recognises the email, in registry order, until one finds
     // recipients: a broad detector (Amazon SES's sending headers on a Yahoo bounce) must
     // not hide the reader that can read it.
-    for f in REGISTRY.iter() {
-        let Some(read) = f.read.filter(|_| (f.detect)(ctx)) else {
+    // (The first detector that matched is not asked again.)
+    for (i, f) in REGISTRY
+        .iter()
+        .enumerate()
+        .skip(first.unwrap_or(REGISTRY.len()))
+    {
+        let Some(read) = f.read.filter(|_| Some(i) == first || (f.detect)(ctx)) else {
             continue;
         };
         let found = read(ctx);

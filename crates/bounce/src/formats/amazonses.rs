@@ -15,6 +15,7 @@ fn detect(ctx: &Ctx) -> bool {
     ctx.sender_has("amazonses.com")
         || ctx.header("x-ses-outgoing").is_some()
         || ctx.body_marker(phrase!("\"notificationType\""))
+        || ctx.body_marker(phrase!("\"eventType\""))
         || ctx.header("x-amz-sns-message-type").is_some()
 }
 
@@ -50,6 +51,9 @@ pub(crate) fn notification(body: &str) -> Option<serde_json::Value> {
 /// An Amazon SES complaint notification (a feedback report in SES's JSON): the
 /// complaint's feedback type and one recipient per complained-about address.
 pub(crate) fn complaint(ctx: &Ctx) -> Option<(Option<String>, Vec<crate::model::BounceRecipient>)> {
+    if !detect(ctx) {
+        return None;
+    }
     find_ci(&ctx.body, "\"Complaint\"")?;
     let n = notification(&ctx.body)?;
     let kind = n
