@@ -288,7 +288,8 @@ fn stat_value<'a>(line: &'a [u8], fields: &'a [u8]) -> Option<(&'a [u8], usize)>
     Some((v, offset(line, v)))
 }
 
-fn split_word(b: &[u8]) -> (&[u8], &[u8]) {
+/// The first space-separated word and the rest after the space.
+pub(crate) fn split_word(b: &[u8]) -> (&[u8], &[u8]) {
     match memchr::memchr(b' ', b) {
         Some(n) => (&b[..n], &b[n + 1..]),
         None => (b, &b""[..]),

@@ -219,17 +219,7 @@ pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
     if at > 0 && line[at - 1] != b' ' {
         return Parsed::Ignored;
     }
-    let qid = line[..at]
-        .strip_suffix(b": ")
-        .map(|head| {
-            let n = head
-                .iter()
-                .rev()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .count();
-            &head[head.len() - n..]
-        })
-        .filter(|q| !q.is_empty());
+    let qid = qid_before(line, at);
     let src = Src::new(line);
     let mut parsed = delivery(&src, line, &line[at..], None, |outcome| {
         DeliveryEvent::new(Format::Postfix, outcome, base..base + line.len() as u64)
@@ -238,6 +228,17 @@ pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
         e.queue_id = Some(src.text(q));
     }
     parsed
+}
+
+/// The queue id right before the field at `at` (`EEC614DD82BD4: to=<...>`), if any.
+fn qid_before(line: &[u8], at: usize) -> Option<&[u8]> {
+    let head = line[..at].strip_suffix(b": ")?;
+    let n = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    Some(&head[head.len() - n..]).filter(|q| !q.is_empty())
 }
 
 /// What is left of a Postfix record when it is pasted without `to=`: qmgr's
@@ -256,17 +257,7 @@ fn status_only(line: &[u8], base: u64) -> Parsed<'_> {
     if let Some(from) = FROM.find(line)
         && (from == 0 || line[from - 1] == b' ')
     {
-        let qid = line[..from]
-            .strip_suffix(b": ")
-            .map(|h| {
-                let n = h
-                    .iter()
-                    .rev()
-                    .take_while(|c| c.is_ascii_alphanumeric())
-                    .count();
-                &h[h.len() - n..]
-            })
-            .unwrap_or_default();
+        let qid = qid_before(line, from).unwrap_or_default();
         return expired(&line[from..], qid, ev).unwrap_or(Parsed::Ignored);
     }
     let Some(at) = STATUS

@@ -26,6 +26,7 @@ use maildiag_reply::{Extracted, extract_best};
 
 use crate::Format;
 use crate::event::{DeliveryEvent, Outcome, Relay, Src, parse_ip, strip_angles, trim};
+use crate::opensmtpd::split_word;
 use crate::parse::Parsed;
 use crate::syslog::Syslog;
 use crate::time::{Timestamp, parse_epoch, parse_iso};
@@ -279,13 +280,6 @@ fn read_report(report: &[u8], at: usize) -> (Extracted<'static>, Option<std::net
 
 fn is_number(b: &[u8]) -> bool {
     !b.is_empty() && b.len() <= 20 && b.iter().all(u8::is_ascii_digit)
-}
-
-fn split_word(b: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memchr(b' ', b) {
-        Some(n) => (&b[..n], &b[n + 1..]),
-        None => (b, &b""[..]),
-    }
 }
 
 #[cfg(test)]
