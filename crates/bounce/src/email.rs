@@ -79,6 +79,7 @@ const BODY_MARKERS: &[&str] = &[
     "Informations de diagnostic pour les administrateurs",
     "Informazioni di diagnostica per gli amministratori",
     "\"eventType\"",
+    "Original Message Details",
 ];
 
 /// One of the body phrases in the marker table, by index. Made at compile time by

@@ -4,7 +4,7 @@
 
 use super::Format;
 use crate::email::{Ctx, phrase};
-use crate::text::{Found, addresses, after_label, clean_address, find_any, section};
+use crate::text::{Found, addresses, after_label, clean_address, collapse, find_any, section};
 
 pub(crate) const FORMAT: Format = Format {
     name: "exchange2007",
@@ -35,6 +35,7 @@ fn detect(ctx: &Ctx) -> bool {
         || ctx.body_marker(phrase!(
             "Informazioni di diagnostica per gli amministratori"
         ))
+        || ctx.body_marker(phrase!("Original Message Details"))
         || ctx.body_marker(phrase!("Delivery has failed to these recipients"))
         || ctx.body_marker(phrase!("Your message to"))
             && ctx.body_marker(phrase!("couldn't be delivered"))
@@ -86,11 +87,56 @@ fn admin_pairs(body: &str) -> Vec<Found> {
     found
 }
 
+/// Office 365's newer layout: `Original Message Details` with `Recipient Address: a@b`
+/// (or `Name<mailto:a@b>`) lines, and `Error Details` with `Reported error: 550 5.1.10
+/// ...` up to `Message Hops`.
+fn details(body: &str) -> Vec<Found> {
+    let Some((at, _)) = find_any(body, &["\nError Details"]) else {
+        return Vec::new();
+    };
+    let rest = &body[at + 1..];
+    let end =
+        find_any(rest, &["\nMessage Hops", ORIGINAL_HEADERS[0]]).map_or(rest.len(), |(e, _)| e);
+    let errors = &rest[..end];
+    let diag = errors
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("Reported error:"))
+        .map(|d| d.trim().to_owned())
+        .unwrap_or_else(|| collapse(errors.split_once('\n').map_or("", |(_, e)| e)));
+    let mut found: Vec<Found> = Vec::new();
+    // Recipients are listed before the errors (a `<mailto:` after them belongs to the
+    // returned headers, such as `List-Unsubscribe`).
+    for line in body[..at].lines().take(400) {
+        let t = line.trim();
+        let addr = if let Some(a) = t.strip_prefix("Recipient Address:") {
+            a.trim()
+        } else if let Some((_, a)) = t.split_once("<mailto:") {
+            a.trim_end_matches('>')
+        } else {
+            continue;
+        };
+        let addr = clean_address(addr);
+        if addr.contains('@')
+            && !found
+                .iter()
+                .any(|f| f.recipient.eq_ignore_ascii_case(&addr))
+        {
+            found.push(Found::new(&addr, &diag));
+        }
+    }
+    found
+}
+
 fn read(ctx: &mut Ctx) -> Vec<Found> {
     let body = ctx.body.clone();
     let pairs = admin_pairs(&body);
     if !pairs.is_empty() && pairs.iter().all(|f| !f.diagnostic.is_empty()) {
         return pairs;
+    }
+    let d = details(&body);
+    if !d.is_empty() {
+        return d;
     }
     let mut found: Vec<Found> = Vec::new();
     // The recipient list.
