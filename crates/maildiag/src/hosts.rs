@@ -80,6 +80,8 @@ fn code_reader(name: &str) -> Option<fn(&str) -> Option<&'static str>> {
         "france_ptt" => Some(france_ptt),
         "godaddy" => Some(godaddy),
         "cox" => Some(cox),
+        "spectrum" => Some(spectrum),
+        "iua" => Some(iua),
         _ => None,
     }
 }
@@ -233,6 +235,44 @@ fn cox(text: &str) -> Option<&'static str> {
     )
 }
 
+/// Spectrum (Charter) puts `AUP#` and a four-digit code in its replies
+/// (`AUP#1260`, `AUP#In-1310`); the codes are documented in ranges.
+fn spectrum(text: &str) -> Option<&'static str> {
+    let at = text.find("AUP#")? + 4;
+    let rest = text[at..].trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-');
+    let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    let code: u16 = digits.get(..4)?.parse().ok()?;
+    Some(match code {
+        1000 => "blocked",
+        1010 | 1020..=1080 | 1500 | 1520 => "rejected",
+        1090 => "systemerror",
+        1100..=1150 | 1200..=1250 => "blocked",
+        1160..=1190 | 1560 => "policyviolation",
+        1260 => "networkerror",
+        1300..=1490 | 1540 | 1550 => "toomanyconn",
+        1530 => "mesgtoobig",
+        _ => return None,
+    })
+}
+
+/// I.UA links each refusal to an explanation page, `http://mail.i.ua/err/N/`.
+fn iua(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    Some(
+        match token_after(&lower, ".i.ua/err/", u8::is_ascii_digit)? {
+            "1" | "6" => "norelaying",
+            "2" => "userunknown",
+            "3" => "suspend",
+            "4" => "mailboxfull",
+            "5" => "toomanyconn",
+            "7" | "9" => "blocked",
+            "8" => "rejected",
+            "10" => "filtered",
+            _ => return None,
+        },
+    )
+}
+
 /// Reasons Sisimai decides again from the status code and wording even when an MTA's
 /// text named them.
 pub(crate) fn is_retried(reason: &str) -> bool {
@@ -259,10 +299,28 @@ mod tests {
             .iter()
             .filter_map(|s| s.code_reader)
             .collect();
-        assert_eq!(named.len(), 3, "{named:?}");
+        assert_eq!(named.len(), 5, "{named:?}");
         for n in named {
             assert!(code_reader(n).is_some(), "no code reader {n:?}");
         }
+    }
+
+    #[test]
+    fn spectrum_and_iua_codes() {
+        let t = "554 5.7.1 IP has been blocked due to spam. AUP#In-1310";
+        assert_eq!(
+            host_reason(&facts(t, "charter.net", "")),
+            Some("toomanyconn")
+        );
+        let t = "550 5.1.0 AUP#1530 message too large";
+        assert_eq!(
+            host_reason(&facts(t, "example.com", "mx.spectrum.net")),
+            Some("mesgtoobig")
+        );
+        assert_eq!(spectrum("AUP#999"), None);
+        let t = "550 User not found. See http://mail.i.ua/err/2/";
+        assert_eq!(host_reason(&facts(t, "i.ua", "")), Some("userunknown"));
+        assert_eq!(iua("see http://mail.i.ua/err/77/"), None);
     }
 
     fn facts<'a>(text: &'a str, domain: &'a str, remote: &'a str) -> Facts<'a> {

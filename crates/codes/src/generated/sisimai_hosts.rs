@@ -4,7 +4,7 @@
 use crate::{SisimaiCondition, SisimaiMta, SisimaiRule, SisimaiService};
 
 /// Every service, in data-file order.
-pub(crate) static SERVICES: [SisimaiService; 17] = [
+pub(crate) static SERVICES: [SisimaiService; 19] = [
     SisimaiService {
         name: "au / EZweb (KDDI)",
         hosts: &[".ezweb.ne.jp", "msmx.au.com"],
@@ -1544,6 +1544,33 @@ pub(crate) static SERVICES: [SisimaiService; 17] = [
                 phrases: &["POL-P5"],
             },
         ],
+    },
+    SisimaiService {
+        name: "Spectrum (Charter)",
+        hosts: &[".charter.net", ".spectrum.net"],
+        code_reader: Some("spectrum"),
+        rules: &[
+            SisimaiRule {
+                reason: "blocked",
+                when: SisimaiCondition::Any,
+                phrases: &["has been blocked due to suspicious activity"],
+            },
+            SisimaiRule {
+                reason: "networkerror",
+                when: SisimaiCondition::Any,
+                phrases: &["doesn't process IPV6 addresses"],
+            },
+        ],
+    },
+    SisimaiService {
+        name: "I.UA",
+        hosts: &[".i.ua", ".email.ua"],
+        code_reader: Some("iua"),
+        rules: &[SisimaiRule {
+            reason: "suspend",
+            when: SisimaiCondition::Any,
+            phrases: &["Mailbox is frozen"],
+        }],
     },
 ];
 
