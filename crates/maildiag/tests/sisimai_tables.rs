@@ -359,3 +359,22 @@ fn amazon_ses_subtypes_without_a_diagnostic() {
     assert_eq!(reason_of(&note("MailboxFull")), "mailboxfull");
     assert_eq!(reason_of(&note("MessageTooLarge")), "mesgtoobig");
 }
+
+#[test]
+fn reason_regex_wordings_sisimai_knows() {
+    for (text, want) in [
+        ("procmail: Couldn't create \"/var/mail/bob\"", "mailererror"),
+        (
+            "/usr/bin/procmail: Error while writing to \"/var/mail/bob\"",
+            "mailererror",
+        ),
+        (
+            "/usr/local/bin/maildrop: Unable to open mailbox",
+            "mailererror",
+        ),
+        ("Command failed: /usr/local/bin/filter", "mailererror"),
+        ("Command output: Can't open /var/mail/bob", "mailererror"),
+    ] {
+        assert_eq!(local("5.0.0", text), want, "{text}");
+    }
+}

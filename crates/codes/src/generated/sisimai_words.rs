@@ -874,7 +874,17 @@ pub(crate) static SISIMAI_WORDS: [SisimaiWords; 30] = [
     },
     SisimaiWords {
         reason: "mailererror",
-        any: &["pipe to |", "command died", "x-unix", "mailer error"],
+        any: &[
+            "pipe to |",
+            "command died",
+            "x-unix",
+            "mailer error",
+            "procmail: ",
+            "bin/procmail",
+            "bin/maildrop",
+            "command failed: ",
+            "command output:",
+        ],
         pairs: &[],
     },
     SisimaiWords {
