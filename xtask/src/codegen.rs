@@ -271,6 +271,9 @@ struct SisimaiServiceRow {
 #[serde(deny_unknown_fields)]
 struct SisimaiMtaRow {
     format: String,
+    /// Further formats that write the same texts (qmail's clones).
+    #[serde(default)]
+    also: Vec<String>,
     rules: Vec<SisimaiRuleRow>,
 }
 
@@ -1548,20 +1551,18 @@ fn render_sisimai_hosts(f: &SisimaiHostsFile) -> Result<String, String> {
     let _ = write!(
         s,
         "];\n\n/// Every MTA, in data-file order.\npub(crate) static MTAS: [SisimaiMta; {}] = [\n",
-        f.mta.len()
+        f.mta.iter().map(|m| 1 + m.also.len()).sum::<usize>()
     );
     let mut formats = BTreeSet::new();
     for m in &f.mta {
         let ctx = format!("sisimai_hosts.toml mta {:?}", m.format);
-        if !formats.insert(m.format.as_str()) {
-            return Err(format!("{ctx}: listed twice"));
-        }
         let rules = sisimai_rules(&m.rules, &ctx)?;
-        let _ = writeln!(
-            s,
-            "SisimaiMta {{ format: {:?}, rules: {rules} }},",
-            m.format
-        );
+        for format in std::iter::once(&m.format).chain(&m.also) {
+            if !formats.insert(format.as_str()) {
+                return Err(format!("{ctx}: {format:?} listed twice"));
+            }
+            let _ = writeln!(s, "SisimaiMta {{ format: {format:?}, rules: {rules} }},");
+        }
     }
     s.push_str("];\n");
     Ok(s)

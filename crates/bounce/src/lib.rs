@@ -247,12 +247,8 @@ fn read(ctx: &mut Ctx) -> Result<Bounce, Error> {
                     // A bare `X.0.0` in the report says less than a specific code of the
                     // same class written in the remote server's reply the text quotes.
                     let vaguer = r.status.is_some_and(|s| {
-                        s.subject() == 0
-                            && s.detail() == 0
-                            && fresh.status_source == StatusSource::Diagnostic
-                            && fresh.status.is_some_and(|f| {
-                                f.class() == s.class() && (f.subject() != 0 || f.detail() != 0)
-                            })
+                        fresh.status_source == StatusSource::Diagnostic
+                            && fresh.status.is_some_and(|f| f.says_more_than(s))
                     });
                     if r.status.is_some() && !vaguer {
                         fresh.status = r.status;

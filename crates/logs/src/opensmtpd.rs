@@ -297,7 +297,7 @@ pub(crate) fn split_word(b: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// Where `sub` (a slice of `line`) starts in it.
-fn offset(line: &[u8], sub: &[u8]) -> usize {
+pub(crate) fn offset(line: &[u8], sub: &[u8]) -> usize {
     (sub.as_ptr() as usize)
         .saturating_sub(line.as_ptr() as usize)
         .min(line.len())

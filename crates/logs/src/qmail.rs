@@ -26,7 +26,7 @@ use maildiag_reply::{Extracted, extract_best};
 
 use crate::Format;
 use crate::event::{DeliveryEvent, Outcome, Relay, Src, parse_ip, strip_angles, trim};
-use crate::opensmtpd::split_word;
+use crate::opensmtpd::{offset, split_word};
 use crate::parse::Parsed;
 use crate::syslog::Syslog;
 use crate::time::{Timestamp, parse_epoch, parse_iso};
@@ -204,7 +204,7 @@ fn message<'a>(
             _ => return Parsed::Unparsed,
         };
         let report = trim(report);
-        let report_at = line.len() - msg.len() + (report.as_ptr() as usize - msg.as_ptr() as usize);
+        let report_at = offset(line, report);
         let (reply, ip) = read_report(report, report_at);
         if e.outcome == Outcome::Bounced
             && reply.text.windows(17).any(|w| w == b"in the queue too ")
@@ -228,7 +228,7 @@ fn message<'a>(
             return Parsed::Unparsed;
         };
         let text = &rest[colon + 2..];
-        let text_at = line.len() - text.len();
+        let text_at = offset(line, text);
         let Some(x) = extract_best(text).filter(|x| x.code.is_some()) else {
             return Parsed::Unparsed;
         };

@@ -37,14 +37,7 @@ impl Classifier {
                 // A bare `X.0.0` in the text says less than the report's specific status
                 // of the same class (Sendmail: `Status: 5.3.0`, transcript `550 5.0.0`).
                 e.enhanced = match (e.enhanced, r.status) {
-                    (Some(t), Some(s))
-                        if t.subject() == 0
-                            && t.detail() == 0
-                            && s.class() == t.class()
-                            && (s.subject() != 0 || s.detail() != 0) =>
-                    {
-                        Some(s)
-                    }
+                    (Some(t), Some(s)) if s.says_more_than(t) => Some(s),
                     (t, s) => t.or(s),
                 };
                 e.command = e.command.or(r.command);

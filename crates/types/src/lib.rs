@@ -259,6 +259,25 @@ impl EnhancedCode {
         self.detail
     }
 
+    /// Whether this code says more than `other`: the same class, where `other` is a bare
+    /// `X.0.0` and this one is not (a remote server's `5.7.1` quoted in a report whose own
+    /// status is `5.0.0`).
+    ///
+    /// ```
+    /// use maildiag_types::EnhancedCode;
+    /// let c = |s: &str| s.parse::<EnhancedCode>().unwrap();
+    /// assert!(c("5.7.1").says_more_than(c("5.0.0")));
+    /// assert!(!c("4.7.1").says_more_than(c("5.0.0")));
+    /// assert!(!c("5.0.0").says_more_than(c("5.0.0")));
+    /// assert!(!c("5.7.1").says_more_than(c("5.1.1")));
+    /// ```
+    pub fn says_more_than(self, other: EnhancedCode) -> bool {
+        self.class == other.class
+            && other.subject == 0
+            && other.detail == 0
+            && (self.subject != 0 || self.detail != 0)
+    }
+
     /// The severity the class states.
     pub const fn severity(self) -> Severity {
         self.class.severity()

@@ -2213,6 +2213,24 @@ pub(crate) static MTAS: [SisimaiMta; 21] = [
                 when: SisimaiCondition::Any,
                 phrases: &["temporary file write error"],
             },
+            SisimaiRule {
+                reason: "virusdetected",
+                when: SisimaiCondition::Any,
+                phrases: &[" - infected"],
+            },
+            SisimaiRule {
+                reason: "exceedlimit",
+                when: SisimaiCondition::Any,
+                phrases: &[" - message size exceeds recipient"],
+            },
+            SisimaiRule {
+                reason: "systemerror",
+                when: SisimaiCondition::Any,
+                phrases: &[
+                    " - temporary mta failure on relaying",
+                    " - rejected by next-hop mta on relaying",
+                ],
+            },
         ],
     },
     SisimaiMta {
