@@ -50,7 +50,7 @@ impl Classifier {
 
 /// The event's reply re-based on its own text (its span is relative to the log line, which
 /// the event does not keep), with the log's separate DSN status filled in.
-fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
+pub(crate) fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
     match &ev.reply {
         Some(r) => Some(Extracted {
             span: 0..r.text.len(),
@@ -115,7 +115,7 @@ fn final_despite_code(v: &Verdict) -> bool {
     v.severity == Severity::Permanent && code_transient
 }
 
-fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
+pub(crate) fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     let before = (v.severity, v.category);
     match ev.outcome {
         Outcome::Delivered => {

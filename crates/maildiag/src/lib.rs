@@ -44,6 +44,8 @@ mod event;
 pub mod fuzz;
 #[cfg(feature = "bounce")]
 mod hosts;
+#[cfg(feature = "logs")]
+mod memo;
 mod reason;
 mod retry;
 #[cfg(feature = "bounce")]
@@ -56,6 +58,8 @@ pub use diagnosis::{
     Diagnosis, DnsCheck, DnsCheckKind, DnsTarget, Evidence, Layer, Retry, human_duration,
 };
 pub use maildiag_types::{Category, EnhancedCode, Party, ReplyCode, Severity};
+#[cfg(feature = "logs")]
+pub use memo::VerdictMemo;
 pub use retry::stated_delay;
 
 /// Classifies any text with the default [`Classifier`].

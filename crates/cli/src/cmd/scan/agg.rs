@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use maildiag::{Category, Classifier, DnsTarget, EnhancedCode};
+use maildiag::{Category, Classifier, DnsTarget, EnhancedCode, VerdictMemo};
 use maildiag_codes::{ProviderInfo, Rule};
 use maildiag_logs::{DeliveryEvent, Format, Outcome};
 
@@ -246,7 +246,7 @@ impl Agg {
                     .and_then(host_provider),
             )
         } else {
-            let v = ctx.classifier.verdict_event(ev);
+            let v = VERDICTS.with_borrow_mut(|memo| ctx.classifier.verdict_event_memo(ev, memo));
             if !ctx.filter.category(o, v.category) {
                 return;
             }
@@ -545,6 +545,8 @@ impl Agg {
 }
 
 thread_local! {
+    /// The verdicts of the replies this thread saw last: a log repeats its replies.
+    static VERDICTS: RefCell<VerdictMemo> = RefCell::new(VerdictMemo::new());
     /// Relay host → provider marker, per thread (bounded).
     static HOST_PROVIDER: RefCell<HashMap<Box<str>, Option<&'static ProviderInfo>>> =
         RefCell::new(HashMap::new());
