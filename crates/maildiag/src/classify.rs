@@ -673,6 +673,18 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             if reply.is_some() { 0.3 } else { 0.1 },
         )
     };
+    // A syntax status (`501 5.5.4 Invalid domain name`, the answer to an EHLO argument)
+    // says the name was malformed, not that it does not exist.
+    let category = if category == Category::DomainNotFound
+        && decided_by == Layer::Phrase
+        && match enhanced {
+            Some(x) => x.subject() == 5,
+            None => basic.is_some_and(|b| b.get() == 501),
+        } {
+        Category::SyntaxError
+    } else {
+        category
+    };
 
     // Severity: the codes first. When basic and enhanced classes disagree (`421 5.7.32`,
     // `550 4.4.7`), real servers mean a final refusal.

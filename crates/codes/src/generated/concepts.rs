@@ -5,7 +5,7 @@ use crate::Concept;
 use maildiag_types::Category;
 
 /// Every concept, in data-file order (the order breaks ties).
-pub(crate) static CONCEPTS: [Concept; 18] = [
+pub(crate) static CONCEPTS: [Concept; 19] = [
     Concept {
         category: Category::RateLimited,
         what: &[
@@ -278,15 +278,26 @@ pub(crate) static CONCEPTS: [Concept; 18] = [
         gap: 40,
     },
     Concept {
-        category: Category::Policy,
-        what: &[
-            "attachment",
-            "file type",
-            "file extension",
-            "extension",
-            "content type",
-            "binary",
+        category: Category::Virus,
+        what: &["file type", "file extension", "extension", "binary"],
+        state: &[
+            "not allowed",
+            "unwanted",
+            "forbidden",
+            "prohibited",
+            "blocked",
+            "banned",
+            "not permitted",
+            "not accepted",
+            "not accepting",
+            "disallowed",
+            "rejected",
         ],
+        gap: 40,
+    },
+    Concept {
+        category: Category::Policy,
+        what: &["attachment", "content type"],
         state: &[
             "not allowed",
             "unwanted",
