@@ -1,4 +1,5 @@
-//! Zoho Mail: `mailer-daemon@mail.zoho.com` with `address Error, ERROR_CODE :...` lines.
+//! Zoho Mail: `mailer-daemon@mail.zoho.com` with `address Error, ERROR_CODE :...` lines,
+//! or `[Status: Error, Address: <address>, ResponseCode NNN, , text]` ones.
 
 use super::{Format, simple};
 use crate::email::Ctx;
@@ -40,6 +41,18 @@ fn read(ctx: &mut Ctx) -> Vec<Found> {
                 .unwrap_or("")
                 .trim_start_matches([',', ' ']);
             f.diagnostic = format!("{code} {text}");
+        } else if let Some(p) = f.diagnostic.find("ResponseCode ") {
+            // The other layout: "[Status: Error, Address: <a@b>, ResponseCode 421, , Host
+            // not reachable.]" → "421 Host not reachable."
+            let rest = &f.diagnostic[p + 13..];
+            let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let text = rest[code.len()..]
+                .trim_start_matches([',', ' '])
+                .trim_end_matches(']')
+                .trim();
+            if code.len() == 3 {
+                f.diagnostic = format!("{code} {text}");
+            }
         }
         if ctx.body_has("Temporary") {
             f.action = Some(maildiag_reply::Action::Delayed);

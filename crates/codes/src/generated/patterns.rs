@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1462] = [
+pub(crate) static PATTERNS: [&str; 1463] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1269,6 +1269,7 @@ pub(crate) static PATTERNS: [&str; 1462] = [
     "network is unreachable",
     "no route to host",
     "host unreachable",
+    "host not reachable",
     "connection closed",
     "lost connection",
     "broken pipe",
@@ -1470,7 +1471,7 @@ pub(crate) static PATTERNS: [&str; 1462] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1462] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1463] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2933,10 +2934,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1462] = [
     (1508, 1),
     (1509, 1),
     (1510, 1),
+    (1511, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1511] = [
+pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3450,7 +3452,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 837,
+        a: 838,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3464,7 +3466,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 869,
+        a: 870,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4661,7 +4663,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 868,
+        a: 869,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4906,7 +4908,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 840,
+        a: 841,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5669,7 +5671,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 889,
+        a: 890,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6383,7 +6385,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 817,
+        a: 818,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12368,7 +12370,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 818,
+        a: 817,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12501,7 +12503,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 838,
+        a: 837,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12515,7 +12517,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 841,
+        a: 840,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12704,7 +12706,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 870,
+        a: 868,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12837,7 +12839,7 @@ pub(crate) static TARGETS: [Target; 1511] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 890,
+        a: 889,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13055,6 +13057,13 @@ pub(crate) static TARGETS: [Target; 1511] = [
     Target {
         kind: TargetKind::Phrase,
         a: 921,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 922,
         b: 0,
         regex: NO_REGEX,
         word: false,

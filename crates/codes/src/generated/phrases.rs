@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 922] = [
+pub(crate) static PHRASES: [PhraseRule; 923] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -9364,6 +9364,20 @@ pub(crate) static PHRASES: [PhraseRule; 922] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "host unreachable",
+        category: Category::NetworkError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(600),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "host not reachable",
         category: Category::NetworkError,
         detail: None,
         temporary: None,

@@ -1694,7 +1694,7 @@ pub(crate) static MTAS: [SisimaiMta; 21] = [
             reason: "userunknown",
             when: SisimaiCondition::Any,
             phrases: &[
-                "550 - Requested action not taken: no such user here",
+                "Requested action not taken: no such user here",
                 "No valid recipients",
             ],
         }],
