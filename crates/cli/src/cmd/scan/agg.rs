@@ -2,6 +2,11 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+
+/// The maps of a summary: keyed on log text (domains, queue ids), filled per chunk and
+/// merged; foldhash is several times faster than SipHash on such short keys and still
+/// seeded per process.
+pub type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -194,17 +199,17 @@ pub struct Agg {
     /// Events per format, indexed like [`Format::ALL`].
     pub formats: [u64; Format::ALL.len()],
     /// Non-delivered events per enhanced code.
-    pub enhanced: HashMap<EnhancedCode, u64>,
+    pub enhanced: Map<EnhancedCode, u64>,
     /// Per recipient domain.
-    pub domains: HashMap<Box<str>, Tally>,
+    pub domains: Map<Box<str>, Tally>,
     /// Domains folded together when the domain map grew too large.
     pub other_domains: Tally,
     /// Events without a recipient domain.
     pub no_domain: Tally,
     /// Per provider id.
-    pub providers: HashMap<&'static str, Tally>,
+    pub providers: Map<&'static str, Tally>,
     /// Deferred queue ids.
-    pub stuck: HashMap<Box<str>, Stuck>,
+    pub stuck: Map<Box<str>, Stuck>,
     /// Queue ids dropped by pruning.
     pub stuck_dropped: u64,
     /// Bucket size of [`Agg::timeline`] in seconds (0 until the first event).
@@ -214,9 +219,9 @@ pub struct Agg {
     /// Deferred events per age bucket (`delay=`).
     pub deferral_age: [u64; AGE_LABELS.len()],
     /// Sender-side failures per sender domain.
-    pub sender_domains: HashMap<Box<str>, u64>,
+    pub sender_domains: Map<Box<str>, u64>,
     /// IPs named in sender-side replies (with `--check-dns`).
-    pub sender_ips: HashMap<IpAddr, u64>,
+    pub sender_ips: Map<IpAddr, u64>,
     /// Earliest and latest event time.
     pub span: Option<(i64, i64)>,
     /// Events without a time stamp.
@@ -548,8 +553,8 @@ thread_local! {
     /// The verdicts of the replies this thread saw last: a log repeats its replies.
     static VERDICTS: RefCell<VerdictMemo> = RefCell::new(VerdictMemo::new());
     /// Relay host → provider marker, per thread (bounded).
-    static HOST_PROVIDER: RefCell<HashMap<Box<str>, Option<&'static ProviderInfo>>> =
-        RefCell::new(HashMap::new());
+    static HOST_PROVIDER: RefCell<Map<Box<str>, Option<&'static ProviderInfo>>> =
+        RefCell::new(Map::default());
 }
 
 /// The provider a relay host name points at (`gmail-smtp-in.l.google.com` → Gmail), as
@@ -601,7 +606,7 @@ fn add_arrays<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
 }
 
 /// Adds `n` to `k`'s count unless the map is full and `k` new.
-fn bump<K: std::hash::Hash + Eq>(m: &mut HashMap<K, u64>, k: K, n: u64) {
+fn bump<K: std::hash::Hash + Eq>(m: &mut Map<K, u64>, k: K, n: u64) {
     if m.len() < SMALL_CAP {
         *m.entry(k).or_insert(0) += n;
     } else if let Some(v) = m.get_mut(&k) {
