@@ -372,7 +372,9 @@ fn candidate<'a>(
     {
         pos += 4;
     }
-    let enhanced = enhanced_at(input, pos, line_end);
+    // qmail and vpopmail write the status with a `#` (`550 #5.1.0 Address rejected`).
+    let hash = usize::from(input.get(pos) == Some(&b'#') && pos + 1 < line_end);
+    let enhanced = enhanced_at(input, pos + hash, line_end).map(|(e, len)| (e, len + hash));
     if let Some((_, len)) = enhanced {
         pos = (pos + len).min(line_end);
     }
@@ -1011,6 +1013,17 @@ mod tests {
         // Not for positive codes, nor a colon glued to the next word.
         assert!(extract_best(b"250: ok").is_none());
         assert!(extract_best(b"550:x").is_none());
+    }
+
+    #[test]
+    fn status_written_with_a_hash() {
+        let e = best("550 #5.1.0 Address rejected.");
+        assert_eq!(e.enhanced.map(|c| c.to_string()).as_deref(), Some("5.1.0"));
+        assert_eq!(&e.text[..], b"Address rejected.");
+        // A hash that starts no status stays in the text.
+        let e = best("550 #42 is not a mailbox");
+        assert_eq!(e.enhanced, None);
+        assert_eq!(&e.text[..], b"#42 is not a mailbox");
     }
 
     #[test]
