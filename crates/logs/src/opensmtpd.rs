@@ -66,6 +66,30 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
     }
 }
 
+/// An `mta delivery` / `mda delivery` record pasted without its syslog head (and perhaps
+/// without its session id), as people quote them: the record's outcome still decides.
+pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
+    let t = line.trim_ascii_start();
+    let (first, rest) = split_word(t);
+    let body = if !first.is_empty() && first.iter().all(u8::is_ascii_hexdigit) {
+        rest
+    } else {
+        t
+    };
+    let (kind, rest) = split_word(body);
+    let (what, fields) = split_word(rest);
+    if !matches!(kind, b"mta" | b"mda") || what != b"delivery" || !fields.starts_with(b"evpid=") {
+        return Parsed::Ignored;
+    }
+    let src = Src::new(line);
+    let e = DeliveryEvent::new(
+        Format::Opensmtpd,
+        Outcome::Delivered,
+        base..base + line.len() as u64,
+    );
+    delivery(line, &src, fields, e, kind == b"mta")
+}
+
 /// An `mta delivery` / `mda delivery` record (`fields` from `evpid=` on).
 fn delivery<'a>(
     line: &'a [u8],
@@ -307,6 +331,26 @@ pub(crate) fn offset(line: &[u8], sub: &[u8]) -> usize {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_without_their_syslog_head() {
+        let line = br#"9a1b2c3d4e5f6a7b mda delivery evpid=f9293a5cb336a379 from=<me@example.org> to=<repo@example.net> rcpt=<repo@example.net> user=forge delay=40s result=TempFail stat=Error (temporary failure: "lmtp: 550 5.7.1 Permanent failure")"#;
+        let Parsed::Event(e) = parse_fragment(line, 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.outcome, Outcome::Deferred);
+        assert_eq!(e.recipient.as_deref(), Some("repo@example.net"));
+        // Without the session id too; other words are no record.
+        let Parsed::Event(e) = parse_fragment(&line[17..], 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.outcome, Outcome::Deferred);
+        assert!(matches!(
+            parse_fragment(b"mda delivery failed", 0),
+            Parsed::Ignored
+        ));
+        assert!(matches!(parse_fragment(b"", 0), Parsed::Ignored));
+    }
 
     #[test]
     fn durations() {

@@ -130,8 +130,11 @@ pub(crate) fn detect_and_parse<'a>(
     }
     match postfix::parse_fragment(line, base) {
         Parsed::Event(e) => Parsed::Event(e),
-        _ if generic => generic::parse(line, base, reference),
-        _ => Parsed::Ignored,
+        _ => match opensmtpd::parse_fragment(line, base) {
+            Parsed::Event(e) => Parsed::Event(e),
+            _ if generic => generic::parse(line, base, reference),
+            _ => Parsed::Ignored,
+        },
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1463] = [
+pub(crate) static PATTERNS: [&str; 1475] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1029,12 +1029,6 @@ pub(crate) static PATTERNS: [&str; 1463] = [
     "suspicious activity",
     "unexpected volume",
     "deferred due to user complaints",
-    "dynamic ip",
-    "dynamic ips",
-    "dynamic address",
-    "residential ip",
-    "dialup",
-    "dial-up",
     "excessive unknown recipients",
     "too many invalid recipients",
     "sending paused",
@@ -1173,6 +1167,7 @@ pub(crate) static PATTERNS: [&str; 1463] = [
     "tls 1.0",
     "tls 1.1",
     "tls not available",
+    "tls not supported",
     "ssl_connect error",
     "tls_connect error",
     "service not available",
@@ -1403,6 +1398,23 @@ pub(crate) static PATTERNS: [&str; 1463] = [
     "rejected by rspamd",
     "rspamd filter",
     "service temporarily unavailable",
+    "dynamic ip",
+    "dynamic ips",
+    "dynamic address",
+    "residential ip",
+    "dialup",
+    "dial-up",
+    "a problem occurred. (ask your postmaster",
+    "csi.cloudmark.com",
+    "no smtp servers were available",
+    "tried all mxs",
+    "error connecting to",
+    "upstream unreachable",
+    "maximum number of delivery attempts",
+    "- banned:",
+    "talk too soon",
+    "error writing message: file too large",
+    "recipients were suppressed",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1471,7 +1483,7 @@ pub(crate) static PATTERNS: [&str; 1463] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1463] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1475] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2935,10 +2947,22 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1463] = [
     (1509, 1),
     (1510, 1),
     (1511, 1),
+    (1512, 1),
+    (1513, 1),
+    (1514, 1),
+    (1515, 1),
+    (1516, 1),
+    (1517, 1),
+    (1518, 1),
+    (1519, 1),
+    (1520, 1),
+    (1521, 1),
+    (1522, 1),
+    (1523, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1512] = [
+pub(crate) static TARGETS: [Target; 1524] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3284,7 +3308,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 635,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3347,7 +3371,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 771,
+        a: 766,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3403,7 +3427,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 675,
+        a: 669,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3452,7 +3476,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 838,
+        a: 833,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3466,7 +3490,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 870,
+        a: 865,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4663,7 +4687,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 869,
+        a: 864,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4782,7 +4806,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 620,
+        a: 614,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4859,7 +4883,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4908,7 +4932,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 841,
+        a: 836,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4929,7 +4953,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 637,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5671,7 +5695,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 890,
+        a: 885,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5923,7 +5947,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 686,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6154,7 +6178,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 619,
+        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6189,7 +6213,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 625,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6343,7 +6367,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 747,
+        a: 742,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6385,7 +6409,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 818,
+        a: 813,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10707,7 +10731,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10749,7 +10773,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
         a: 575,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11012,20 +11036,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 613,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 614,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 615,
         b: 0,
         regex: NO_REGEX,
@@ -11054,6 +11064,20 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 619,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 620,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 621,
         b: 0,
         regex: NO_REGEX,
@@ -11069,20 +11093,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 623,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 624,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 625,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11110,7 +11120,7 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11138,7 +11148,21 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 635,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 636,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 637,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11362,13 +11386,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 669,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 670,
         b: 0,
         regex: NO_REGEX,
@@ -11398,6 +11415,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 674,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 675,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11439,13 +11463,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 682,
         b: 0,
         regex: NO_REGEX,
@@ -11468,6 +11485,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 685,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 686,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11859,13 +11883,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 742,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 743,
         b: 0,
         regex: NO_REGEX,
@@ -11888,6 +11905,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 746,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 747,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12020,13 +12044,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 766,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 767,
         b: 0,
         regex: NO_REGEX,
@@ -12049,6 +12066,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 770,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 771,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12342,13 +12366,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 813,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 814,
         b: 0,
         regex: NO_REGEX,
@@ -12371,6 +12388,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 817,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 818,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12475,13 +12499,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 833,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 834,
         b: 0,
         regex: NO_REGEX,
@@ -12496,14 +12513,14 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 836,
+        a: 837,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 837,
+        a: 838,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12518,6 +12535,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 840,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 841,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12678,20 +12702,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 864,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 865,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 866,
         b: 0,
         regex: NO_REGEX,
@@ -12707,6 +12717,20 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 868,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 869,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 870,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12811,13 +12835,6 @@ pub(crate) static TARGETS: [Target; 1512] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 885,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 886,
         b: 0,
         regex: NO_REGEX,
@@ -12840,6 +12857,13 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 889,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 890,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13064,6 +13088,90 @@ pub(crate) static TARGETS: [Target; 1512] = [
     Target {
         kind: TargetKind::Phrase,
         a: 922,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 923,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 924,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 925,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 926,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 927,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 928,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 929,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 930,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 931,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 932,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 933,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 934,
         b: 0,
         regex: NO_REGEX,
         word: false,
