@@ -356,6 +356,9 @@ fn phrase_score(p: &PhraseRule) -> i32 {
     p.pattern.bytes().filter(u8::is_ascii_alphanumeric).count() as i32 + i32::from(p.weight)
 }
 
+/// The `detail` of the severity phrases that only advise a retry (`try again later`).
+const RETRY_ADVICE: &str = "retry_advice";
+
 /// Below this score a phrase is generic wording (`denied`, `blocked`, `refused`): a
 /// specific enhanced code (`535 5.7.8 Permission denied`) says more.
 const WEAK_PHRASE: i32 = 5;
@@ -490,7 +493,12 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     phrases[n_phrases] = Some((p, span, s));
                     n_phrases += 1;
                 }
-                if p.temporary.is_some() {
+                // Advice to retry (`please try again later`) does not overturn a 5xx code:
+                // the server refused for good this time, and says nothing of the state
+                // it refused for (`temporarily locked` does).
+                let advice_only = p.detail == Some(RETRY_ADVICE)
+                    && basic.is_some_and(|b| b.severity() == Severity::Permanent);
+                if p.temporary.is_some() && !advice_only {
                     // Wording that gives up (`I'm not going to try again`, `permanently`)
                     // outweighs wording that hopes (`temporarily unavailable`) in one text.
                     let s = phrase_score(p) + if p.temporary == Some(false) { 100 } else { 0 };
