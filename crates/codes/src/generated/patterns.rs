@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1475] = [
+pub(crate) static PATTERNS: [&str; 1476] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1217,6 +1217,7 @@ pub(crate) static PATTERNS: [&str; 1475] = [
     "scanner unavailable",
     "failed to send notification",
     "unable to run qmail",
+    "failed to expand",
     "transaction failed",
     "too many hops",
     "loop detected",
@@ -1483,7 +1484,7 @@ pub(crate) static PATTERNS: [&str; 1475] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1475] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1476] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2959,10 +2960,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1475] = [
     (1521, 1),
     (1522, 1),
     (1523, 1),
+    (1524, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1524] = [
+pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3371,7 +3373,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 766,
+        a: 767,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3476,7 +3478,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 833,
+        a: 834,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3490,7 +3492,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 865,
+        a: 866,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4687,7 +4689,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 864,
+        a: 865,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4932,7 +4934,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 836,
+        a: 837,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5695,7 +5697,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 885,
+        a: 886,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6367,7 +6369,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 742,
+        a: 743,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6409,7 +6411,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 813,
+        a: 814,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11883,7 +11885,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 742,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12044,7 +12046,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
+        a: 766,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12366,7 +12368,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 814,
+        a: 813,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12499,7 +12501,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 834,
+        a: 833,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12513,7 +12515,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 837,
+        a: 836,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12702,7 +12704,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 866,
+        a: 864,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12835,7 +12837,7 @@ pub(crate) static TARGETS: [Target; 1524] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 886,
+        a: 885,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13172,6 +13174,13 @@ pub(crate) static TARGETS: [Target; 1524] = [
     Target {
         kind: TargetKind::Phrase,
         a: 934,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 935,
         b: 0,
         regex: NO_REGEX,
         word: false,

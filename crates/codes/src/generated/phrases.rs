@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 935] = [
+pub(crate) static PHRASES: [PhraseRule; 936] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -8695,6 +8695,20 @@ pub(crate) static PHRASES: [PhraseRule; 935] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "unable to run qmail",
+        category: Category::SystemError,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: -5,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "failed to expand",
         category: Category::SystemError,
         detail: None,
         temporary: None,
