@@ -164,7 +164,7 @@ impl Classifier {
         #[allow(unused_mut)]
         let mut v = decide(input, reply);
         #[cfg(feature = "logs")]
-        crate::event::apply_line_outcome(&mut v, input);
+        crate::event::apply_line_outcome(&mut v, input, reply);
         v
     }
 
@@ -919,16 +919,17 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             // The span is relative to the text searched; move it into the input when that
             // text is a slice of it (a reply text merged from continuation lines is not).
             let searched = reply_text.unwrap_or(input);
-            let in_input = offset_in(input, searched).map(|o| (o + span.0, o + span.1));
-            evidence.push(Evidence {
-                layer: Layer::Delay,
-                rule: Cow::Owned(
-                    String::from_utf8_lossy(&reply_text.unwrap_or(input)[span.0..span.1])
-                        .into_owned(),
-                ),
-                says: Cow::Owned(format!("retry after {}", human_duration(s))),
-                span: in_input,
-            });
+            // (A span that does not index the searched text is a bug; it is left out of
+            // the evidence rather than read.)
+            if let Some(said) = searched.get(span.0..span.1) {
+                let in_input = offset_in(input, searched).map(|o| (o + span.0, o + span.1));
+                evidence.push(Evidence {
+                    layer: Layer::Delay,
+                    rule: Cow::Owned(String::from_utf8_lossy(said).into_owned()),
+                    says: Cow::Owned(format!("retry after {}", human_duration(s))),
+                    span: in_input,
+                });
+            }
         }
         let reason: Cow<'static, str> = match (stated, entry) {
             (Some((s, _)), _) => {

@@ -75,14 +75,20 @@ pub(crate) fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>
 /// states is applied to the verdict of its text, as for an event: `status=deferred` stays
 /// queued whatever the reply says, `status=sent` is a delivery. So `classify` reads a
 /// pasted log line the way `scan` does.
-pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8]) {
+pub(crate) fn apply_line_outcome(v: &mut Verdict, input: &[u8], reply: Option<&Extracted<'_>>) {
     // Log lines are one line with a timestamp, a program and a field or two.
     if input.len() < 24 || memchr::memchr(b'\n', input).is_some() {
         return;
     }
     // The year only matters to timestamps, which the verdict does not use.
     if let Some(ev) = maildiag_logs::parse_mta_line(input, Reference::year(2000)) {
+        let had_delay = v.stated_delay.is_some();
         apply_outcome(v, &ev);
+        // A delay found now was found in the log parser's reply text; the verdict's spans
+        // index the reply the classifier extracted (or the input), so find it there.
+        if !had_delay && v.stated_delay.is_some() {
+            v.stated_delay = crate::retry::stated_delay(reply.map_or(input, |r| &r.text[..]));
+        }
     }
 }
 
