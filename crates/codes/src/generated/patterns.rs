@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1476] = [
+pub(crate) static PATTERNS: [&str; 1485] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -855,6 +855,9 @@ pub(crate) static PATTERNS: [&str; 1476] = [
     "does not match certificate",
     "wrong version number",
     "certificate not trusted",
+    "certificate validation failed",
+    "certificate not verified",
+    "must not use tls",
     "no shared cipher",
     "sslhandshakeexception",
     "starttls is not supported",
@@ -1416,6 +1419,12 @@ pub(crate) static PATTERNS: [&str; 1476] = [
     "talk too soon",
     "error writing message: file too large",
     "recipients were suppressed",
+    "nonexistentdomain",
+    "nonexistent domain",
+    "remaining quota",
+    "unreachable host",
+    "spf policy",
+    "auth negotiation",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1484,7 +1493,7 @@ pub(crate) static PATTERNS: [&str; 1476] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1476] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1485] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2961,10 +2970,19 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1476] = [
     (1522, 1),
     (1523, 1),
     (1524, 1),
+    (1525, 1),
+    (1526, 1),
+    (1527, 1),
+    (1528, 1),
+    (1529, 1),
+    (1530, 1),
+    (1531, 1),
+    (1532, 1),
+    (1533, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1525] = [
+pub(crate) static TARGETS: [Target; 1534] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3310,7 +3328,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3331,7 +3349,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 370,
+        a: 373,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3373,7 +3391,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
+        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3429,7 +3447,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 669,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3478,7 +3496,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 834,
+        a: 837,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3492,7 +3510,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 866,
+        a: 869,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4689,7 +4707,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 865,
+        a: 868,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4808,7 +4826,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 614,
+        a: 617,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4885,7 +4903,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4934,7 +4952,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 837,
+        a: 840,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4955,7 +4973,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4969,7 +4987,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 450,
+        a: 453,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5697,7 +5715,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 886,
+        a: 889,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5949,7 +5967,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 684,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6180,7 +6198,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 613,
+        a: 616,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6215,7 +6233,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 625,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6327,7 +6345,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 376,
+        a: 379,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6369,7 +6387,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 746,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6411,7 +6429,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 814,
+        a: 817,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9358,6 +9376,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 370,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 371,
         b: 0,
         regex: NO_REGEX,
@@ -9366,13 +9391,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 372,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 373,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9393,6 +9411,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 376,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 377,
         b: 0,
         regex: NO_REGEX,
@@ -9401,13 +9426,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 378,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 379,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9543,14 +9561,14 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 398,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 399,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9564,14 +9582,14 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 401,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 402,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9648,7 +9666,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 413,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9669,7 +9687,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9774,7 +9792,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 431,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9795,7 +9813,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 434,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9904,6 +9922,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 450,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 451,
         b: 0,
         regex: NO_REGEX,
@@ -9912,13 +9937,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 452,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 453,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10019,7 +10037,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 467,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10040,7 +10058,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10327,7 +10345,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 511,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10348,7 +10366,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 514,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10389,7 +10407,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         kind: TargetKind::Phrase,
         a: 520,
         b: 0,
-        regex: 48,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -10397,7 +10415,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 521,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10410,7 +10428,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         kind: TargetKind::Phrase,
         a: 523,
         b: 0,
-        regex: NO_REGEX,
+        regex: 48,
         word: false,
     },
     Target {
@@ -10418,7 +10436,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 524,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10733,7 +10751,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10754,7 +10772,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
         a: 572,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11038,21 +11056,21 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 613,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 614,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 615,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 616,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 617,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11101,6 +11119,20 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 624,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 625,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 626,
         b: 0,
         regex: NO_REGEX,
@@ -11108,14 +11140,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 628,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11129,7 +11154,7 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 632,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11137,13 +11162,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 633,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11388,6 +11406,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 669,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 670,
         b: 0,
         regex: NO_REGEX,
@@ -11396,13 +11421,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 671,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11465,6 +11483,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 681,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 682,
         b: 0,
         regex: NO_REGEX,
@@ -11473,13 +11498,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 683,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 684,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11892,6 +11910,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 743,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 744,
         b: 0,
         regex: NO_REGEX,
@@ -11900,13 +11925,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 745,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 746,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12053,6 +12071,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 767,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 768,
         b: 0,
         regex: NO_REGEX,
@@ -12061,13 +12086,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 769,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12375,6 +12393,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 814,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 815,
         b: 0,
         regex: NO_REGEX,
@@ -12383,13 +12408,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 816,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 817,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12508,6 +12526,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 834,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 835,
         b: 0,
         regex: NO_REGEX,
@@ -12530,13 +12555,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 839,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 840,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12711,21 +12729,21 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 865,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 866,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 867,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 868,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 869,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12844,6 +12862,13 @@ pub(crate) static TARGETS: [Target; 1525] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 886,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 887,
         b: 0,
         regex: NO_REGEX,
@@ -12852,13 +12877,6 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 888,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 889,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13181,6 +13199,69 @@ pub(crate) static TARGETS: [Target; 1525] = [
     Target {
         kind: TargetKind::Phrase,
         a: 935,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 936,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 937,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 938,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 939,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 940,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 941,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 942,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 943,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 944,
         b: 0,
         regex: NO_REGEX,
         word: false,
