@@ -76,6 +76,18 @@ pub(crate) fn read(ctx: &mut Ctx) -> Vec<Found> {
     {
         found = aliases;
     }
+    // `  child@example.org <original@example.net>: ...`: Exim names the address as the
+    // sender wrote it in angle brackets after the one it failed on (an alias's target, or
+    // the part of a malformed address it could read); that original is the recipient.
+    for f in &mut found {
+        if let Some(rest) = f.diagnostic.strip_prefix('<')
+            && let Some(end) = rest.find(">:")
+            && rest[..end].contains('@')
+            && !rest[..end].contains([' ', '<'])
+        {
+            f.recipient = crate::text::clean_address(&rest[..end]);
+        }
+    }
     if ctx.subject_has("warning: message") || ctx.body_has("has not yet been delivered") {
         for f in &mut found {
             f.action = Some(maildiag_reply::Action::Delayed);
