@@ -70,8 +70,12 @@ fn transcript(body: &str) -> Vec<Found> {
         let t = line.trim();
         if let Some(cmd) = t.strip_prefix("Sent <<<") {
             let cmd = cmd.trim_start();
-            if cmd.len() >= 8 && cmd[..8].eq_ignore_ascii_case("RCPT TO:") {
-                let addr = clean_address(&cmd[8..]);
+            if let Some(to) = cmd
+                .get(..8)
+                .filter(|c| c.eq_ignore_ascii_case("RCPT TO:"))
+                .and_then(|_| cmd.get(8..))
+            {
+                let addr = clean_address(to);
                 if addr.contains('@') {
                     let mut f = Found::new(&addr, "");
                     f.command = Some(maildiag_reply::SmtpCommand::RcptTo);
