@@ -281,11 +281,48 @@ pub(crate) fn parse_duration(b: &[u8]) -> Option<f64> {
     any.then_some((total + n) as f64)
 }
 
+/// An Exim mainlog record pasted without its time stamp and message id (`== a@b.example
+/// R=dnslookup T=remote_smtp defer (-53): retry time not reached`): its flag and router
+/// or transport field say it is one.
+pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
+    let t = line.trim_ascii_start();
+    let flagged = [&b"== "[..], b"** ", b"=> ", b"-> ", b"*> "]
+        .iter()
+        .any(|f| t.starts_with(f));
+    if !flagged
+        || memchr::memmem::find(t, b" R=").is_none() && memchr::memmem::find(t, b" T=").is_none()
+    {
+        return Parsed::Ignored;
+    }
+    parse_body(line, line.len() - t.len(), None, base)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::synth::{GenOptions, generate_vec};
+
+    #[test]
+    fn records_without_stamp_and_id() {
+        let line = b"== me@example.com R=dnslookup T=remote_smtp defer (-1): failed to expand \"interface\" option";
+        let Parsed::Event(e) = parse_fragment(line, 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.outcome, crate::Outcome::Deferred);
+        assert_eq!(e.recipient.as_deref(), Some("me@example.com"));
+        let line = b"  ** bob@example.net R=dnslookup T=remote_smtp: SMTP error from remote mail server after RCPT TO:<bob@example.net>: 550 5.1.1 User unknown";
+        let Parsed::Event(e) = parse_fragment(line, 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.outcome, crate::Outcome::Bounced);
+        // A flag without a router or transport field is prose, not a record.
+        assert!(matches!(
+            parse_fragment(b"== see the note below", 0),
+            Parsed::Ignored
+        ));
+        assert!(matches!(parse_fragment(b"", 0), Parsed::Ignored));
+    }
 
     /// The `C="..."` fast path gives exactly what the general extractor gives.
     #[test]

@@ -128,16 +128,21 @@ pub(crate) fn detect_and_parse<'a>(
             return qmail::parse_syslog(line, &s, base);
         }
     }
-    match postfix::parse_fragment(line, base) {
-        Parsed::Event(e) => Parsed::Event(e),
-        _ => match opensmtpd::parse_fragment(line, base) {
-            Parsed::Event(e) => Parsed::Event(e),
-            _ => match exim_fragment(line, base) {
-                Parsed::Event(e) => Parsed::Event(e),
-                _ if generic => generic::parse(line, base, reference),
-                _ => Parsed::Ignored,
-            },
-        },
+    // A record pasted without its head: each MTA's reader knows its own.
+    let fragments: [for<'l> fn(&'l [u8], u64) -> Parsed<'l>; 3] = [
+        postfix::parse_fragment,
+        opensmtpd::parse_fragment,
+        exim::parse_fragment,
+    ];
+    for fragment in fragments {
+        if let Parsed::Event(e) = fragment(line, base) {
+            return Parsed::Event(e);
+        }
+    }
+    if generic {
+        generic::parse(line, base, reference)
+    } else {
+        Parsed::Ignored
     }
 }
 
@@ -185,46 +190,4 @@ fn is_qmail(line: &[u8]) -> bool {
 /// The syslog tags qmail-send's log goes out under (`splogger qmail`, `qmail-send`).
 fn is_qmail_program(p: &[u8]) -> bool {
     p.starts_with(b"qmail")
-}
-
-/// An Exim mainlog record pasted without its time stamp and message id (`== a@b.example
-/// R=dnslookup T=remote_smtp defer (-53): retry time not reached`): its flag and router
-/// or transport field say it is one.
-fn exim_fragment(line: &[u8], base: u64) -> Parsed<'_> {
-    let t = line.trim_ascii_start();
-    let flagged = [&b"== "[..], b"** ", b"=> ", b"-> ", b"*> "]
-        .iter()
-        .any(|f| t.starts_with(f));
-    if !flagged
-        || memchr::memmem::find(t, b" R=").is_none() && memchr::memmem::find(t, b" T=").is_none()
-    {
-        return Parsed::Ignored;
-    }
-    exim::parse_body(line, line.len() - t.len(), None, base)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exim_records_without_stamp_and_id() {
-        let line = b"== me@example.com R=dnslookup T=remote_smtp defer (-1): failed to expand \"interface\" option";
-        let Parsed::Event(e) = exim_fragment(line, 0) else {
-            panic!("no event");
-        };
-        assert_eq!(e.outcome, crate::Outcome::Deferred);
-        assert_eq!(e.recipient.as_deref(), Some("me@example.com"));
-        let line = b"  ** bob@example.net R=dnslookup T=remote_smtp: SMTP error from remote mail server after RCPT TO:<bob@example.net>: 550 5.1.1 User unknown";
-        let Parsed::Event(e) = exim_fragment(line, 0) else {
-            panic!("no event");
-        };
-        assert_eq!(e.outcome, crate::Outcome::Bounced);
-        // A flag without a router or transport field is prose, not a record.
-        assert!(matches!(
-            exim_fragment(b"== see the note below", 0),
-            Parsed::Ignored
-        ));
-        assert!(matches!(exim_fragment(b"", 0), Parsed::Ignored));
-    }
 }

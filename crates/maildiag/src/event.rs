@@ -31,11 +31,7 @@ impl Classifier {
     /// assert_eq!(v.retry_after_s, Some(300));
     /// ```
     pub fn verdict_event(&self, ev: &DeliveryEvent<'_>) -> Verdict {
-        let reply = event_reply(ev);
-        let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
-        let mut v = crate::classify::decide(text, reply.as_ref());
-        apply_outcome(&mut v, ev);
-        v
+        event_verdict(ev, crate::classify::decide)
     }
 
     /// The full diagnosis for a log event (see [`Classifier::verdict_event`]).
@@ -48,9 +44,22 @@ impl Classifier {
     }
 }
 
+/// The verdict for `ev`: `decide` classifies its reply (text and reply), then the log's
+/// outcome is applied.
+pub(crate) fn event_verdict(
+    ev: &DeliveryEvent<'_>,
+    decide: impl FnOnce(&[u8], Option<&Extracted<'_>>) -> Verdict,
+) -> Verdict {
+    let reply = event_reply(ev);
+    let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
+    let mut v = decide(text, reply.as_ref());
+    apply_outcome(&mut v, ev);
+    v
+}
+
 /// The event's reply re-based on its own text (its span is relative to the log line, which
 /// the event does not keep), with the log's separate DSN status filled in.
-pub(crate) fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
+fn event_reply<'e>(ev: &'e DeliveryEvent<'_>) -> Option<Extracted<'e>> {
     match &ev.reply {
         Some(r) => Some(Extracted {
             span: 0..r.text.len(),
@@ -121,7 +130,7 @@ fn final_despite_code(v: &Verdict) -> bool {
     v.severity == Severity::Permanent && code_transient
 }
 
-pub(crate) fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
+fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
     let before = (v.severity, v.category);
     match ev.outcome {
         Outcome::Delivered => {

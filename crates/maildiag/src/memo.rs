@@ -94,12 +94,11 @@ impl VerdictMemo {
             self.entries = 0;
         }
         self.entries += 1;
-        match self.map.get_mut(text) {
-            Some(vs) => vs.push((codes, v)),
-            None => {
-                self.map.insert(text.into(), vec![(codes, v)]);
-            }
-        }
+        // `vec![]` for the new text: one slot, not the four a first `push` reserves.
+        self.map
+            .entry(text.into())
+            .and_modify(|vs| vs.push((codes, v)))
+            .or_insert_with(|| vec![(codes, v)]);
         v
     }
 }
@@ -108,16 +107,12 @@ impl Classifier {
     /// [`Classifier::verdict_event`], answered from `memo` when the event's reply was
     /// classified before (see [`VerdictMemo`]); the result is the same.
     pub fn verdict_event_memo(&self, ev: &DeliveryEvent<'_>, memo: &mut VerdictMemo) -> Verdict {
-        let reply = crate::event::event_reply(ev);
-        let text: &[u8] = reply.as_ref().map_or(&[], |r| &r.text[..]);
-        let codes = reply.as_ref().map_or((false, None, None, None), |r| {
-            (true, r.code, r.enhanced, r.command)
-        });
-        let mut v = memo.get_or(text, codes, || {
-            crate::classify::decide(text, reply.as_ref())
-        });
-        crate::event::apply_outcome(&mut v, ev);
-        v
+        crate::event::event_verdict(ev, |text, reply| {
+            let codes = reply.map_or((false, None, None, None), |r| {
+                (true, r.code, r.enhanced, r.command)
+            });
+            memo.get_or(text, codes, || crate::classify::decide(text, reply))
+        })
     }
 }
 
