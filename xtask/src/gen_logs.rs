@@ -37,7 +37,11 @@ pub(crate) fn run(args: Vec<String>) -> Result<(), String> {
                 format = val()?.parse().map_err(|e| format!("{e}"))?;
                 if matches!(
                     format,
-                    Format::Exchange | Format::Opensmtpd | Format::Qmail | Format::Generic
+                    Format::Exchange
+                        | Format::Opensmtpd
+                        | Format::Qmail
+                        | Format::Zonemta
+                        | Format::Generic
                 ) {
                     return Err("gen-logs writes postfix, exim, sendmail, pmta or kumo".into());
                 }

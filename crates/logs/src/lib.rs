@@ -66,6 +66,7 @@ mod sendmail;
 pub mod synth;
 mod syslog;
 mod time;
+mod zonemta;
 
 use std::fmt;
 use std::str::FromStr;
@@ -100,13 +101,16 @@ pub enum Format {
     /// qmail-send logs (multilog TAI64N, `tai64nlocal` or `splogger` syslog lines:
     /// `starting delivery`, `delivery N: success/deferral/failure`), and `rblsmtpd` refusals.
     Qmail,
+    /// ZoneMTA sender lines (`ACCEPTED`, `DEFERRED[...]`, `REJECTED[...]`), from syslog
+    /// (`zone-mta`, `zonemta`) or its own npmlog output.
+    Zonemta,
     /// Any line holding an SMTP reply.
     Generic,
 }
 
 impl Format {
     /// Every format, in declaration order.
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Postfix,
         Format::Exim,
         Format::Sendmail,
@@ -115,11 +119,12 @@ impl Format {
         Format::Kumo,
         Format::Opensmtpd,
         Format::Qmail,
+        Format::Zonemta,
         Format::Generic,
     ];
 
     /// The stable lower-case name (`postfix`, `exim`, `sendmail`, `exchange`, `pmta`, `kumo`,
-    /// `opensmtpd`, `qmail`, `generic`).
+    /// `opensmtpd`, `qmail`, `zonemta`, `generic`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Postfix => "postfix",
@@ -130,6 +135,7 @@ impl Format {
             Format::Kumo => "kumo",
             Format::Opensmtpd => "opensmtpd",
             Format::Qmail => "qmail",
+            Format::Zonemta => "zonemta",
             Format::Generic => "generic",
         }
     }
@@ -144,7 +150,7 @@ impl fmt::Display for Format {
 /// A format name was not one of [`Format::ALL`]'s names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd, qmail or generic)"
+    "unknown log format {0:?} (expected postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd, qmail, zonemta or generic)"
 )]
 pub struct UnknownFormat(pub String);
 
@@ -160,6 +166,7 @@ impl FromStr for Format {
                     || (s2 == "powermta" && *f == Format::Pmta)
                     || (s2 == "kumomta" && *f == Format::Kumo)
                     || (s2 == "smtpd" && *f == Format::Opensmtpd)
+                    || (s2 == "zone-mta" && *f == Format::Zonemta)
             })
             .ok_or_else(|| UnknownFormat(s.to_owned()))
     }

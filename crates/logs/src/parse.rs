@@ -3,7 +3,7 @@
 use crate::csv::{self, Headers};
 use crate::event::DeliveryEvent;
 use crate::time::Reference;
-use crate::{Format, exim, generic, kumo, opensmtpd, postfix, qmail, sendmail, syslog};
+use crate::{Format, exim, generic, kumo, opensmtpd, postfix, qmail, sendmail, syslog, zonemta};
 
 /// What one line held.
 #[derive(Debug)]
@@ -73,6 +73,10 @@ pub(crate) fn parse_line<'a>(
         Some(Format::Exchange) => csv::parse_exchange(line, base, headers),
         Some(Format::Pmta) => csv::parse_pmta(line, base, headers),
         Some(Format::Kumo) => kumo::parse(line, base),
+        Some(Format::Zonemta) => match syslog::parse(line, reference) {
+            Some(s) => zonemta::parse(line, &s, base),
+            None => zonemta::parse_fragment(line, base),
+        },
         Some(Format::Generic) => generic::parse(line, base, reference),
         None => detect_and_parse(line, base, reference, headers, true),
     }
@@ -127,12 +131,16 @@ pub(crate) fn detect_and_parse<'a>(
         if is_qmail_program(p) && qmail::is_record(&line[s.msg_at..]) {
             return qmail::parse_syslog(line, &s, base);
         }
+        if is_zonemta_program(p) {
+            return zonemta::parse(line, &s, base);
+        }
     }
     // A record pasted without its head: each MTA's reader knows its own.
-    let fragments: [for<'l> fn(&'l [u8], u64) -> Parsed<'l>; 3] = [
+    let fragments: [for<'l> fn(&'l [u8], u64) -> Parsed<'l>; 4] = [
         postfix::parse_fragment,
         opensmtpd::parse_fragment,
         exim::parse_fragment,
+        zonemta::parse_fragment,
     ];
     for fragment in fragments {
         if let Parsed::Event(e) = fragment(line, base) {
@@ -167,7 +175,10 @@ pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
         b'a'..=b'z' if csv::is_pmta_row(line) => return Some(Format::Pmta),
         _ => {}
     }
-    let s = syslog::parse(line, Reference::year(2000))?;
+    let Some(s) = syslog::parse(line, Reference::year(2000)) else {
+        // ZoneMTA's own npmlog output has no syslog head.
+        return zonemta::is_record(line).then_some(Format::Zonemta);
+    };
     let p = s.program;
     if memchr::memmem::find(p, b"postfix").is_some() {
         Some(Format::Postfix)
@@ -177,6 +188,8 @@ pub(crate) fn sniff(line: &[u8]) -> Option<Format> {
         Some(Format::Opensmtpd)
     } else if is_qmail_program(p) && qmail::is_record(&line[s.msg_at..]) {
         Some(Format::Qmail)
+    } else if is_zonemta_program(p) {
+        Some(Format::Zonemta)
     } else {
         None
     }
@@ -190,4 +203,9 @@ fn is_qmail(line: &[u8]) -> bool {
 /// The syslog tags qmail-send's log goes out under (`splogger qmail`, `qmail-send`).
 fn is_qmail_program(p: &[u8]) -> bool {
     p.starts_with(b"qmail")
+}
+
+/// The syslog tags ZoneMTA logs under (`zone-mta`, `zonemta`).
+fn is_zonemta_program(p: &[u8]) -> bool {
+    p.starts_with(b"zone-mta") || p.starts_with(b"zonemta")
 }

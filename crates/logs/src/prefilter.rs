@@ -55,6 +55,7 @@ const QMAIL: &[&str] = &[
     ": failure: ",
     "rblsmtpd: ",
 ];
+const ZONEMTA: &[&str] = &[" ACCEPTED ", " DEFERRED[", " REJECTED["];
 const GENERIC: &[&str] = &[
     "said:",
     "SMTP error",
@@ -100,6 +101,7 @@ impl Prefilter {
             Some(Format::Kumo) => KUMO.to_vec(),
             Some(Format::Opensmtpd) => OPENSMTPD.to_vec(),
             Some(Format::Qmail) => QMAIL.to_vec(),
+            Some(Format::Zonemta) => ZONEMTA.to_vec(),
             Some(Format::Generic) => {
                 return Prefilter {
                     ac: None,
@@ -110,7 +112,8 @@ impl Prefilter {
             None => {
                 let mut v: Vec<&str> = Vec::new();
                 for set in [
-                    POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, OPENSMTPD, QMAIL, GENERIC,
+                    POSTFIX, SENDMAIL, EXIM, EXCHANGE, PMTA, KUMO, OPENSMTPD, QMAIL, ZONEMTA,
+                    GENERIC,
                 ] {
                     for p in set {
                         if !v.contains(p) {

@@ -75,6 +75,7 @@ fn golden() {
         ("kumo", Some(Format::Kumo)),
         ("opensmtpd", Some(Format::Opensmtpd)),
         ("qmail", Some(Format::Qmail)),
+        ("zonemta", Some(Format::Zonemta)),
         ("generic", Some(Format::Generic)),
     ] {
         let input = std::fs::read(dir.join(format!("{name}.log"))).expect("golden input");

@@ -166,7 +166,7 @@ fn parallel_fold_panic_propagates() {
 }
 
 /// The same on the golden logs repeated into a few megabytes (formats `gen-logs` does not
-/// write, such as OpenSMTPD's and qmail's, whose joins must survive the chunk borders, and
+/// write, such as OpenSMTPD's, qmail's and ZoneMTA's, whose joins must survive the chunk borders, and
 /// every awkward line shape), with the format detected.
 #[test]
 fn parallel_equals_sequential_on_repeated_golden_logs() {
@@ -174,6 +174,7 @@ fn parallel_equals_sequential_on_repeated_golden_logs() {
     for name in [
         "opensmtpd",
         "qmail",
+        "zonemta",
         "postfix",
         "exim",
         "sendmail",

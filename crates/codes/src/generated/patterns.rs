@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1485] = [
+pub(crate) static PATTERNS: [&str; 1504] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1425,6 +1425,25 @@ pub(crate) static PATTERNS: [&str; 1485] = [
     "unreachable host",
     "spf policy",
     "auth negotiation",
+    "must equal authorized user",
+    "same as authorization user",
+    "incorrect sender header",
+    "not yet activated",
+    "tenant allow block list",
+    "marked as inactive",
+    "mails per session",
+    "messages per session",
+    "too frequent connects",
+    "too frequent connections",
+    "exceeded your messaging limit",
+    "message file too big",
+    "refused the connection",
+    "must start with ehlo",
+    "must start with helo",
+    "address no longer exists",
+    "no access for this ip",
+    " does not exist",
+    "smtpserverbusy",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1493,7 +1512,7 @@ pub(crate) static PATTERNS: [&str; 1485] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1485] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1504] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2979,10 +2998,29 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1485] = [
     (1531, 1),
     (1532, 1),
     (1533, 1),
+    (1534, 1),
+    (1535, 1),
+    (1536, 1),
+    (1537, 1),
+    (1538, 1),
+    (1539, 1),
+    (1540, 1),
+    (1541, 1),
+    (1542, 1),
+    (1543, 1),
+    (1544, 1),
+    (1545, 1),
+    (1546, 1),
+    (1547, 1),
+    (1548, 1),
+    (1549, 1),
+    (1550, 1),
+    (1551, 1),
+    (1552, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1534] = [
+pub(crate) static TARGETS: [Target; 1553] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13267,6 +13305,139 @@ pub(crate) static TARGETS: [Target; 1534] = [
         word: false,
     },
     Target {
+        kind: TargetKind::Phrase,
+        a: 945,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 946,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 947,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 948,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 949,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 950,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 951,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 952,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 953,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 954,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 955,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 956,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 957,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 958,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 959,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 960,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 961,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 962,
+        b: 0,
+        regex: 49,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 963,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
         kind: TargetKind::Marker,
         a: 0,
         b: 0,
@@ -13724,7 +13895,7 @@ pub(crate) static TARGETS: [Target; 1534] = [
 ];
 
 /// How many verification regexes there are.
-pub(crate) const REGEX_COUNT: usize = 49;
+pub(crate) const REGEX_COUNT: usize = 50;
 
 /// Verification regexes, compiled lazily.
 pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
@@ -13777,4 +13948,5 @@ pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
     "(?i)SPF check failed: (?s-u:.)*? is not authorized to send in the name of ",
     "(?i)Client host \\[(?s-u:.)*?\\] blocked using",
     "(?i)client host \\[(?s-u:.)*?\\] blocked",
+    "(?i)domain (?s-u:.)*? does not exist",
 ];

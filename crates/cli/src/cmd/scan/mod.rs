@@ -43,7 +43,7 @@ pub struct Args {
     /// Log files (plain or gzip; `-` for stdin). Stdin when none.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Force the log format (postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd, qmail, generic)
+    /// Force the log format (postfix, exim, sendmail, exchange, pmta, kumo, opensmtpd, qmail, zonemta, generic)
     /// instead of detecting it per file.
     #[arg(long, value_name = "FORMAT")]
     format: Option<String>,
