@@ -334,8 +334,11 @@ fn candidate<'a>(
             return None;
         }
     }
-    let sep = input.get(i + 3).copied();
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
+    if let Some(x) = phpmailer(input, i, line_start, line_end, code) {
+        return Some(x);
+    }
+    let sep = input.get(i + 3).copied();
     // Python's smtplib reports a reply as a tuple: `(550, b'5.1.1 <u@example.com>: ...')`.
     let tuple_text = if sep == Some(b',') && i > 0 && input[i - 1] == b'(' {
         let mut j = i + 4;
@@ -486,6 +489,59 @@ fn candidate<'a>(
         text,
         command,
         host,
+    })
+}
+
+/// PHPMailer's error layout, which gives the reply's text before its codes:
+/// `SMTP server error: RCPT TO command failed Detail: <text> SMTP code: 550 Additional
+/// SMTP info: 5.1.1` (WordPress and most PHP applications send mail through it). The
+/// reply's span runs from `Detail:` to the end of its codes, so the text counts as the
+/// reply's own.
+fn phpmailer<'a>(
+    input: &'a [u8],
+    i: usize,
+    line_start: usize,
+    line_end: usize,
+    code: ReplyCode,
+) -> Option<Extracted<'a>> {
+    const CODE: &[u8] = b"SMTP code: ";
+    const DETAIL: &[u8] = b"Detail: ";
+    const INFO: &[u8] = b" Additional SMTP info: ";
+    const FAILED: &[u8] = b"SMTP server error: ";
+    input.get(line_start..i)?.strip_suffix(CODE)?;
+    // `Detail:` on this line, or on the one before when the paste broke the line there.
+    let from = match line_start.checked_sub(1) {
+        Some(nl) => memchr::memrchr(b'\n', &input[..nl]).map_or(0, |n| n + 1),
+        None => 0,
+    };
+    let before = &input[from..i - CODE.len()];
+    let detail_at = rfind(before, DETAIL)?;
+    let mut text = Cow::Borrowed(&before[detail_at + DETAIL.len()..]);
+    trim(&mut text);
+    let mut end = (i + 3).min(line_end);
+    let mut enhanced = None;
+    if input[end..line_end].starts_with(INFO)
+        && let Some((e, len)) = enhanced_at(input, end + INFO.len(), line_end)
+    {
+        enhanced = Some(e);
+        end = (end + INFO.len() + len).min(line_end);
+    }
+    // `SMTP server error: DATA END command failed` (`DATA END` is the final dot).
+    let command = rfind(&before[..detail_at], FAILED).and_then(|at| {
+        let name = &before[at + FAILED.len()..detail_at];
+        if name.len() >= 8 && name[..8].eq_ignore_ascii_case(b"DATA END") {
+            Some(SmtpCommand::EndOfData)
+        } else {
+            SmtpCommand::from_phrase(name)
+        }
+    });
+    Some(Extracted {
+        span: from + detail_at..end,
+        code: Some(code),
+        enhanced,
+        text,
+        command,
+        host: None,
     })
 }
 
@@ -1216,5 +1272,34 @@ mod tests {
         assert!(extract(b"we sent 250 messages and 450 were deferred").is_empty());
         assert!(extract(b"size=512, nrcpt=1 (queue active)").is_empty());
         assert!(extract(b"client=unknown[250.1.2.3]").is_empty());
+    }
+
+    /// PHPMailer gives the text first and the codes after it.
+    #[test]
+    fn phpmailer_layout() {
+        let l = "SMTP Error: data not accepted.SMTP server error: DATA END command failed Detail: Error: message file too big SMTP code: 552 Additional SMTP info: 5.3.4";
+        let r = best(l);
+        assert_eq!(r.code.map(|c| c.get()), Some(552));
+        assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.3.4"));
+        assert_eq!(r.text_lossy(), "Error: message file too big");
+        assert_eq!(r.command, Some(SmtpCommand::EndOfData));
+        let at = l.find("Detail:").unwrap();
+        assert_eq!(r.span, at..l.len());
+        let l = "SMTP server error: RCPT TO command failed Detail: <u@example.com>: Recipient address rejected: User unknown SMTP code: 550";
+        let r = best(l);
+        assert_eq!(
+            (r.code.map(|c| c.get()), r.enhanced, r.command),
+            (Some(550), None, Some(SmtpCommand::RcptTo))
+        );
+        assert_eq!(
+            r.text_lossy(),
+            "<u@example.com>: Recipient address rejected: User unknown"
+        );
+        // A line break pasted before `SMTP code:`.
+        let l = "SMTP server error: DATA END command failed Detail: Error: message file too big\n SMTP code: 552 Additional SMTP info: 5.3.4";
+        assert_eq!(best(l).text_lossy(), "Error: message file too big");
+        // Without `Detail:` it is an ordinary reply.
+        let r = best("SMTP code: 550 Additional SMTP info: 5.1.8");
+        assert_eq!(r.text_lossy(), "Additional SMTP info: 5.1.8");
     }
 }

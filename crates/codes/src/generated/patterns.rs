@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1504] = [
+pub(crate) static PATTERNS: [&str; 1512] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1444,6 +1444,14 @@ pub(crate) static PATTERNS: [&str; 1504] = [
     "no access for this ip",
     " does not exist",
     "smtpserverbusy",
+    "i cannot deliver mail for",
+    "authrequirederror",
+    "accounts.google.com/signin",
+    "message rejected: address blacklisted",
+    "recipient count exceeds",
+    "but got code \"\"",
+    "capability imap4rev1",
+    "error: too many errors",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1512,7 +1520,7 @@ pub(crate) static PATTERNS: [&str; 1504] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1504] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1512] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3017,10 +3025,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1504] = [
     (1550, 1),
     (1551, 1),
     (1552, 1),
+    (1553, 1),
+    (1554, 1),
+    (1555, 1),
+    (1556, 1),
+    (1557, 1),
+    (1558, 1),
+    (1559, 1),
+    (1560, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1553] = [
+pub(crate) static TARGETS: [Target; 1561] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13433,6 +13449,62 @@ pub(crate) static TARGETS: [Target; 1553] = [
     Target {
         kind: TargetKind::Phrase,
         a: 963,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 964,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 965,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 966,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 967,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 968,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 969,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 970,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 971,
         b: 0,
         regex: NO_REGEX,
         word: false,
