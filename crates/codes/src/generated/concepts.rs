@@ -278,7 +278,7 @@ pub(crate) static CONCEPTS: [Concept; 19] = [
         gap: 40,
     },
     Concept {
-        category: Category::Virus,
+        category: Category::Policy,
         what: &["file type", "file extension", "extension", "binary"],
         state: &[
             "not allowed",

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1512] = [
+pub(crate) static PATTERNS: [&str; 1519] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1451,7 +1451,14 @@ pub(crate) static PATTERNS: [&str; 1512] = [
     "recipient count exceeds",
     "but got code \"\"",
     "capability imap4rev1",
-    "error: too many errors",
+    "connection to server failed",
+    "connection could not be established",
+    "map lookup problem",
+    "(expansion of",
+    "malware acl condition",
+    "is blocklisted",
+    "blocklisted by",
+    "the account or domain may not exist",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1520,7 +1527,7 @@ pub(crate) static PATTERNS: [&str; 1512] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1512] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1519] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3033,10 +3040,17 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1512] = [
     (1558, 1),
     (1559, 1),
     (1560, 1),
+    (1561, 1),
+    (1562, 1),
+    (1563, 1),
+    (1564, 1),
+    (1565, 1),
+    (1566, 1),
+    (1567, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1561] = [
+pub(crate) static TARGETS: [Target; 1568] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13505,6 +13519,55 @@ pub(crate) static TARGETS: [Target; 1561] = [
     Target {
         kind: TargetKind::Phrase,
         a: 971,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 972,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 973,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 974,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 975,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 976,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 977,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 978,
         b: 0,
         regex: NO_REGEX,
         word: false,
