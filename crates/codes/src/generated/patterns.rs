@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1519] = [
+pub(crate) static PATTERNS: [&str; 1523] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -757,7 +757,6 @@ pub(crate) static PATTERNS: [&str; 1519] = [
     "unknown domain",
     "domain does not exist",
     "host unknown",
-    "name or service not known",
     "nxdomain",
     "no mx record",
     "no mx for",
@@ -788,6 +787,7 @@ pub(crate) static PATTERNS: [&str; 1519] = [
     "dns lookup failure",
     "dns timeout",
     "dns query",
+    "name or service not known",
     "temporary dns",
     "dnssec",
     "could not resolve",
@@ -1459,6 +1459,10 @@ pub(crate) static PATTERNS: [&str; 1519] = [
     "is blocklisted",
     "blocklisted by",
     "the account or domain may not exist",
+    "temporarily deferred - 4.16.",
+    "unusual amount of unsolicited",
+    "listed on cloudmark",
+    "end message failed",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1527,7 +1531,7 @@ pub(crate) static PATTERNS: [&str; 1519] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1519] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1523] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3047,10 +3051,14 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1519] = [
     (1565, 1),
     (1566, 1),
     (1567, 1),
+    (1568, 1),
+    (1569, 1),
+    (1570, 1),
+    (1571, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1568] = [
+pub(crate) static TARGETS: [Target; 1572] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3382,7 +3390,7 @@ pub(crate) static TARGETS: [Target; 1568] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 270,
+        a: 269,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8744,7 +8752,7 @@ pub(crate) static TARGETS: [Target; 1568] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 269,
+        a: 270,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13568,6 +13576,34 @@ pub(crate) static TARGETS: [Target; 1568] = [
     Target {
         kind: TargetKind::Phrase,
         a: 978,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 979,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 980,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 981,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 982,
         b: 0,
         regex: NO_REGEX,
         word: false,

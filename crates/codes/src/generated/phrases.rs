@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 979] = [
+pub(crate) static PHRASES: [PhraseRule; 983] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -3153,17 +3153,6 @@ pub(crate) static PHRASES: [PhraseRule; 979] = [
     },
     PhraseRule {
         kind: MatchKind::Literal,
-        pattern: "name or service not known",
-        category: Category::DomainNotFound,
-        detail: None,
-        temporary: None,
-        retry: None,
-        weight: 5,
-        about_sender: false,
-        remedy: None,
-    },
-    PhraseRule {
-        kind: MatchKind::Literal,
         pattern: "nxdomain",
         category: Category::DomainNotFound,
         detail: None,
@@ -3513,6 +3502,20 @@ pub(crate) static PHRASES: [PhraseRule; 979] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "dns query",
+        category: Category::DnsFailure,
+        detail: None,
+        temporary: None,
+        retry: Some(RetryGuidance {
+            advised: true,
+            after_s: Some(900),
+        }),
+        weight: 0,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "name or service not known",
         category: Category::DnsFailure,
         detail: None,
         temporary: None,
@@ -11591,6 +11594,50 @@ pub(crate) static PHRASES: [PhraseRule; 979] = [
         temporary: None,
         retry: None,
         weight: 20,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "temporarily deferred - 4.16.",
+        category: Category::BadReputation,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "unusual amount of unsolicited",
+        category: Category::BadReputation,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "listed on cloudmark",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 30,
+        about_sender: false,
+        remedy: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "end message failed",
+        category: Category::SystemError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
         about_sender: false,
         remedy: None,
     },
