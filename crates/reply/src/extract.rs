@@ -214,7 +214,8 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
             b'(' | b'<' | b'{' | b'[' => depth[bracket(c)] += 1,
             b')' | b'>' | b'}' | b']' => depth[bracket(c)] -= 1,
             b'2'..=b'5' => {
-                let found = candidate(input, i, line_start, &depth)
+                let floor = out.last().map_or(0, |e: &Extracted<'_>| e.span.end);
+                let found = candidate(input, i, line_start, floor, &depth)
                     .or_else(|| leading_status(input, i, line_start));
                 if let Some(found) = found {
                     // Skip to the end of the accepted text, keeping bracket depths true.
@@ -323,6 +324,7 @@ fn candidate<'a>(
     input: &'a [u8],
     i: usize,
     line_start: usize,
+    floor: usize,
     depth: &[i32; 4],
 ) -> Option<Extracted<'a>> {
     let code = ReplyCode::from_digits([*input.get(i)?, *input.get(i + 1)?, *input.get(i + 2)?])?;
@@ -335,7 +337,7 @@ fn candidate<'a>(
         }
     }
     let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
-    if let Some(x) = phpmailer(input, i, line_start, line_end, code) {
+    if let Some(x) = phpmailer(input, i, line_start, floor, line_end, code) {
         return Some(x);
     }
     let sep = input.get(i + 3).copied();
@@ -501,6 +503,7 @@ fn phpmailer<'a>(
     input: &'a [u8],
     i: usize,
     line_start: usize,
+    floor: usize,
     line_end: usize,
     code: ReplyCode,
 ) -> Option<Extracted<'a>> {
@@ -508,16 +511,21 @@ fn phpmailer<'a>(
     const DETAIL: &[u8] = b"Detail: ";
     const INFO: &[u8] = b" Additional SMTP info: ";
     const FAILED: &[u8] = b"SMTP server error: ";
-    input.get(line_start..i)?.strip_suffix(CODE)?;
-    // `Detail:` on this line, or on the one before when the paste broke the line there.
+    input.get(line_start.max(floor)..i)?.strip_suffix(CODE)?;
+    // `Detail:` on this line, or on the one before when the paste broke the line there;
+    // never before the end of an earlier reply (`floor`), so spans do not overlap.
     let from = match line_start.checked_sub(1) {
         Some(nl) => memchr::memrchr(b'\n', &input[..nl]).map_or(0, |n| n + 1),
         None => 0,
-    };
+    }
+    .max(floor);
     let before = &input[from..i - CODE.len()];
     let detail_at = rfind(before, DETAIL)?;
     let mut text = Cow::Borrowed(&before[detail_at + DETAIL.len()..]);
     trim(&mut text);
+    if text.len() > MAX_TEXT {
+        text = Cow::Owned(text[..MAX_TEXT].to_vec());
+    }
     let mut end = (i + 3).min(line_end);
     let mut enhanced = None;
     if input[end..line_end].starts_with(INFO)

@@ -14,6 +14,10 @@
 //!   reader kept waiting. The reader now applies the same per-line rule.
 //! - `extractor-fuzz-*`, `dsn-fuzz-*`: cargo-fuzz, first campaign: the two extractor
 //!   slicing bugs above (the DSN parser reaches the extractor through Diagnostic-Code).
+//! - `extractor-phpmailer-overlap`: cargo-fuzz, session 9: PHPMailer's layout (`Detail:
+//!   TEXT SMTP code: NNN`) starts a reply's span before its code, and the `Detail:` it
+//!   found lay inside the previous reply, so the spans overlapped. The search for
+//!   `Detail:` now stops at the end of the previous reply.
 
 #[test]
 fn replay_fuzz_regressions() {
