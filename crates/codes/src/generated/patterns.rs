@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1523] = [
+pub(crate) static PATTERNS: [&str; 1531] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1463,6 +1463,14 @@ pub(crate) static PATTERNS: [&str; 1523] = [
     "unusual amount of unsolicited",
     "listed on cloudmark",
     "end message failed",
+    "does not designate",
+    "network unreachable",
+    "header syntax",
+    "the address was not found",
+    "log in via your web browser",
+    "messages in one session",
+    "remote host address is the local host",
+    "content presents a potential",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1531,7 +1539,7 @@ pub(crate) static PATTERNS: [&str; 1523] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1523] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1531] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3055,10 +3063,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1523] = [
     (1569, 1),
     (1570, 1),
     (1571, 1),
+    (1572, 1),
+    (1573, 1),
+    (1574, 1),
+    (1575, 1),
+    (1576, 1),
+    (1577, 1),
+    (1578, 1),
+    (1579, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1572] = [
+pub(crate) static TARGETS: [Target; 1580] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13604,6 +13620,62 @@ pub(crate) static TARGETS: [Target; 1572] = [
     Target {
         kind: TargetKind::Phrase,
         a: 982,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 983,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 984,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 985,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 986,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 987,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 988,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 989,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 990,
         b: 0,
         regex: NO_REGEX,
         word: false,
