@@ -204,6 +204,10 @@ struct PhraseGroup {
     /// What to do when one of these phrases decides (before the category's remedies).
     #[serde(default)]
     remedy: Option<String>,
+    /// Who must act when one of these phrases decides, where it is not the category's
+    /// party (a `Party` name such as `recipient_server`).
+    #[serde(default)]
+    party: Option<String>,
     phrases: Vec<String>,
 }
 
@@ -1258,7 +1262,7 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
     let mut s = format!(
         "{HEADER}\n//! Generic phrase rules (from `data/phrases.toml`).\n\n\
          #[allow(unused_imports)]\n\
-         use crate::{{Category, MatchKind, PhraseRule, RetryGuidance}};\n\n\
+         use crate::{{Category, MatchKind, Party, PhraseRule, RetryGuidance}};\n\n\
          /// Every phrase rule.\npub(crate) static PHRASES: [PhraseRule; {}] = [\n",
         rows.len()
     );
@@ -1290,10 +1294,20 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
             Some(r) => format!("Some({})", retry(r)),
             None => "None".into(),
         };
+        let party = match &g.party {
+            Some(name) => {
+                let party: Party = name
+                    .parse()
+                    .map_err(|e| format!("phrases.toml group {cat}: party {name:?}: {e}"))?;
+                format!("Some(Party::{party:?})")
+            }
+            None => "None".into(),
+        };
         let _ = writeln!(
             s,
             "PhraseRule {{ kind: MatchKind::{kind}, pattern: {p:?}, category: {}, detail: {}, \
-             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {}, remedy: {} }},",
+             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {}, remedy: {}, \
+             party: {party} }},",
             cat_path(*cat),
             opt_str(g.detail.as_deref()),
             g.weight,

@@ -369,6 +369,10 @@ pub struct PhraseRule {
     pub about_sender: bool,
     /// What to do when this phrase decides, before the category's remedies.
     pub remedy: Option<&'static str>,
+    /// Who must act when this phrase decides, where it is not the category's usual party
+    /// (a blocklist lookup that failed on the receiver's side is a DNS failure that the
+    /// receiving postmaster must fix).
+    pub party: Option<Party>,
 }
 
 /// The IANA entry for the enumerated code `X.s.d` of `code` (the class is ignored: the

@@ -1023,7 +1023,12 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
         party: if v.severity == Severity::Success {
             Party::Unknown
         } else {
-            sender_side.map_or(info.party, |s| s.party)
+            // A deciding phrase that names its own party, else the category's (or the
+            // sender-side variant's).
+            v.phrase
+                .filter(|_| v.decided_by == Layer::Phrase)
+                .and_then(|(p, _)| p.party)
+                .unwrap_or_else(|| sender_side.map_or(info.party, |s| s.party))
         },
         retry,
         remedies,

@@ -2,7 +2,7 @@
 //! Generic phrase rules (from `data/phrases.toml`).
 
 #[allow(unused_imports)]
-use crate::{Category, MatchKind, PhraseRule, RetryGuidance};
+use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
 pub(crate) static PHRASES: [PhraseRule; 991] = [
@@ -16,6 +16,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -27,6 +28,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -38,6 +40,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -49,6 +52,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -60,6 +64,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -71,6 +76,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -82,6 +88,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -93,6 +100,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -104,6 +112,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -115,6 +124,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -126,6 +136,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -137,6 +148,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -148,6 +160,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -159,6 +172,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -170,6 +184,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -181,6 +196,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -192,6 +208,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -203,6 +220,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -214,6 +232,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -225,6 +244,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -236,6 +256,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -247,6 +268,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -258,6 +280,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -269,6 +292,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -280,6 +304,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -291,6 +316,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -302,6 +328,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -313,6 +340,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -324,6 +352,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -335,6 +364,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -346,6 +376,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -357,6 +388,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -368,6 +400,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -379,6 +412,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -390,6 +424,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -401,6 +436,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -412,6 +448,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -423,6 +460,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -434,6 +472,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -445,6 +484,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -456,6 +496,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -467,6 +508,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -478,6 +520,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -489,6 +532,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -500,6 +544,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -511,6 +556,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -522,6 +568,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -533,6 +580,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -544,6 +592,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -555,6 +604,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -569,6 +619,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -583,6 +634,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -597,6 +649,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -611,6 +664,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -625,6 +679,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -639,6 +694,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -653,6 +709,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -667,6 +724,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -681,6 +739,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -695,6 +754,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -709,6 +769,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -723,6 +784,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -737,6 +799,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -751,6 +814,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -765,6 +829,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -779,6 +844,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -793,6 +859,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -807,6 +874,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -821,6 +889,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -835,6 +904,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -849,6 +919,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -863,6 +934,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -877,6 +949,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -891,6 +964,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -905,6 +979,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -919,6 +994,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -933,6 +1009,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -947,6 +1024,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -961,6 +1039,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -975,6 +1054,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -989,6 +1069,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1003,6 +1084,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1017,6 +1099,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1031,6 +1114,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1045,6 +1129,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1059,6 +1144,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1073,6 +1159,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1087,6 +1174,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1101,6 +1189,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1115,6 +1204,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1129,6 +1219,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1143,6 +1234,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1157,6 +1249,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1171,6 +1264,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1185,6 +1279,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1199,6 +1294,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1213,6 +1309,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1227,6 +1324,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1241,6 +1339,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1255,6 +1354,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1269,6 +1369,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1283,6 +1384,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1297,6 +1399,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1311,6 +1414,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1325,6 +1429,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1339,6 +1444,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1353,6 +1459,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1367,6 +1474,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1381,6 +1489,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1395,6 +1504,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1409,6 +1519,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1423,6 +1534,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1437,6 +1549,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1451,6 +1564,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1465,6 +1579,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1479,6 +1594,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1493,6 +1609,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1507,6 +1624,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1521,6 +1639,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1535,6 +1654,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1549,6 +1669,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1563,6 +1684,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1577,6 +1699,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1591,6 +1714,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1605,6 +1729,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1619,6 +1744,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1633,6 +1759,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1647,6 +1774,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1661,6 +1789,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1675,6 +1804,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1689,6 +1819,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1703,6 +1834,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1717,6 +1849,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1731,6 +1864,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1745,6 +1879,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1759,6 +1894,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1773,6 +1909,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1787,6 +1924,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1801,6 +1939,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1815,6 +1954,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1829,6 +1969,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1843,6 +1984,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1857,6 +1999,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1871,6 +2014,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1885,6 +2029,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1899,6 +2044,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1913,6 +2059,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1927,6 +2074,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1941,6 +2089,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1955,6 +2104,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1969,6 +2119,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1983,6 +2134,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -1997,6 +2149,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2011,6 +2164,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2025,6 +2179,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2039,6 +2194,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2050,6 +2206,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2061,6 +2218,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2072,6 +2230,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2083,6 +2242,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2094,6 +2254,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2105,6 +2266,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2116,6 +2278,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2127,6 +2290,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2138,6 +2302,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2149,6 +2314,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2160,6 +2326,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2171,6 +2338,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2182,6 +2350,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2193,6 +2362,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2204,6 +2374,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2215,6 +2386,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2226,6 +2398,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2237,6 +2410,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2248,6 +2422,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2259,6 +2434,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2270,6 +2446,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2281,6 +2458,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2292,6 +2470,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2303,6 +2482,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2314,6 +2494,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2325,6 +2506,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2336,6 +2518,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2347,6 +2530,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2358,6 +2542,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2369,6 +2554,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2380,6 +2566,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2391,6 +2578,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2402,6 +2590,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2413,6 +2602,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2424,6 +2614,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2435,6 +2626,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2446,6 +2638,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2457,6 +2650,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2468,6 +2662,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2479,6 +2674,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2490,6 +2686,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2501,6 +2698,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2512,6 +2710,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2523,6 +2722,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2534,6 +2734,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2545,6 +2746,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2556,6 +2758,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2567,6 +2770,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2578,6 +2782,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2589,6 +2794,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2600,6 +2806,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2611,6 +2818,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2622,6 +2830,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2633,6 +2842,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2644,6 +2854,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2655,6 +2866,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2666,6 +2878,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2677,6 +2890,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2688,6 +2902,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2699,6 +2914,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2710,6 +2926,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2721,6 +2938,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2732,6 +2950,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2743,6 +2962,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2754,6 +2974,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2765,6 +2986,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2776,6 +2998,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2787,6 +3010,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2798,6 +3022,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2809,6 +3034,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2820,6 +3046,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2831,6 +3058,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2842,6 +3070,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2853,6 +3082,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2864,6 +3094,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2875,6 +3106,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2886,6 +3118,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2897,6 +3130,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2908,6 +3142,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2919,6 +3154,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2930,6 +3166,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2941,6 +3178,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2952,6 +3190,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2963,6 +3202,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2974,6 +3214,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2985,6 +3226,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -2996,6 +3238,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3007,6 +3250,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3018,6 +3262,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3029,6 +3274,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3040,6 +3286,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3051,6 +3298,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3062,6 +3310,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3073,6 +3322,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3084,6 +3334,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3095,6 +3346,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3106,6 +3358,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3117,6 +3370,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3128,6 +3382,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3139,6 +3394,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3150,6 +3406,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3161,6 +3418,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3172,6 +3430,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3183,6 +3442,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3194,6 +3454,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3205,6 +3466,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3216,6 +3478,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3227,6 +3490,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3238,6 +3502,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3249,6 +3514,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3260,6 +3526,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3271,6 +3538,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3282,6 +3550,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3293,6 +3562,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3304,6 +3574,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3315,6 +3586,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3326,6 +3598,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3337,6 +3610,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3348,6 +3622,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3359,6 +3634,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3370,6 +3646,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3381,6 +3658,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3392,6 +3670,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3403,6 +3682,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3414,6 +3694,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3428,6 +3709,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3442,6 +3724,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3456,6 +3739,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3470,6 +3754,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3484,6 +3769,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3498,6 +3784,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3512,6 +3799,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3526,6 +3814,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3540,6 +3829,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3554,6 +3844,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3568,6 +3859,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3582,6 +3874,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3596,6 +3889,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3610,6 +3904,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3624,6 +3919,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3638,6 +3934,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3652,6 +3949,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3666,6 +3964,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3680,6 +3979,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3694,6 +3994,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3708,6 +4009,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3722,6 +4024,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3736,6 +4039,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3750,6 +4054,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3764,6 +4069,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3778,6 +4084,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3792,6 +4099,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3806,6 +4114,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3820,6 +4129,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3834,6 +4144,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3848,6 +4159,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3862,6 +4174,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3873,6 +4186,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3884,6 +4198,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3895,6 +4210,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3906,6 +4222,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3917,6 +4234,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3928,6 +4246,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3942,6 +4261,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3956,6 +4276,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3970,6 +4291,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3984,6 +4306,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -3998,6 +4321,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4012,6 +4336,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4026,6 +4351,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4040,6 +4366,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4054,6 +4381,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4068,6 +4396,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4082,6 +4411,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4096,6 +4426,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4107,6 +4438,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -14,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4118,6 +4450,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -14,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4132,6 +4465,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4146,6 +4480,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4160,6 +4495,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4174,6 +4510,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4188,6 +4525,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4202,6 +4540,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4216,6 +4555,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4230,6 +4570,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4244,6 +4585,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4258,6 +4600,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4269,6 +4612,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4280,6 +4624,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4291,6 +4636,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4302,6 +4648,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4313,6 +4660,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4324,6 +4672,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4335,6 +4684,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4346,6 +4696,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4357,6 +4708,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4368,6 +4720,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4379,6 +4732,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4390,6 +4744,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4401,6 +4756,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4412,6 +4768,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4423,6 +4780,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4434,6 +4792,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4445,6 +4804,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4456,6 +4816,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4467,6 +4828,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4478,6 +4840,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4489,6 +4852,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4500,6 +4864,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4511,6 +4876,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4522,6 +4888,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4533,6 +4900,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4544,6 +4912,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4555,6 +4924,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4569,6 +4939,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4583,6 +4954,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4597,6 +4969,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4608,6 +4981,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: true,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4622,11 +4996,12 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "open resolver",
-        category: Category::SystemError,
+        category: Category::DnsFailure,
         detail: Some("dnsbl_query_refused"),
         temporary: None,
         retry: None,
@@ -4635,11 +5010,12 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         remedy: Some(
             "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
         ),
+        party: Some(Party::RecipientServer),
     },
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "returnc/",
-        category: Category::SystemError,
+        category: Category::DnsFailure,
         detail: Some("dnsbl_query_refused"),
         temporary: None,
         retry: None,
@@ -4648,11 +5024,12 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         remedy: Some(
             "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
         ),
+        party: Some(Party::RecipientServer),
     },
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "excessive number of queries",
-        category: Category::SystemError,
+        category: Category::DnsFailure,
         detail: Some("dnsbl_query_refused"),
         temporary: None,
         retry: None,
@@ -4661,6 +5038,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         remedy: Some(
             "The receiving server's blocklist lookups go through a public or shared resolver, which Spamhaus refuses, so every client looks listed: its postmaster must query through a local recursive resolver (or a Spamhaus Data Query Service key). Nothing is wrong with the sending IP.",
         ),
+        party: Some(Party::RecipientServer),
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4672,6 +5050,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4683,6 +5062,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4694,6 +5074,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4705,6 +5086,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4716,6 +5098,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4727,6 +5110,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4738,6 +5122,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4749,6 +5134,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4760,6 +5146,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4771,6 +5158,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4782,6 +5170,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4793,6 +5182,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4804,6 +5194,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4815,6 +5206,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4826,6 +5218,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4837,6 +5230,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4848,6 +5242,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4859,6 +5254,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4870,6 +5266,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4881,6 +5278,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4892,6 +5290,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4903,6 +5302,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4914,6 +5314,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4925,6 +5326,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4936,6 +5338,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4947,6 +5350,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4958,6 +5362,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4969,6 +5374,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4980,6 +5386,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -4991,6 +5398,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5002,6 +5410,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5013,6 +5422,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5024,6 +5434,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5035,6 +5446,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5046,6 +5458,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5057,6 +5470,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5068,6 +5482,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5079,6 +5494,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5090,6 +5506,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5101,6 +5518,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5112,6 +5530,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5123,6 +5542,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5134,6 +5554,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5145,6 +5566,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5156,6 +5578,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5167,6 +5590,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5178,6 +5602,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5189,6 +5614,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5200,6 +5626,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5211,6 +5638,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5222,6 +5650,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5233,6 +5662,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5244,6 +5674,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5255,6 +5686,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5266,6 +5698,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5277,6 +5710,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5288,6 +5722,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 2,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5299,6 +5734,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5310,6 +5746,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5321,6 +5758,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5332,6 +5770,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5343,6 +5782,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5354,6 +5794,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5365,6 +5806,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5376,6 +5818,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5387,6 +5830,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5398,6 +5842,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5409,6 +5854,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5420,6 +5866,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5431,6 +5878,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5442,6 +5890,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5453,6 +5902,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5464,6 +5914,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5475,6 +5926,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5486,6 +5938,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5497,6 +5950,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5508,6 +5962,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5519,6 +5974,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5530,6 +5986,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5541,6 +5998,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5552,6 +6010,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5563,6 +6022,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5574,6 +6034,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5585,6 +6046,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5596,6 +6058,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5607,6 +6070,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5618,6 +6082,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5629,6 +6094,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5640,6 +6106,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5651,6 +6118,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5662,6 +6130,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5673,6 +6142,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5684,6 +6154,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5695,6 +6166,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5706,6 +6178,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5717,6 +6190,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5728,6 +6202,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5739,6 +6214,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5750,6 +6226,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5761,6 +6238,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5772,6 +6250,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5783,6 +6262,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5794,6 +6274,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5805,6 +6286,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5816,6 +6298,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5827,6 +6310,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5838,6 +6322,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5849,6 +6334,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5860,6 +6346,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5871,6 +6358,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5882,6 +6370,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5893,6 +6382,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5904,6 +6394,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5915,6 +6406,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5926,6 +6418,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5937,6 +6430,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5948,6 +6442,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5959,6 +6454,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5970,6 +6466,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5981,6 +6478,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -5992,6 +6490,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6003,6 +6502,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6014,6 +6514,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6025,6 +6526,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6036,6 +6538,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6047,6 +6550,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6058,6 +6562,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6069,6 +6574,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6080,6 +6586,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6091,6 +6598,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6102,6 +6610,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6113,6 +6622,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6124,6 +6634,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6135,6 +6646,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6146,6 +6658,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6157,6 +6670,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6168,6 +6682,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6179,6 +6694,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6190,6 +6706,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6201,6 +6718,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6212,6 +6730,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6223,6 +6742,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6234,6 +6754,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6245,6 +6766,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6256,6 +6778,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Template,
@@ -6267,6 +6790,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6278,6 +6802,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6292,6 +6817,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6306,6 +6832,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6320,6 +6847,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6334,6 +6862,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6348,6 +6877,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6362,6 +6892,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6376,6 +6907,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6390,6 +6922,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6404,6 +6937,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6418,6 +6952,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6432,6 +6967,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6446,6 +6982,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6460,6 +6997,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6474,6 +7012,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6485,6 +7024,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6496,6 +7036,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6507,6 +7048,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6518,6 +7060,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6529,6 +7072,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6540,6 +7084,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6551,6 +7096,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6562,6 +7108,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6573,6 +7120,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6584,6 +7132,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6595,6 +7144,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6606,6 +7156,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6617,6 +7168,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6628,6 +7180,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6639,6 +7192,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6650,6 +7204,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6661,6 +7216,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6672,6 +7228,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6683,6 +7240,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6694,6 +7252,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6705,6 +7264,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6716,6 +7276,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6727,6 +7288,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6738,6 +7300,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6749,6 +7312,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6760,6 +7324,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6771,6 +7336,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6782,6 +7348,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6793,6 +7360,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6804,6 +7372,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6815,6 +7384,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6826,6 +7396,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6837,6 +7408,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6848,6 +7420,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -2,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6859,6 +7432,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6870,6 +7444,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6881,6 +7456,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6892,6 +7468,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6903,6 +7480,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6914,6 +7492,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6925,6 +7504,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6936,6 +7516,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6947,6 +7528,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6958,6 +7540,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6969,6 +7552,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6980,6 +7564,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -6991,6 +7576,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7002,6 +7588,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7013,6 +7600,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7024,6 +7612,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7035,6 +7624,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7046,6 +7636,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7057,6 +7648,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7068,6 +7660,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7079,6 +7672,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7090,6 +7684,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7101,6 +7696,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7112,6 +7708,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7123,6 +7720,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7134,6 +7732,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7145,6 +7744,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7156,6 +7756,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7167,6 +7768,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7178,6 +7780,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7189,6 +7792,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7200,6 +7804,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7211,6 +7816,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7222,6 +7828,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7233,6 +7840,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7244,6 +7852,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7255,6 +7864,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7266,6 +7876,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7277,6 +7888,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7288,6 +7900,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7299,6 +7912,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7310,6 +7924,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7321,6 +7936,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7332,6 +7948,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7343,6 +7960,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7354,6 +7972,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7365,6 +7984,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7376,6 +7996,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7387,6 +8008,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7398,6 +8020,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7409,6 +8032,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7420,6 +8044,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7431,6 +8056,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7442,6 +8068,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -15,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7453,6 +8080,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7464,6 +8092,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7475,6 +8104,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7486,6 +8116,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7497,6 +8128,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7508,6 +8140,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7519,6 +8152,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7530,6 +8164,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7541,6 +8176,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7552,6 +8188,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7563,6 +8200,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7574,6 +8212,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7585,6 +8224,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7596,6 +8236,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7607,6 +8248,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7618,6 +8260,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7629,6 +8272,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7640,6 +8284,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7651,6 +8296,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7662,6 +8308,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7673,6 +8320,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7684,6 +8332,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7695,6 +8344,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7706,6 +8356,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7717,6 +8368,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7728,6 +8380,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7739,6 +8392,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7750,6 +8404,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7761,6 +8416,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7772,6 +8428,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7783,6 +8440,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7794,6 +8452,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7805,6 +8464,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7816,6 +8476,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7827,6 +8488,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7838,6 +8500,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7849,6 +8512,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7860,6 +8524,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7871,6 +8536,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7882,6 +8548,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7893,6 +8560,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7904,6 +8572,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7915,6 +8584,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7926,6 +8596,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7937,6 +8608,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7948,6 +8620,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7959,6 +8632,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7970,6 +8644,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7981,6 +8656,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -7992,6 +8668,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8003,6 +8680,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8014,6 +8692,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8025,6 +8704,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8036,6 +8716,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8047,6 +8728,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8058,6 +8740,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8069,6 +8752,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8083,6 +8767,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8097,6 +8782,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8111,6 +8797,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8125,6 +8812,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8139,6 +8827,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8153,6 +8842,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8167,6 +8857,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8181,6 +8872,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8195,6 +8887,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8209,6 +8902,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8223,6 +8917,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8237,6 +8932,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8251,6 +8947,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8265,6 +8962,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8279,6 +8977,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8293,6 +8992,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8307,6 +9007,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8321,6 +9022,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8335,6 +9037,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8349,6 +9052,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8363,6 +9067,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8377,6 +9082,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8391,6 +9097,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8405,6 +9112,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8419,6 +9127,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8433,6 +9142,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8447,6 +9157,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8461,6 +9172,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8475,6 +9187,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8489,6 +9202,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8503,6 +9217,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8517,6 +9232,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8531,6 +9247,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8545,6 +9262,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8559,6 +9277,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8573,6 +9292,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8587,6 +9307,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8601,6 +9322,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8615,6 +9337,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8629,6 +9352,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8643,6 +9367,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8657,6 +9382,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8671,6 +9397,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8685,6 +9412,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8699,6 +9427,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8713,6 +9442,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8727,6 +9457,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8741,6 +9472,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8755,6 +9487,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8766,6 +9499,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8777,6 +9511,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8788,6 +9523,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8799,6 +9535,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8810,6 +9547,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8821,6 +9559,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8832,6 +9571,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8843,6 +9583,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8854,6 +9595,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8865,6 +9607,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8876,6 +9619,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8887,6 +9631,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8898,6 +9643,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8909,6 +9655,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8920,6 +9667,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8931,6 +9679,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8942,6 +9691,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8953,6 +9703,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8964,6 +9715,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8975,6 +9727,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8986,6 +9739,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -8997,6 +9751,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9008,6 +9763,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9019,6 +9775,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9030,6 +9787,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9041,6 +9799,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9052,6 +9811,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9063,6 +9823,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9074,6 +9835,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9085,6 +9847,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9099,6 +9862,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9113,6 +9877,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9127,6 +9892,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9141,6 +9907,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9155,6 +9922,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9169,6 +9937,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9183,6 +9952,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9197,6 +9967,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9211,6 +9982,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9225,6 +9997,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9239,6 +10012,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9253,6 +10027,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9267,6 +10042,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9281,6 +10057,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9295,6 +10072,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9309,6 +10087,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9323,6 +10102,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9337,6 +10117,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9351,6 +10132,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9365,6 +10147,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9379,6 +10162,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9393,6 +10177,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9407,6 +10192,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9421,6 +10207,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9435,6 +10222,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9449,6 +10237,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9463,6 +10252,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9477,6 +10267,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9491,6 +10282,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9505,6 +10297,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9519,6 +10312,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9533,6 +10327,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9547,6 +10342,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9561,6 +10357,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9575,6 +10372,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9589,6 +10387,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9603,6 +10402,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9617,6 +10417,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9631,6 +10432,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9645,6 +10447,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9659,6 +10462,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9673,6 +10477,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9687,6 +10492,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9701,6 +10507,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9715,6 +10522,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9726,6 +10534,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -12,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9737,6 +10546,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9748,6 +10558,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9759,6 +10570,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9770,6 +10582,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9781,6 +10594,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9792,6 +10606,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9803,6 +10618,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9814,6 +10630,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9825,6 +10642,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9836,6 +10654,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9847,6 +10666,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9858,6 +10678,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9869,6 +10690,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9880,6 +10702,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9891,6 +10714,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9902,6 +10726,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9913,6 +10738,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9924,6 +10750,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9935,6 +10762,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9946,6 +10774,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9957,6 +10786,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9968,6 +10798,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9979,6 +10810,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -9990,6 +10822,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10001,6 +10834,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10012,6 +10846,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10023,6 +10858,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10034,6 +10870,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10045,6 +10882,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10056,6 +10894,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10067,6 +10906,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10078,6 +10918,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10089,6 +10930,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10100,6 +10942,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10111,6 +10954,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10122,6 +10966,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -3,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10133,6 +10978,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10144,6 +10990,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10155,6 +11002,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10166,6 +11014,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10177,6 +11026,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10188,6 +11038,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10199,6 +11050,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10210,6 +11062,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10221,6 +11074,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10232,6 +11086,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10243,6 +11098,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10254,6 +11110,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10265,6 +11122,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10276,6 +11134,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10287,6 +11146,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10298,6 +11158,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10309,6 +11170,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10320,6 +11182,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10331,6 +11194,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10342,6 +11206,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10353,6 +11218,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10364,6 +11230,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10375,6 +11242,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10386,6 +11254,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10397,6 +11266,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10408,6 +11278,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10419,6 +11290,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10430,6 +11302,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10441,6 +11314,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10452,6 +11326,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10463,6 +11338,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10474,6 +11350,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10485,6 +11362,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10496,6 +11374,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10507,6 +11386,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10518,6 +11398,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10529,6 +11410,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10540,6 +11422,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10551,6 +11434,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10562,6 +11446,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10573,6 +11458,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10584,6 +11470,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10595,6 +11482,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10606,6 +11494,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10617,6 +11506,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10628,6 +11518,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10639,6 +11530,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10650,6 +11542,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10661,6 +11554,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10672,6 +11566,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -60,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10683,6 +11578,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10694,6 +11590,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10705,6 +11602,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10716,6 +11614,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10727,6 +11626,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10738,6 +11638,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10749,6 +11650,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10760,6 +11662,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10771,6 +11674,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10782,6 +11686,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10793,6 +11698,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10804,6 +11710,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10815,6 +11722,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10826,6 +11734,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10837,6 +11746,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10848,6 +11758,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -4,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10859,6 +11770,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10870,6 +11782,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10881,6 +11794,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10892,6 +11806,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10903,6 +11818,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10914,6 +11830,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10925,6 +11842,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10936,6 +11854,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10947,6 +11866,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10958,6 +11878,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10969,6 +11890,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10980,6 +11902,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -10991,6 +11914,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11002,6 +11926,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11013,6 +11938,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11024,6 +11950,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11035,6 +11962,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11046,6 +11974,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11057,6 +11986,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11068,6 +11998,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11079,6 +12010,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11090,6 +12022,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11101,6 +12034,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11112,6 +12046,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 40,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11123,6 +12058,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11134,6 +12070,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11145,6 +12082,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11156,6 +12094,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11167,6 +12106,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11178,6 +12118,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11189,6 +12130,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11200,6 +12142,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 0,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11211,6 +12154,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11222,6 +12166,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11233,6 +12178,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11244,6 +12190,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11255,6 +12202,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11266,6 +12214,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11277,6 +12226,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11288,6 +12238,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11299,6 +12250,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11310,6 +12262,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11321,6 +12274,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11332,6 +12286,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11343,6 +12298,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11354,6 +12310,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11365,6 +12322,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11376,6 +12334,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11387,6 +12346,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11398,6 +12358,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11409,6 +12370,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 5,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Template,
@@ -11420,6 +12382,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11431,6 +12394,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: -20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11442,6 +12406,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11453,6 +12418,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11464,6 +12430,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11475,6 +12442,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11486,6 +12454,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11497,6 +12466,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11508,6 +12478,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 30,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11519,6 +12490,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11530,6 +12502,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11541,6 +12514,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11552,6 +12526,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11563,6 +12538,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11574,6 +12550,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11585,6 +12562,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11596,6 +12574,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11607,6 +12586,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11618,6 +12598,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11629,6 +12610,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 30,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11640,6 +12622,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11651,6 +12634,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11662,6 +12646,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11673,6 +12658,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11684,6 +12670,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11695,6 +12682,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11706,6 +12694,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 10,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11717,6 +12706,7 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
     PhraseRule {
         kind: MatchKind::Literal,
@@ -11728,5 +12718,6 @@ pub(crate) static PHRASES: [PhraseRule; 991] = [
         weight: 20,
         about_sender: false,
         remedy: None,
+        party: None,
     },
 ];
