@@ -242,8 +242,14 @@ fn outcome(result: &[u8]) -> Option<Outcome> {
 }
 
 /// The reply in a `stat` text: the server's reply when it has a code (`421 4.7.0 ...`),
-/// else OpenSMTPD's own diagnostic (`Connection refused`, `Loop detected`) as text.
-fn reply<'a>(line: &'a [u8], stat: &'a [u8], at: usize, outcome: Outcome) -> Extracted<'a> {
+/// else OpenSMTPD's own diagnostic (`Connection refused`, `Loop detected`) as text. (ZoneMTA
+/// writes its responses the same way.)
+pub(crate) fn reply<'a>(
+    line: &'a [u8],
+    stat: &'a [u8],
+    at: usize,
+    outcome: Outcome,
+) -> Extracted<'a> {
     match extract_best(stat).filter(|x| x.code.is_some()) {
         Some(x) if outcome != Outcome::Delivered || stat.first().is_some_and(|c| *c == b'2') => {
             shift(x, at)

@@ -16,15 +16,12 @@
 //! classifier reads the response itself. For network and DNS failures ZoneMTA writes its
 //! own text, with a made-up `450`/`550` code in older versions.
 
-use maildiag_reply::{Extracted, extract_best};
-
 use crate::Format;
 use crate::event::{
     DeliveryEvent, Outcome, Relay, Src, parse_relay_in, set_recipient_in, strip_angles, trim,
 };
-use crate::opensmtpd::{offset, split_word};
+use crate::opensmtpd::{offset, reply, split_word};
 use crate::parse::Parsed;
-use crate::sendmail::{plain, shift};
 use crate::syslog::Syslog;
 
 /// The status words, each with the outcome it logs and whether a `[CATEGORY]` follows.
@@ -178,7 +175,8 @@ fn fill<'a>(line: &'a [u8], src: &Src<'a>, r: &Record<'a>, mut e: DeliveryEvent<
     let Some(resp) = response else {
         return Parsed::Unparsed;
     };
-    e.reply = Some(reply(line, unparen(resp), e.outcome));
+    let resp = unparen(resp);
+    e.reply = Some(reply(line, resp, offset(line, resp), e.outcome));
     Parsed::Event(e)
 }
 
@@ -214,7 +212,8 @@ fn legacy<'a>(
     let resp = memchr::memrchr(b'(', text)
         .map(|open| unparen(&text[open..]))
         .filter(|r| r.first().is_some_and(u8::is_ascii_digit));
-    e.reply = Some(reply(line, resp.unwrap_or(text), e.outcome));
+    let text = resp.unwrap_or(text);
+    e.reply = Some(reply(line, text, offset(line, text), e.outcome));
     Parsed::Event(e)
 }
 
@@ -223,20 +222,6 @@ fn unparen(b: &[u8]) -> &[u8] {
     let b = trim(b);
     let b = b.strip_prefix(b"(").unwrap_or(b);
     trim(b.strip_suffix(b")").unwrap_or(b))
-}
-
-/// The reply in a response: the server's reply when it has a code, else the text.
-fn reply<'a>(line: &'a [u8], text: &'a [u8], outcome: Outcome) -> Extracted<'a> {
-    let at = offset(line, text);
-    match extract_best(text).filter(|x| x.code.is_some()) {
-        Some(x) if outcome != Outcome::Delivered || text.first() == Some(&b'2') => shift(x, at),
-        _ => {
-            let mut p = plain(line, at);
-            p.text = std::borrow::Cow::Borrowed(text);
-            p.span = at..at + text.len();
-            p
-        }
-    }
 }
 
 #[cfg(test)]
