@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1531] = [
+pub(crate) static PATTERNS: [&str; 1541] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1471,6 +1471,16 @@ pub(crate) static PATTERNS: [&str; 1531] = [
     "messages in one session",
     "remote host address is the local host",
     "content presents a potential",
+    "does not like recipient",
+    "does_not_like_recipient",
+    "must be local account",
+    "blocked by spf",
+    "is filtered and this connection",
+    "can't create output",
+    "too much mail data",
+    "conform with authentication",
+    "not accepting mail from this sender",
+    "you are banned",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1539,7 +1549,7 @@ pub(crate) static PATTERNS: [&str; 1531] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1531] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1541] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3071,10 +3081,20 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1531] = [
     (1577, 1),
     (1578, 1),
     (1579, 1),
+    (1580, 1),
+    (1581, 1),
+    (1582, 1),
+    (1583, 1),
+    (1584, 1),
+    (1585, 1),
+    (1586, 1),
+    (1587, 1),
+    (1588, 1),
+    (1589, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1580] = [
+pub(crate) static TARGETS: [Target; 1590] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13676,6 +13696,76 @@ pub(crate) static TARGETS: [Target; 1580] = [
     Target {
         kind: TargetKind::Phrase,
         a: 990,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 991,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 992,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 993,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 994,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 995,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 996,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 997,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 998,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 999,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1000,
         b: 0,
         regex: NO_REGEX,
         word: false,
