@@ -202,6 +202,17 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
     // Bracket depth of the current line before position `i`: ( < { [
     let mut depth = [0i32; 4];
     let mut line_start = 0;
+    // The end of the line holding `i`, found once per line (not once per candidate
+    // digit, which made a long line of candidates quadratic).
+    let mut line_end_cache: Option<usize> = None;
+    let mut line_end_at = |i: usize| match line_end_cache {
+        Some(le) if le >= i => le,
+        _ => {
+            let le = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
+            line_end_cache = Some(le);
+            le
+        }
+    };
     while i < input.len() && out.len() < MAX_REPLIES {
         let c = input[i];
         match c {
@@ -215,8 +226,9 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
             b')' | b'>' | b'}' | b']' => depth[bracket(c)] -= 1,
             b'2'..=b'5' => {
                 let floor = out.last().map_or(0, |e: &Extracted<'_>| e.span.end);
-                let found = candidate(input, i, line_start, floor, &depth)
-                    .or_else(|| leading_status(input, i, line_start));
+                let line_end = line_end_at(i);
+                let found = candidate(input, i, line_start, line_end, floor, &depth)
+                    .or_else(|| leading_status(input, i, line_start, line_end));
                 if let Some(found) = found {
                     // Skip to the end of the accepted text, keeping bracket depths true.
                     let end = found.span.end.max(i + 1);
@@ -237,7 +249,7 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
                 }
             }
             b'=' | b'#' => {
-                if let Some(found) = bare_status(input, i) {
+                if let Some(found) = bare_status(input, i, line_end_at(i)) {
                     i = found.span.end;
                     out.push(found);
                     continue;
@@ -324,6 +336,7 @@ fn candidate<'a>(
     input: &'a [u8],
     i: usize,
     line_start: usize,
+    line_end: usize,
     floor: usize,
     depth: &[i32; 4],
 ) -> Option<Extracted<'a>> {
@@ -336,7 +349,6 @@ fn candidate<'a>(
             return None;
         }
     }
-    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
     if let Some(x) = phpmailer(input, i, line_start, floor, line_end, code) {
         return Some(x);
     }
@@ -513,12 +525,15 @@ fn phpmailer<'a>(
     const FAILED: &[u8] = b"SMTP server error: ";
     input.get(line_start.max(floor)..i)?.strip_suffix(CODE)?;
     // `Detail:` on this line, or on the one before when the paste broke the line there;
-    // never before the end of an earlier reply (`floor`), so spans do not overlap.
+    // never before the end of an earlier reply (`floor`), so spans do not overlap, and
+    // within the context window, so that a hostile line of many `SMTP code:` costs
+    // linear work.
     let from = match line_start.checked_sub(1) {
         Some(nl) => memchr::memrchr(b'\n', &input[..nl]).map_or(0, |n| n + 1),
         None => 0,
     }
-    .max(floor);
+    .max(floor)
+    .max(i.saturating_sub(CODE.len() + CONTEXT_WINDOW));
     let before = &input[from..i - CODE.len()];
     let detail_at = rfind(before, DETAIL)?;
     let mut text = Cow::Borrowed(&before[detail_at + DETAIL.len()..]);
@@ -889,7 +904,12 @@ fn trim(text: &mut Cow<'_, [u8]>) {
 /// .NET's SmtpException does (`The server response was: 5.7.1 Unable to relay`), or in
 /// quotes as Exchange's tracking logs do (`Remote Server returned '4.4.7 Message
 /// expired'`; the text ends at the closing quote).
-fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted<'_>> {
+fn leading_status(
+    input: &[u8],
+    i: usize,
+    line_start: usize,
+    line_end: usize,
+) -> Option<Extracted<'_>> {
     let before = &input[line_start..i];
     let blank = |s: &[u8]| s.iter().all(|c| matches!(c, b' ' | b'\t'));
     // A reply code outside RFC 5321's range (`571 5.7.1 ...`, sent by some filters) in
@@ -909,7 +929,6 @@ fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted
     if !at_line_start && !matches!(intro, Intro::Label | Intro::Quote(_)) {
         return None;
     }
-    let line_end = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |n| i + n);
     let (code, len) = enhanced_at(input, i, line_end)?;
     if len == line_end - i || !matches!(input.get(i + len - 1), Some(b' ' | b'\t')) {
         return None; // a status alone, or `5.7.1:` glued to text
@@ -933,14 +952,14 @@ fn leading_status(input: &[u8], i: usize, line_start: usize) -> Option<Extracted
     })
 }
 
-/// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`.
-fn bare_status(input: &[u8], i: usize) -> Option<Extracted<'_>> {
+/// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`, on a line
+/// that ends at `line_end`.
+fn bare_status(input: &[u8], i: usize, line_end: usize) -> Option<Extracted<'_>> {
     let start = match input[i] {
         b'=' if i >= 3 && input[i - 3..i].eq_ignore_ascii_case(b"dsn") => i + 1,
         b'#' if i >= 1 && input[i - 1] == b'(' => i + 1,
         _ => return None,
     };
-    let line_end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |n| start + n);
     let (rest, code) = enhanced_code_lenient(&input[start..line_end]).ok()?;
     let end = line_end - rest.len();
     Some(Extracted {
