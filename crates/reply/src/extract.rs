@@ -952,12 +952,15 @@ fn leading_status(
     })
 }
 
-/// A bare status code after `dsn=` (Sendmail, Postfix) or `(#` (qmail) at `i`, on a line
+/// A bare status code after `dsn=` (Sendmail, Postfix), `(#` (qmail) or `#< #` (Exchange)
+/// at `i`, on a line
 /// that ends at `line_end`.
 fn bare_status(input: &[u8], i: usize, line_end: usize) -> Option<Extracted<'_>> {
     let start = match input[i] {
         b'=' if i >= 3 && input[i - 3..i].eq_ignore_ascii_case(b"dsn") => i + 1,
         b'#' if i >= 1 && input[i - 1] == b'(' => i + 1,
+        // Exchange's NDR form: `#< #5.0.0 smtp;550 ...> #SMTP#`.
+        b'#' if i >= 3 && &input[i - 3..i] == b"#< " => i + 1,
         _ => return None,
     };
     let (rest, code) = enhanced_code_lenient(&input[start..line_end]).ok()?;
@@ -1328,5 +1331,18 @@ mod tests {
         // Without `Detail:` it is an ordinary reply.
         let r = best("SMTP code: 550 Additional SMTP info: 5.1.8");
         assert_eq!(r.text_lossy(), "Additional SMTP info: 5.1.8");
+    }
+
+    /// Exchange's `#< #5.0.0 ...> #SMTP#` gives the status after `#< #`.
+    #[test]
+    fn exchange_hash_status() {
+        let all =
+            extract(b"#< #5.0.0 X-Spam-&-Virus-Firewall; []: Name or service not known> #SMTP#");
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            all[0].enhanced.map(|e| e.to_string()).as_deref(),
+            Some("5.0.0")
+        );
+        assert!(extract(b"a #5.0.0 b").is_empty());
     }
 }

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1541] = [
+pub(crate) static PATTERNS: [&str; 1556] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1481,6 +1481,21 @@ pub(crate) static PATTERNS: [&str; 1541] = [
     "conform with authentication",
     "not accepting mail from this sender",
     "you are banned",
+    "#5.1.0 address rejected",
+    "not authorized to perform",
+    "auth_failed",
+    "network_failure",
+    "got an empty respons",
+    "hourly quota",
+    "daily message quota",
+    "throttling failure",
+    "not a valid rfc-5321 address",
+    "not a valid rfc 5321 address",
+    " doesn't exist",
+    "did not deliver after",
+    "delivery will continue to be attempted",
+    "host is blacklisted",
+    "host is blocklisted",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1549,7 +1564,7 @@ pub(crate) static PATTERNS: [&str; 1541] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1541] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1556] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3091,10 +3106,25 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1541] = [
     (1587, 1),
     (1588, 1),
     (1589, 1),
+    (1590, 1),
+    (1591, 1),
+    (1592, 1),
+    (1593, 1),
+    (1594, 1),
+    (1595, 1),
+    (1596, 1),
+    (1597, 1),
+    (1598, 1),
+    (1599, 1),
+    (1600, 1),
+    (1601, 1),
+    (1602, 1),
+    (1603, 1),
+    (1604, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1590] = [
+pub(crate) static TARGETS: [Target; 1605] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13771,6 +13801,111 @@ pub(crate) static TARGETS: [Target; 1590] = [
         word: false,
     },
     Target {
+        kind: TargetKind::Phrase,
+        a: 1001,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1002,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1003,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1004,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1005,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1006,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1007,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1008,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1009,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1010,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1011,
+        b: 0,
+        regex: 50,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1012,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1013,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1014,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1015,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
         kind: TargetKind::Marker,
         a: 0,
         b: 0,
@@ -14228,7 +14363,7 @@ pub(crate) static TARGETS: [Target; 1590] = [
 ];
 
 /// How many verification regexes there are.
-pub(crate) const REGEX_COUNT: usize = 50;
+pub(crate) const REGEX_COUNT: usize = 51;
 
 /// Verification regexes, compiled lazily.
 pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
@@ -14282,4 +14417,5 @@ pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
     "(?i)Client host \\[(?s-u:.)*?\\] blocked using",
     "(?i)client host \\[(?s-u:.)*?\\] blocked",
     "(?i)domain (?s-u:.)*? does not exist",
+    "(?i)domain (?s-u:.)*? doesn't exist",
 ];
