@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1556] = [
+pub(crate) static PATTERNS: [&str; 1555] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -116,8 +116,7 @@ pub(crate) static PATTERNS: [&str; 1556] = [
     "Your email was blocked because the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
     "The email account that you tried to reach does not exist.",
     "We weren't able to find the recipient domain.",
-    "The recipient address address is not a valid RFC 5321 address.",
-    "The sender address address is not a valid RFC 5321 address.",
+    " is not a valid RFC 5321 address.",
     "The email account that you tried to reach is inactive.",
     "The recipient's inbox is out of storage space and inactive.",
     "Your message exceeded Google's message size limits.",
@@ -1564,7 +1563,7 @@ pub(crate) static PATTERNS: [&str; 1556] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1556] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1555] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -1676,8 +1675,7 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1556] = [
     (121, 1),
     (122, 1),
     (123, 1),
-    (124, 1),
-    (125, 1),
+    (124, 2),
     (126, 1),
     (127, 1),
     (128, 1),
@@ -3997,14 +3995,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 6,
         b: 42,
-        regex: NO_REGEX,
+        regex: 12,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 6,
         b: 43,
-        regex: NO_REGEX,
+        regex: 13,
         word: false,
     },
     Target {
@@ -4032,14 +4030,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 6,
         b: 48,
-        regex: 12,
+        regex: 14,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 6,
         b: 49,
-        regex: 13,
+        regex: 15,
         word: false,
     },
     Target {
@@ -4053,21 +4051,21 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 6,
         b: 51,
-        regex: 14,
+        regex: 16,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 6,
         b: 52,
-        regex: 15,
+        regex: 17,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 6,
         b: 53,
-        regex: 16,
+        regex: 18,
         word: false,
     },
     Target {
@@ -4438,14 +4436,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 6,
         b: 106,
-        regex: 17,
+        regex: 19,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 6,
         b: 107,
-        regex: 18,
+        regex: 20,
         word: false,
     },
     Target {
@@ -4858,7 +4856,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 4,
-        regex: 19,
+        regex: 21,
         word: false,
     },
     Target {
@@ -5201,7 +5199,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 42,
-        regex: 20,
+        regex: 22,
         word: false,
     },
     Target {
@@ -5264,21 +5262,21 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 55,
-        regex: 21,
+        regex: 23,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 11,
         b: 56,
-        regex: 22,
+        regex: 24,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 11,
         b: 57,
-        regex: 23,
+        regex: 25,
         word: false,
     },
     Target {
@@ -5292,7 +5290,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 60,
-        regex: 24,
+        regex: 26,
         word: false,
     },
     Target {
@@ -5432,14 +5430,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 80,
-        regex: 25,
+        regex: 27,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 11,
         b: 81,
-        regex: 26,
+        regex: 28,
         word: false,
     },
     Target {
@@ -5453,7 +5451,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 11,
         b: 83,
-        regex: 27,
+        regex: 29,
         word: false,
     },
     Target {
@@ -6027,14 +6025,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 15,
         b: 7,
-        regex: 28,
+        regex: 30,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 8,
-        regex: 29,
+        regex: 31,
         word: false,
     },
     Target {
@@ -6090,14 +6088,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 15,
         b: 16,
-        regex: 30,
+        regex: 32,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 17,
-        regex: 31,
+        regex: 33,
         word: false,
     },
     Target {
@@ -6132,14 +6130,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 15,
         b: 21,
-        regex: 32,
+        regex: 34,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 22,
-        regex: 33,
+        regex: 35,
         word: false,
     },
     Target {
@@ -6160,14 +6158,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 15,
         b: 25,
-        regex: 34,
+        regex: 36,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 26,
-        regex: 35,
+        regex: 37,
         word: false,
     },
     Target {
@@ -6293,21 +6291,21 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 15,
         b: 43,
-        regex: 36,
+        regex: 38,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 44,
-        regex: 37,
+        regex: 39,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 15,
         b: 45,
-        regex: 38,
+        regex: 40,
         word: false,
     },
     Target {
@@ -6328,7 +6326,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 16,
         b: 0,
-        regex: 39,
+        regex: 41,
         word: false,
     },
     Target {
@@ -6398,7 +6396,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 19,
         b: 4,
-        regex: 40,
+        regex: 42,
         word: false,
     },
     Target {
@@ -6412,7 +6410,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 19,
         b: 6,
-        regex: 41,
+        regex: 43,
         word: false,
     },
     Target {
@@ -6440,14 +6438,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 19,
         b: 10,
-        regex: 42,
+        regex: 44,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 19,
         b: 11,
-        regex: 43,
+        regex: 45,
         word: false,
     },
     Target {
@@ -6713,7 +6711,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 21,
         b: 11,
-        regex: 44,
+        regex: 46,
         word: false,
     },
     Target {
@@ -6762,7 +6760,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 21,
         b: 18,
-        regex: 45,
+        regex: 47,
         word: false,
     },
     Target {
@@ -6874,14 +6872,14 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Entry,
         a: 22,
         b: 15,
-        regex: 46,
+        regex: 48,
         word: false,
     },
     Target {
         kind: TargetKind::Entry,
         a: 22,
         b: 16,
-        regex: 47,
+        regex: 49,
         word: false,
     },
     Target {
@@ -10570,7 +10568,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Phrase,
         a: 523,
         b: 0,
-        regex: 48,
+        regex: 50,
         word: false,
     },
     Target {
@@ -13531,7 +13529,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Phrase,
         a: 962,
         b: 0,
-        regex: 49,
+        regex: 51,
         word: false,
     },
     Target {
@@ -13874,7 +13872,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
         kind: TargetKind::Phrase,
         a: 1011,
         b: 0,
-        regex: 50,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14363,7 +14361,7 @@ pub(crate) static TARGETS: [Target; 1605] = [
 ];
 
 /// How many verification regexes there are.
-pub(crate) const REGEX_COUNT: usize = 51;
+pub(crate) const REGEX_COUNT: usize = 53;
 
 /// Verification regexes, compiled lazily.
 pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
@@ -14379,6 +14377,8 @@ pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
     "(?i)all hosts for (?s-u:.)*? have been failing for a long time \\(and retry time not reached\\)",
     "(?i)SMTP error from remote mail server after RCPT TO:<(?s-u:.)*?>: (?s-u:.)*? ",
     "(?i)Unauthenticated email from (?s-u:.)*? is not accepted due to domain's DMARC policy, but temporary DNS failures prevent authentication\\.",
+    "(?i)The recipient address (?s-u:.)*? is not a valid RFC 5321 address\\.",
+    "(?i)The sender address (?s-u:.)*? is not a valid RFC 5321 address\\.",
     "(?i)The number of attachments \\((?s-u:.)*?\\) exceeds Google's limit of ",
     "(?i)The size of your message \\((?s-u:.)*?\\) exceeded Google's message size limits of ",
     "(?i)The size of the header name header value \\((?s-u:.)*?\\) exceeds Google's limit of (?s-u:.)*? per individual header size\\.",

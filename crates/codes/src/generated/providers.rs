@@ -2455,8 +2455,8 @@ static E_GMAIL: [ProviderEntry; 118] = [
     },
     ProviderEntry {
         provider: "gmail",
-        kind: MatchKind::Literal,
-        pattern: "The recipient address address is not a valid RFC 5321 address.",
+        kind: MatchKind::Template,
+        pattern: "The recipient address %s is not a valid RFC 5321 address.",
         text: Some(
             "The recipient address address is not a valid RFC 5321 address. For more information, go to About SMTP error messages and review RFC 5321 specifications.",
         ),
@@ -2474,12 +2474,12 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
-        fixed_len: 51,
+        fixed_len: 44,
     },
     ProviderEntry {
         provider: "gmail",
-        kind: MatchKind::Literal,
-        pattern: "The sender address address is not a valid RFC 5321 address.",
+        kind: MatchKind::Template,
+        pattern: "The sender address %s is not a valid RFC 5321 address.",
         text: Some(
             "The sender address address is not a valid RFC 5321 address. For more information, go to About SMTP error messages and review RFC 5321 specifications.",
         ),
@@ -2497,7 +2497,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
             after_s: None,
         },
         source: "https://support.google.com/a/answer/3726730",
-        fixed_len: 48,
+        fixed_len: 41,
     },
     ProviderEntry {
         provider: "gmail",
