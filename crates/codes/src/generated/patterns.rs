@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1555] = [
+pub(crate) static PATTERNS: [&str; 1562] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1495,6 +1495,13 @@ pub(crate) static PATTERNS: [&str; 1555] = [
     "delivery will continue to be attempted",
     "host is blacklisted",
     "host is blocklisted",
+    "unexpectedly disconnected",
+    "eof",
+    "context deadline exceeded",
+    "handshake failed",
+    "received fatal alert",
+    "does not look like a tls handshake",
+    "limits for your account are exceeded",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1563,7 +1570,7 @@ pub(crate) static PATTERNS: [&str; 1555] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1555] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1562] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3119,10 +3126,17 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1555] = [
     (1602, 1),
     (1603, 1),
     (1604, 1),
+    (1605, 1),
+    (1606, 1),
+    (1607, 1),
+    (1608, 1),
+    (1609, 1),
+    (1610, 1),
+    (1611, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1605] = [
+pub(crate) static TARGETS: [Target; 1612] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13899,6 +13913,55 @@ pub(crate) static TARGETS: [Target; 1605] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1015,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1016,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1017,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1018,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1019,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1020,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1021,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1022,
         b: 0,
         regex: NO_REGEX,
         word: false,
