@@ -166,6 +166,10 @@ struct EntryRow {
     text: Option<String>,
     #[serde(default)]
     placeholders: Vec<String>,
+    /// The wording is an MTA default many servers send: it names the provider only with
+    /// one of its markers.
+    #[serde(default)]
+    shared: bool,
     anchor: Option<String>,
     basic: Option<String>,
     enhanced: Option<String>,
@@ -1198,7 +1202,7 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
                 "ProviderEntry {{ provider: {:?}, kind: MatchKind::{kind}, pattern: {:?}, text: {}, \
                  basic: {}, basic_code: {basic_code}, enhanced_text: {}, enhanced: {enhanced}, \
                  category: {}, detail: {}, temporary: {}, meaning: {:?}, remedy: {:?}, retry: {}, \
-                 source: {:?}, fixed_len: {} }},",
+                 source: {:?}, fixed_len: {}, shared: {} }},",
                 e.provider,
                 e.pattern,
                 opt_str(e.text.as_deref()),
@@ -1211,7 +1215,8 @@ fn render_providers(f: &ProviderFile, pats: &mut Patterns) -> Result<String, Str
                 e.remedy,
                 retry(&e.retry),
                 e.source,
-                fixed_len(&e.pattern)
+                fixed_len(&e.pattern),
+                e.shared
             );
         }
         s.push_str("];\n\n");

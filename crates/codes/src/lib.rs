@@ -287,6 +287,10 @@ pub struct ProviderEntry {
     /// The letters and digits of [`pattern`](Self::pattern) outside its placeholders: how
     /// much fixed text a match proves (computed by codegen).
     pub fixed_len: usize,
+    /// `true` when the wording is an MTA's default text that many servers send (Postfix's
+    /// `Client host [IP] blocked using ...`): it tells what happened, but names the
+    /// provider only together with one of the provider's markers.
+    pub shared: bool,
 }
 
 impl ProviderEntry {

@@ -230,9 +230,12 @@ fn words_outside(hay: &[u8], text: std::ops::Range<usize>, span: (usize, usize))
 }
 
 /// Whether an entry only says what its wording means, not who sent it: a short text
-/// (`Too many recipients`) that several MTAs publish, with no marker naming its provider.
+/// (`Too many recipients`) that several MTAs publish, or an MTA's default wording a
+/// provider also uses (`ProviderEntry::shared`), with no marker naming its provider.
 fn anonymous(e: &ProviderEntry, marker: Option<(&'static ProviderInfo, (usize, usize))>) -> bool {
-    e.kind != MatchKind::Code && e.fixed_len < 24 && marker.is_none_or(|(m, _)| m.id != e.provider)
+    e.kind != MatchKind::Code
+        && (e.fixed_len < 24 || e.shared)
+        && marker.is_none_or(|(m, _)| m.id != e.provider)
 }
 
 /// Several published replies share their first sentence (the entry's anchor) and differ

@@ -28,6 +28,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 47,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -49,6 +50,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -70,6 +72,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -91,6 +94,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -112,6 +116,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -133,6 +138,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -154,6 +160,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -175,6 +182,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -198,6 +206,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -219,6 +228,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 48,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -242,6 +252,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -263,6 +274,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://smtp.codes/icloud",
         fixed_len: 86,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -286,6 +298,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 52,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -307,6 +320,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 57,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -328,6 +342,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 42,
+        shared: false,
     },
     ProviderEntry {
         provider: "apple",
@@ -349,6 +364,7 @@ static E_APPLE: [ProviderEntry; 16] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 26,
+        shared: false,
     },
 ];
 
@@ -374,6 +390,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
         },
         source: "https://www.suped.com/knowledge/email-deliverability/troubleshooting/what-causes-bounces-from-barracuda-based-domains-and-how-to-resolve-them",
         fixed_len: 59,
+        shared: false,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -395,6 +412,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
         },
         source: "https://luxsci.com/blog/?p=16857",
         fixed_len: 113,
+        shared: false,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -416,6 +434,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
         },
         source: "https://smtp.codes/421",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -437,6 +456,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
         },
         source: "https://hardwaresecrets.com/understanding-email-bounce-messages/4/",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "barracuda",
@@ -458,6 +478,7 @@ static E_BARRACUDA: [ProviderEntry; 5] = [
         },
         source: "https://hardwaresecrets.com/understanding-email-bounce-messages/4/",
         fixed_len: 47,
+        shared: false,
     },
 ];
 
@@ -483,6 +504,7 @@ static E_CISCO: [ProviderEntry; 2] = [
         },
         source: "https://manualsbrain.com/en/manuals/1700579/?page=292",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "cisco",
@@ -504,6 +526,7 @@ static E_CISCO: [ProviderEntry; 2] = [
         },
         source: "https://manualsbrain.com/en/manuals/1700579/?page=292",
         fixed_len: 43,
+        shared: false,
     },
 ];
 
@@ -529,6 +552,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -550,6 +574,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -571,6 +596,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -592,6 +618,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -613,6 +640,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -634,6 +662,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -655,6 +684,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -676,6 +706,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -697,6 +728,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "http://postmaster.comcast.net/mail-error-codes.html",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -718,6 +750,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "https://business.comcast.com/help-and-support/internet/email-bounce-back-messages/",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "comcast",
@@ -739,6 +772,7 @@ static E_COMCAST: [ProviderEntry; 11] = [
         },
         source: "https://business.comcast.com/help-and-support/internet/email-bounce-back-messages/",
         fixed_len: 5,
+        shared: false,
     },
 ];
 
@@ -764,6 +798,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 7,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -785,6 +820,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -806,6 +842,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -827,6 +864,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -848,6 +886,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -869,6 +908,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -890,6 +930,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 8,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -911,6 +952,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 11,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -932,6 +974,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 11,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -953,6 +996,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "cox",
@@ -974,6 +1018,7 @@ static E_COX: [ProviderEntry; 11] = [
         },
         source: "https://www.cox.com/residential/support/email-error-codes.html",
         fixed_len: 19,
+        shared: false,
     },
 ];
 
@@ -999,6 +1044,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1020,6 +1066,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src/configure.default",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1041,6 +1088,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src/configure.default",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1062,6 +1110,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1083,6 +1132,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 51,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1104,6 +1154,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 68,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1125,6 +1176,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1146,6 +1198,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1167,6 +1220,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1188,6 +1242,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/blob/13835a3c1/src/src/smtp_in.c",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1209,6 +1264,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1230,6 +1286,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1251,6 +1308,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1272,6 +1330,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1293,6 +1352,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1314,6 +1374,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1335,6 +1396,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1356,6 +1418,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1377,6 +1440,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1398,6 +1462,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1419,6 +1484,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1440,6 +1506,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 43,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1461,6 +1528,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 50,
+        shared: false,
     },
     ProviderEntry {
         provider: "exim",
@@ -1482,6 +1550,7 @@ static E_EXIM: [ProviderEntry; 24] = [
         },
         source: "https://github.com/Exim/exim/tree/13835a3c1/src/src",
         fixed_len: 40,
+        shared: false,
     },
 ];
 
@@ -1509,6 +1578,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 54,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1532,6 +1602,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 99,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1555,6 +1626,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 41,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1578,6 +1650,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 37,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1601,6 +1674,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1624,6 +1698,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 53,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1647,6 +1722,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1670,6 +1746,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1693,6 +1770,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1716,6 +1794,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1739,6 +1818,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 82,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1762,6 +1842,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1785,6 +1866,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1808,6 +1890,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 46,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1831,6 +1914,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1854,6 +1938,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 110,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1877,6 +1962,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1900,6 +1986,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 46,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1923,6 +2010,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 41,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1946,6 +2034,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 69,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1969,6 +2058,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 66,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -1992,6 +2082,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 65,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2015,6 +2106,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 122,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2038,6 +2130,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 59,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2061,6 +2154,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 114,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2084,6 +2178,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 53,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2107,6 +2202,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 74,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2130,6 +2226,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2153,6 +2250,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 73,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2176,6 +2274,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 85,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2199,6 +2298,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 86,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2222,6 +2322,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 85,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2245,6 +2346,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 76,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2268,6 +2370,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 77,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2291,6 +2394,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 84,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2314,6 +2418,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 61,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2337,6 +2442,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 75,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2360,6 +2466,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 113,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2383,6 +2490,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 133,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2406,6 +2514,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 125,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2429,6 +2538,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 46,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2452,6 +2562,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2475,6 +2586,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2498,6 +2610,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 41,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2521,6 +2634,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2544,6 +2658,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 99,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2567,6 +2682,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 48,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2590,6 +2706,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 43,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2613,6 +2730,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 73,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2636,6 +2754,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 73,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2659,6 +2778,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2682,6 +2802,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 96,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2705,6 +2826,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 92,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2728,6 +2850,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 70,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2751,6 +2874,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 69,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2774,6 +2898,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2797,6 +2922,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2818,6 +2944,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 47,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2841,6 +2968,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2862,6 +2990,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 64,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2883,6 +3012,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 63,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2906,6 +3036,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2929,6 +3060,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 70,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2952,6 +3084,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 68,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2975,6 +3108,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 55,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -2998,6 +3132,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 64,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3021,6 +3156,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3042,6 +3178,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 85,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3063,6 +3200,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 92,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3086,6 +3224,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3109,6 +3248,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 48,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3132,6 +3272,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 48,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3155,6 +3296,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3178,6 +3320,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 69,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3201,6 +3344,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3224,6 +3368,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3247,6 +3392,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3268,6 +3414,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 69,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3291,6 +3438,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3314,6 +3462,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3337,6 +3486,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3360,6 +3510,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 82,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3383,6 +3534,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3406,6 +3558,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3429,6 +3582,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 79,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3452,6 +3606,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 75,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3475,6 +3630,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 72,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3498,6 +3654,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 77,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3521,6 +3678,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 50,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3544,6 +3702,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 58,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3567,6 +3726,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 54,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3590,6 +3750,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3613,6 +3774,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 61,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3636,6 +3798,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 63,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3659,6 +3822,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 78,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3682,6 +3846,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3705,6 +3870,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 72,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3728,6 +3894,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3751,6 +3918,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3774,6 +3942,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3797,6 +3966,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 61,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3820,6 +3990,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3843,6 +4014,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 47,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3866,6 +4038,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 59,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3889,6 +4062,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 124,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3912,6 +4086,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3935,6 +4110,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 107,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3958,6 +4134,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 70,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -3981,6 +4158,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4004,6 +4182,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 66,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4027,6 +4206,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 57,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4050,6 +4230,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 57,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4073,6 +4254,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 107,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4096,6 +4278,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4119,6 +4302,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4142,6 +4326,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4165,6 +4350,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmail",
@@ -4188,6 +4374,7 @@ static E_GMAIL: [ProviderEntry; 118] = [
         },
         source: "https://support.google.com/a/answer/3726730",
         fixed_len: 44,
+        shared: false,
     },
 ];
 
@@ -4213,6 +4400,7 @@ static E_GMX: [ProviderEntry; 3] = [
         },
         source: "https://postmaster.gmx.com/en/error-messages",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmx",
@@ -4234,6 +4422,7 @@ static E_GMX: [ProviderEntry; 3] = [
         },
         source: "https://smtp.codes/unitedinternet/",
         fixed_len: 78,
+        shared: false,
     },
     ProviderEntry {
         provider: "gmx",
@@ -4255,6 +4444,7 @@ static E_GMX: [ProviderEntry; 3] = [
         },
         source: "https://postmaster.gmx.com/en/error-messages",
         fixed_len: 28,
+        shared: false,
     },
 ];
 
@@ -4280,6 +4470,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4301,6 +4492,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4322,6 +4514,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4343,6 +4536,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4364,6 +4558,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4385,6 +4580,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4408,6 +4604,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4429,6 +4626,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4452,6 +4650,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4475,6 +4674,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4496,6 +4696,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4519,6 +4720,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4542,6 +4744,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4565,6 +4768,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4586,6 +4790,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4609,6 +4814,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4630,6 +4836,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4653,6 +4860,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4676,6 +4884,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "godaddy",
@@ -4699,6 +4908,7 @@ static E_GODADDY: [ProviderEntry; 20] = [
         },
         source: "https://ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685",
         fixed_len: 5,
+        shared: false,
     },
 ];
 
@@ -4724,6 +4934,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4747,6 +4958,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4768,6 +4980,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4789,6 +5002,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4810,6 +5024,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4831,6 +5046,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4854,6 +5070,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4875,6 +5092,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4896,6 +5114,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4917,6 +5136,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4940,6 +5160,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4961,6 +5182,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -4982,6 +5204,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -5003,6 +5226,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 37,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -5024,6 +5248,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 43,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -5045,6 +5270,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "laposte",
@@ -5066,6 +5292,7 @@ static E_LAPOSTE: [ProviderEntry; 17] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 31,
+        shared: false,
     },
 ];
 
@@ -5091,6 +5318,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
         },
         source: "https://mailout.ru/2015/09",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "mailru",
@@ -5112,6 +5340,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
         },
         source: "https://viws.ru/en/poterya-pochtovyh-soobshchenii-oshibki-pochtovoi-sistemy.html",
         fixed_len: 52,
+        shared: false,
     },
     ProviderEntry {
         provider: "mailru",
@@ -5133,6 +5362,7 @@ static E_MAILRU: [ProviderEntry; 3] = [
         },
         source: "https://viws.ru/en/poterya-pochtovyh-soobshchenii-oshibki-pochtovoi-sistemy.html",
         fixed_len: 33,
+        shared: false,
     },
 ];
 
@@ -5158,6 +5388,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 43,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5179,6 +5410,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5200,6 +5432,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 14,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5221,6 +5454,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5242,6 +5476,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 105,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5263,6 +5498,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 68,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5284,6 +5520,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5305,6 +5542,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5326,6 +5564,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 58,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5347,6 +5586,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 106,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5368,6 +5608,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5389,6 +5630,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5410,6 +5652,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5431,6 +5674,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 51,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5452,6 +5696,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 12,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5473,6 +5718,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5494,6 +5740,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5515,6 +5762,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5536,6 +5784,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 74,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5557,6 +5806,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5578,6 +5828,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 62,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5599,6 +5850,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5620,6 +5872,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 96,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5641,6 +5894,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5662,6 +5916,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5683,6 +5938,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5704,6 +5960,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5725,6 +5982,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 14,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5746,6 +6004,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 41,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5767,6 +6026,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5788,6 +6048,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5809,6 +6070,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 13,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5830,6 +6092,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5851,6 +6114,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5872,6 +6136,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5893,6 +6158,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 58,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5914,6 +6180,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5935,6 +6202,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5956,6 +6224,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5977,6 +6246,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -5998,6 +6268,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6019,6 +6290,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6040,6 +6312,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 76,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6061,6 +6334,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 68,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6082,6 +6356,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6103,6 +6378,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6124,6 +6400,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 58,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6145,6 +6422,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 106,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6166,6 +6444,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6187,6 +6466,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6208,6 +6488,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6229,6 +6510,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 51,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6250,6 +6532,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6271,6 +6554,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6292,6 +6576,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6313,6 +6598,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6334,6 +6620,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 79,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6355,6 +6642,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 48,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6376,6 +6664,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6397,6 +6686,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 51,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6418,6 +6708,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 69,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6439,6 +6730,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6460,6 +6752,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 107,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6481,6 +6774,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6502,6 +6796,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6523,6 +6818,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 65,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6544,6 +6840,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://learn.microsoft.com/en-us/troubleshoot/exchange/email-delivery/ndr/non-delivery-reports-in-exchange-online",
         fixed_len: 68,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6567,6 +6864,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6590,6 +6888,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6613,6 +6912,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6636,6 +6936,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6659,6 +6960,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6682,6 +6984,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6705,6 +7008,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6728,6 +7032,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6751,6 +7056,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6774,6 +7080,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6795,6 +7102,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6818,6 +7126,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6839,6 +7148,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://sendersupport.olc.protection.outlook.com/pm/troubleshooting.aspx",
         fixed_len: 45,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6862,6 +7172,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 65,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6883,6 +7194,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6904,6 +7216,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6927,6 +7240,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6948,6 +7262,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 54,
+        shared: false,
     },
     ProviderEntry {
         provider: "microsoft",
@@ -6969,6 +7284,7 @@ static E_MICROSOFT: [ProviderEntry; 86] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Microsoft.pm",
         fixed_len: 56,
+        shared: false,
     },
 ];
 
@@ -6994,6 +7310,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7015,6 +7332,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7036,6 +7354,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7057,6 +7376,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 33,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7078,6 +7398,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7099,6 +7420,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 42,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7120,6 +7442,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7141,6 +7464,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7162,6 +7486,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7183,6 +7508,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7204,6 +7530,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7225,6 +7552,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7246,6 +7574,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7267,6 +7596,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7288,6 +7618,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7309,6 +7640,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7330,6 +7662,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7351,6 +7684,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7372,6 +7706,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7393,6 +7728,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7414,6 +7750,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 43,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7435,6 +7772,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7456,6 +7794,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7477,6 +7816,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7498,6 +7838,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7519,6 +7860,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 59,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7540,6 +7882,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7561,6 +7904,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7582,6 +7926,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7603,6 +7948,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7624,6 +7970,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7645,6 +7992,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7666,6 +8014,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7687,6 +8036,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7708,6 +8058,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7729,6 +8080,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7750,6 +8102,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7771,6 +8124,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7792,6 +8146,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7813,6 +8168,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 14,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7834,6 +8190,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "mimecast",
@@ -7855,6 +8212,7 @@ static E_MIMECAST: [ProviderEntry; 42] = [
         },
         source: "https://community.mimecast.com/s/article/email-security-cloud-gateway-mimecast-smtp-error-codes",
         fixed_len: 34,
+        shared: false,
     },
 ];
 
@@ -7880,6 +8238,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7901,6 +8260,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7922,6 +8282,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7943,6 +8304,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7964,6 +8326,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -7985,6 +8348,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8006,6 +8370,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8027,6 +8392,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8048,6 +8414,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8069,6 +8436,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8090,6 +8458,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8111,6 +8480,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8132,6 +8502,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8153,6 +8524,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8174,6 +8546,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "netease_163",
@@ -8195,6 +8568,7 @@ static E_NETEASE_163: [ProviderEntry; 16] = [
         },
         source: "https://biecuoliao.com/pa/MBRrwEM.html",
         fixed_len: 52,
+        shared: false,
     },
 ];
 
@@ -8222,6 +8596,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8243,6 +8618,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8264,6 +8640,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8285,6 +8662,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8308,6 +8686,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 9,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8329,6 +8708,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8350,6 +8730,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8373,6 +8754,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 6,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8394,6 +8776,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8415,6 +8798,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8436,6 +8820,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8457,6 +8842,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "orange",
@@ -8478,6 +8864,7 @@ static E_ORANGE: [ProviderEntry; 13] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm",
         fixed_len: 29,
+        shared: false,
     },
 ];
 
@@ -8503,6 +8890,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8524,6 +8912,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8545,6 +8934,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8566,6 +8956,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 53,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8587,6 +8978,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8608,6 +9000,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8629,6 +9022,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8650,6 +9044,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 53,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8671,6 +9066,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 50,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8692,6 +9088,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 40,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8713,6 +9110,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 47,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8734,6 +9132,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 45,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8755,6 +9154,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8776,6 +9176,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8797,6 +9198,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8818,6 +9220,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 44,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8839,6 +9242,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/global/mail_params.h",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8860,6 +9264,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen_early.c",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8881,6 +9286,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8902,6 +9308,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8923,6 +9330,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8944,6 +9352,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8965,6 +9374,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -8986,6 +9396,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9007,6 +9418,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9028,6 +9440,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9049,6 +9462,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 42,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9070,6 +9484,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9091,6 +9506,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9112,6 +9528,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd_check.c",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9133,6 +9550,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9154,6 +9572,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9175,6 +9594,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9196,6 +9616,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9217,6 +9638,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9238,6 +9660,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9259,6 +9682,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9280,6 +9704,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9301,6 +9726,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9322,6 +9748,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtpd/smtpd.c",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9343,6 +9770,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9364,6 +9792,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9385,6 +9814,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/postscreen/postscreen.c",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9406,6 +9836,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_trouble.c",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9427,6 +9858,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_trouble.c",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9448,6 +9880,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/smtp/smtp_connect.c",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9471,6 +9904,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/dns/dns_lookup.c",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "postfix",
@@ -9494,6 +9928,7 @@ static E_POSTFIX: [ProviderEntry; 48] = [
         },
         source: "https://github.com/vdukhovni/postfix/blob/17830e5c1/postfix/src/dns/dns_lookup.c",
         fixed_len: 24,
+        shared: false,
     },
 ];
 
@@ -9518,6 +9953,7 @@ static E_POSTGREY: [ProviderEntry; 1] = [ProviderEntry {
     },
     source: "https://github.com/schweikert/postgrey/blob/6228bd1/postgrey",
     fixed_len: 69,
+    shared: false,
 }];
 
 /// Entries of `proofpoint`.
@@ -9542,6 +9978,7 @@ static E_PROOFPOINT: [ProviderEntry; 2] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/Apple.pm",
         fixed_len: 51,
+        shared: false,
     },
     ProviderEntry {
         provider: "proofpoint",
@@ -9563,6 +10000,7 @@ static E_PROOFPOINT: [ProviderEntry; 2] = [
         },
         source: "https://www.suped.com/knowledge/email-deliverability/troubleshooting/how-to-resolve-ip-blacklists-on-proofpoint",
         fixed_len: 14,
+        shared: false,
     },
 ];
 
@@ -9587,6 +10025,7 @@ static E_RSPAMD: [ProviderEntry; 1] = [ProviderEntry {
     },
     source: "https://github.com/rspamd/rspamd/blob/master/src/plugins/lua/greylist.lua",
     fixed_len: 13,
+    shared: false,
 }];
 
 /// Entries of `sendmail`.
@@ -9611,6 +10050,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 42,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9632,6 +10072,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 14,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9653,6 +10094,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9674,6 +10116,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 41,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9695,6 +10138,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9716,6 +10160,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9737,6 +10182,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9758,6 +10204,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9779,6 +10226,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9800,6 +10248,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9821,6 +10270,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9842,6 +10292,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 33,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9863,6 +10314,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9884,6 +10336,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9905,6 +10358,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "sendmail",
@@ -9926,6 +10380,7 @@ static E_SENDMAIL: [ProviderEntry; 16] = [
         },
         source: "https://github.com/deepin-community/sendmail/blob/2b5b7ee112027fea59b79f6fd71ed30eb364b4bd/cf/m4/proto.m4",
         fixed_len: 22,
+        shared: false,
     },
 ];
 
@@ -9951,6 +10406,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 14,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9972,6 +10428,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -9993,6 +10450,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10014,6 +10472,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 15,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10035,6 +10494,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10056,6 +10516,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 15,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10077,6 +10538,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10098,6 +10560,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10119,6 +10582,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 17,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10140,6 +10604,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 21,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10161,6 +10626,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10182,6 +10648,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10203,6 +10670,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10224,6 +10692,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10245,6 +10714,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10266,6 +10736,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/0691512953464bdad727cc26ea5119cde14c15be/lib/Sisimai/Rhost/Tencent.pm",
         fixed_len: 15,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10287,6 +10758,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/1e2a073c61c63bb5ee3658558f8e4cdb50b3a9b4/lib/Sisimai/Rhost/TencentQQ.pm",
         fixed_len: 32,
+        shared: false,
     },
     ProviderEntry {
         provider: "tencent_qq",
@@ -10308,6 +10780,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/1e2a073c61c63bb5ee3658558f8e4cdb50b3a9b4/lib/Sisimai/Rhost/TencentQQ.pm",
         fixed_len: 13,
+        shared: false,
     },
 ];
 
@@ -10335,6 +10808,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10356,6 +10830,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://help.yahoo.com/kb/postmaster/SLN3326.html",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10377,6 +10852,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "http://help.yahoo.com/kb/index?page=content&y=PROD_MAIL_MOBILE&locale=en_US&id=SLN3436",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10400,6 +10876,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10423,6 +10900,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 5,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10446,6 +10924,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 60,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10469,6 +10948,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://help.yahoo.com/kb/SLN7253.html",
         fixed_len: 34,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10492,6 +10972,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 55,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10515,6 +10996,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10538,6 +11020,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10561,6 +11044,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 4,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10582,6 +11066,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://senders.yahooinc.com/smtp-error-codes/",
         fixed_len: 57,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10603,6 +11088,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 15,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10624,6 +11110,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 26,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10645,6 +11132,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://smtp.codes/yahoo",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10666,6 +11154,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://smtp.codes/yahoo",
         fixed_len: 56,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10687,6 +11176,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://smtp.codes/yahoo",
         fixed_len: 54,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10708,6 +11198,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://smtp.codes/yahoo",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "yahoo",
@@ -10729,6 +11220,7 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/21cfb932/lib/Sisimai/Rhost/YahooInc.pm",
         fixed_len: 25,
+        shared: false,
     },
 ];
 
@@ -10754,6 +11246,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 25,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10775,6 +11268,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10796,6 +11290,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10817,6 +11312,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 49,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10838,6 +11334,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 35,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10859,6 +11356,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 23,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10880,6 +11378,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 33,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10901,6 +11400,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 24,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10922,6 +11422,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 19,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10943,6 +11444,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 22,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10964,6 +11466,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -10985,6 +11488,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 29,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -11006,6 +11510,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 39,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -11027,6 +11532,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 15,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -11048,6 +11554,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 36,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -11069,6 +11576,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/other.html",
         fixed_len: 62,
+        shared: false,
     },
     ProviderEntry {
         provider: "yandex",
@@ -11090,6 +11598,7 @@ static E_YANDEX: [ProviderEntry; 17] = [
         },
         source: "https://www.yandex.com/support/mail/bounces/yandex.html",
         fixed_len: 28,
+        shared: true,
     },
 ];
 
@@ -11115,6 +11624,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 27,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11136,6 +11646,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11157,6 +11668,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 46,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11178,6 +11690,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 31,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11199,6 +11712,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 28,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11220,6 +11734,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 38,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11241,6 +11756,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11262,6 +11778,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 16,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11283,6 +11800,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 33,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11304,6 +11822,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://github.com/sisimai/p5-sisimai/blob/77ac1da9a9c6696606a1ad369b277b2e10c63b62/lib/Sisimai/Rhost/Zoho.pm",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11325,6 +11844,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
         fixed_len: 30,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11346,6 +11866,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
         fixed_len: 20,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11367,6 +11888,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
         fixed_len: 18,
+        shared: false,
     },
     ProviderEntry {
         provider: "zoho",
@@ -11388,6 +11910,7 @@ static E_ZOHO: [ProviderEntry; 14] = [
         },
         source: "https://www.zoho.com/zeptomail/help/api/smtp-error-codes.html",
         fixed_len: 26,
+        shared: false,
     },
 ];
 
