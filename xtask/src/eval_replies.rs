@@ -22,66 +22,64 @@ struct Labelled {
     category: String,
 }
 
-fn load(path: &str) -> Result<Vec<Labelled>, String> {
+/// The JSON object on each non-blank line of `path`, with its 1-based line number.
+fn json_lines(path: &str) -> Result<Vec<(usize, serde_json::Value)>, String> {
     let raw = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut out = Vec::new();
-    for (n, line) in raw.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?;
-        let field = |k: &str| {
-            v.get(k)
-                .ok_or_else(|| format!("{path}:{}: no {k:?}", n + 1))
-        };
-        let string = |k: &str| {
-            field(k)?
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| format!("{path}:{}: {k:?} is not a string", n + 1))
-        };
-        let text = string("text")?;
-        let temporary = field("temporary")?
-            .as_bool()
-            .ok_or_else(|| format!("{path}:{}: `temporary` is not a bool", n + 1))?;
-        let category = string("category")?;
-        if category.parse::<maildiag::Category>().is_err() {
-            return Err(format!("{path}:{}: unknown category {category:?}", n + 1));
-        }
-        out.push(Labelled {
-            text,
-            temporary,
-            category,
-        });
+    raw.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line)
+                .map(|v| (n + 1, v))
+                .map_err(|e| format!("{path}:{}: {e}", n + 1))
+        })
+        .collect()
+}
+
+/// A field of line `n` of `path` as a string.
+fn string(v: &serde_json::Value, k: &str, path: &str, n: usize) -> Result<String, String> {
+    v.get(k)
+        .ok_or_else(|| format!("{path}:{n}: no {k:?}"))?
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{path}:{n}: {k:?} is not a string"))
+}
+
+/// The `temporary` and `category` labels of line `n` of `path`.
+fn label(v: &serde_json::Value, path: &str, n: usize) -> Result<(bool, String), String> {
+    let temporary = v
+        .get("temporary")
+        .ok_or_else(|| format!("{path}:{n}: no \"temporary\""))?
+        .as_bool()
+        .ok_or_else(|| format!("{path}:{n}: `temporary` is not a bool"))?;
+    let category = string(v, "category", path, n)?;
+    if category.parse::<maildiag::Category>().is_err() {
+        return Err(format!("{path}:{n}: unknown category {category:?}"));
     }
-    Ok(out)
+    Ok((temporary, category))
+}
+
+fn load(path: &str) -> Result<Vec<Labelled>, String> {
+    json_lines(path)?
+        .into_iter()
+        .map(|(n, v)| {
+            let text = string(&v, "text", path, n)?;
+            let (temporary, category) = label(&v, path, n)?;
+            Ok(Labelled {
+                text,
+                temporary,
+                category,
+            })
+        })
+        .collect()
 }
 
 /// A second labeller's labels: `temporary` and `category` per line, in order.
 fn load_labels(path: &str) -> Result<Vec<(bool, String)>, String> {
-    let raw = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut out = Vec::new();
-    for (n, line) in raw.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?;
-        let temporary = v
-            .get("temporary")
-            .and_then(serde_json::Value::as_bool)
-            .ok_or_else(|| format!("{path}:{}: no boolean `temporary`", n + 1))?;
-        let category = v
-            .get("category")
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| format!("{path}:{}: no `category`", n + 1))?;
-        if category.parse::<maildiag::Category>().is_err() {
-            return Err(format!("{path}:{}: unknown category {category:?}", n + 1));
-        }
-        out.push((temporary, category.to_owned()));
-    }
-    Ok(out)
+    json_lines(path)?
+        .into_iter()
+        .map(|(n, v)| label(&v, path, n))
+        .collect()
 }
 
 /// Agreement counts between two labellers (`a`, `b`) and maildiag (`ours`), all

@@ -84,9 +84,13 @@ fn record(line: &[u8], from: usize) -> Option<Record<'_>> {
     let mut id: &[u8] = b"";
     for _ in 0..3 {
         let (word, after) = split_word(rest);
-        if let Some((outcome, tail)) = status(word, after) {
+        if let Some(outcome) = status(word) {
             let legacy = id.is_empty();
-            let (id, rest) = if legacy { split_word(tail) } else { (id, tail) };
+            let (id, rest) = if legacy {
+                split_word(after)
+            } else {
+                (id, after)
+            };
             if !is_delivery_id(id) {
                 return None;
             }
@@ -105,16 +109,15 @@ fn record(line: &[u8], from: usize) -> Option<Record<'_>> {
     None
 }
 
-/// The outcome when `word` is a status word (`DEFERRED[dns]`), and the rest of the line
-/// after it.
-fn status<'a>(word: &[u8], after: &'a [u8]) -> Option<(Outcome, &'a [u8])> {
+/// The outcome when `word` is a status word (`DEFERRED[dns]`).
+fn status(word: &[u8]) -> Option<Outcome> {
     STATUS.iter().find_map(|&(name, outcome, bracket)| {
         let ok = if bracket {
             word.starts_with(name) && word.ends_with(b"]")
         } else {
             word == name
         };
-        ok.then_some((outcome, after))
+        ok.then_some(outcome)
     })
 }
 
