@@ -67,6 +67,12 @@ fn json_contract_fields() {
         delay["span"][1].as_u64().expect("end") as usize,
     );
     assert_eq!(&input[s..e], "Greylisted for 5 minutes");
+    // The confidence is written with at most two decimals, not as the f32's expansion.
+    let raw = serde_json::to_string(&o["confidence"]).expect("number");
+    assert!(
+        raw.split('.').nth(1).is_none_or(|d| d.len() <= 2),
+        "confidence {raw}"
+    );
 }
 
 /// (input, basic, enhanced, command, host): the formats of the parser issue.

@@ -154,10 +154,18 @@ pub struct Diagnosis {
     pub dns_checks: Vec<DnsCheck>,
     /// What the decision rests on.
     pub evidence: Vec<Evidence>,
-    /// How sure the classifier is, 0.0 to 1.0.
+    /// How sure the classifier is, 0.0 to 1.0 (serialised rounded to two decimals, so
+    /// JSON shows `0.85`, not the `f32`'s `0.8500000238418579`).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "two_decimals"))]
     pub confidence: f32,
     /// The reply text the decision was made on (codes stripped), when a reply was found.
     pub text: Option<String>,
+}
+
+/// Serialises a confidence as the `f64` nearest its value rounded to two decimals.
+#[cfg(feature = "serde")]
+fn two_decimals<S: serde::Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*x) * 100.0).round() / 100.0)
 }
 
 impl Diagnosis {
