@@ -216,14 +216,14 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
         "<section id=domains><h2>Destination domains <span class=muted>(by failures)</span></h2>",
     );
     domains_svg(&mut h, &doms, &cats, &colour_of);
-    h.push_str("<table class=sortable><thead><tr><th>domain</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
+    h.push_str("<table class=sortable><thead><tr><th>domain</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>expired</th><th>rejected incoming</th><th>connection failures</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
     for (d, t) in doms.iter().take(200) {
         outcome_row(&mut h, d, t);
     }
     h.push_str("</tbody></table></section>");
 
     // Providers.
-    h.push_str("<section id=providers><h2>Providers</h2><table class=sortable><thead><tr><th>provider</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
+    h.push_str("<section id=providers><h2>Providers</h2><table class=sortable><thead><tr><th>provider</th><th>events</th><th>delivered</th><th>deferred</th><th>bounced</th><th>expired</th><th>rejected incoming</th><th>connection failures</th><th>failure rate</th><th>dominant problem</th></tr></thead><tbody>");
     for (id, t) in top_providers(a) {
         outcome_row(&mut h, provider_name(id), t);
     }
@@ -295,17 +295,16 @@ pub fn write(w: &mut impl Write, report: &Report) -> io::Result<()> {
     w.write_all(h.as_bytes())
 }
 
-/// One row of the domain and provider tables: name, counts by outcome, failure rate and
-/// dominant problem.
+/// One row of the domain and provider tables: name, events, counts by outcome (all six,
+/// so that a row adds up), failure rate and dominant problem.
 fn outcome_row(h: &mut String, name: &str, t: &Tally) {
+    let _ = write!(h, "<tr><td>{}</td>{}", esc(name), num(t.events()));
+    for n in t.outcomes {
+        h.push_str(&num(n));
+    }
     let _ = write!(
         h,
-        "<tr><td>{}</td>{}{}{}{}<td class=n data-v={}>{}</td><td>{}</td></tr>",
-        esc(name),
-        num(t.events()),
-        num(t.outcomes[0]),
-        num(t.outcomes[1]),
-        num(t.outcomes[2]),
+        "<td class=n data-v={}>{}</td><td>{}</td></tr>",
         t.failures() as f64 / t.events().max(1) as f64,
         share(t.failures(), t.events()),
         dominant(t)

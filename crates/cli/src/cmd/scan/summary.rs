@@ -593,26 +593,33 @@ pub fn write_human(out: &mut impl Write, report: &Report, colour: bool) -> io::R
             out,
             "  {}",
             p.dim(&format!(
-                "{}  {}  {}  {}  {}  dominant problem",
+                "{}  {}  {}  {}  {}  {}  dominant problem",
                 pad("domain", 28, false),
                 pad("events", 9, true),
                 pad("delivered", 9, true),
                 pad("deferred", 9, true),
-                pad("bounced", 9, true)
+                pad("bounced", 9, true),
+                pad("other*", 7, true)
             ))
         )?;
         for (d, t) in doms.iter().take(report.top) {
             writeln!(
                 out,
-                "  {}  {}  {}  {}  {}  {}",
+                "  {}  {}  {}  {}  {}  {}  {}",
                 pad(&clip(d, 28), 28, false),
                 pad(&thousands(t.events()), 9, true),
                 pad(&thousands(t.outcomes[0]), 9, true),
                 pad(&thousands(t.outcomes[1]), 9, true),
                 pad(&thousands(t.outcomes[2]), 9, true),
+                pad(&thousands(t.outcomes[3..].iter().sum()), 7, true),
                 dominant_words(t)
             )?;
         }
+        writeln!(
+            out,
+            "  {}",
+            p.dim("* other: expired, rejected incoming and connection failures")
+        )?;
         if a.other_domains.events() > 0 {
             writeln!(
                 out,
