@@ -332,6 +332,16 @@ fn bundled_sample_golden_summary() {
         }
     }
     assert!(rows >= 5 && with_other >= 1, "{table}");
+    // Every category row shows an example, also `expired`, whose qmgr lines carry no reply.
+    let cats = text
+        .split("Top categories")
+        .nth(1)
+        .and_then(|t| t.split("\n\n").next())
+        .expect("category table");
+    assert!(cats.contains("\n  expired "), "{cats}");
+    for line in cats.lines().skip(2) {
+        assert!(line.split_whitespace().count() > 3, "no example: {line:?}");
+    }
 }
 
 /// Sequential (`--threads 1`) and parallel reading give the same summary and events.

@@ -143,11 +143,17 @@ pub struct Example {
 impl Example {
     fn new(classifier: &Classifier, ev: &DeliveryEvent<'_>, file: usize) -> Example {
         let d = classifier.classify_event(ev);
+        let mut text = d
+            .text
+            .clone()
+            .unwrap_or_else(|| ev.reply_text().into_owned());
+        if text.trim().is_empty() {
+            // qmgr's `status=expired, returned to sender` and the like carry no reply: say
+            // what the line itself says rather than show an empty example.
+            text = format!("({}, with no reply text in the log)", ev.outcome);
+        }
         Example {
-            text: d
-                .text
-                .clone()
-                .unwrap_or_else(|| ev.reply_text().into_owned()),
+            text,
             verdict: d.verdict(),
             enhanced: d.enhanced.map(|e| e.to_string()),
             basic: d.basic,
