@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1562] = [
+pub(crate) static PATTERNS: [&str; 1573] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -515,6 +515,7 @@ pub(crate) static PATTERNS: [&str; 1562] = [
     "retry in",
     "retry after",
     "come back later",
+    "at this time",
     "temporarily unavailable",
     "temporarily rejected",
     "temporarily deferred",
@@ -1165,7 +1166,6 @@ pub(crate) static PATTERNS: [&str; 1562] = [
     "tls is not available",
     "ssl handshake",
     "tls failure",
-    "cannot start tls",
     "tls 1.0",
     "tls 1.1",
     "tls not available",
@@ -1502,6 +1502,17 @@ pub(crate) static PATTERNS: [&str; 1562] = [
     "received fatal alert",
     "does not look like a tls handshake",
     "limits for your account are exceeded",
+    ":25: permission denied",
+    ":587: permission denied",
+    ":465: permission denied",
+    ":2525: permission denied",
+    "connect: permission denied",
+    "due to timeout",
+    "field is required",
+    "sender mismatch",
+    "mismatch with login",
+    "mismatch with the login",
+    "cannot start tls",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1570,7 +1581,7 @@ pub(crate) static PATTERNS: [&str; 1562] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1562] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1573] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2133,8 +2144,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1562] = [
     (608, 1),
     (609, 1),
     (610, 1),
-    (611, 2),
-    (613, 1),
+    (611, 1),
+    (612, 2),
     (614, 1),
     (615, 1),
     (616, 1),
@@ -3133,10 +3144,21 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1562] = [
     (1609, 1),
     (1610, 1),
     (1611, 1),
+    (1612, 1),
+    (1613, 1),
+    (1614, 1),
+    (1615, 1),
+    (1616, 1),
+    (1617, 1),
+    (1618, 1),
+    (1619, 1),
+    (1620, 1),
+    (1621, 1),
+    (1622, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1612] = [
+pub(crate) static TARGETS: [Target; 1623] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3468,7 +3490,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 269,
+        a: 270,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3482,7 +3504,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 632,
+        a: 633,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3503,7 +3525,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 373,
+        a: 374,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3601,7 +3623,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 672,
+        a: 673,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4980,7 +5002,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 617,
+        a: 618,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5008,7 +5030,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 177,
+        a: 178,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5057,7 +5079,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5092,7 +5114,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 217,
+        a: 218,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5127,7 +5149,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 634,
+        a: 635,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5141,7 +5163,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 453,
+        a: 454,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5547,7 +5569,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 161,
+        a: 162,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5764,7 +5786,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 180,
+        a: 181,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6352,7 +6374,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 616,
+        a: 617,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6387,7 +6409,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6499,7 +6521,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 379,
+        a: 380,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6625,7 +6647,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 176,
+        a: 177,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6835,7 +6857,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 149,
+        a: 150,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7422,18 +7444,18 @@ pub(crate) static TARGETS: [Target; 1612] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 63,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8032,7 +8054,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 150,
+        a: 149,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8109,7 +8131,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 162,
+        a: 161,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8207,7 +8229,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 178,
+        a: 176,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8221,7 +8243,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 181,
+        a: 180,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8473,7 +8495,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 218,
+        a: 217,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8830,7 +8852,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 270,
+        a: 269,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9551,7 +9573,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 374,
+        a: 373,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9586,7 +9608,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 380,
+        a: 379,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9736,7 +9758,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 401,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9750,7 +9772,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 403,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9841,14 +9863,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 417,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9967,14 +9989,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 434,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 435,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10097,7 +10119,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 454,
+        a: 453,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10212,14 +10234,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 471,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10520,14 +10542,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 514,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 515,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10582,22 +10604,22 @@ pub(crate) static TARGETS: [Target; 1612] = [
         kind: TargetKind::Phrase,
         a: 523,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 524,
         b: 0,
-        regex: NO_REGEX,
-        word: true,
+        regex: 50,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 525,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10926,14 +10948,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
         a: 572,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 573,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11231,7 +11253,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 618,
+        a: 616,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11294,7 +11316,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11315,14 +11337,14 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 633,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 635,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11581,7 +11603,7 @@ pub(crate) static TARGETS: [Target; 1612] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 673,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13962,6 +13984,83 @@ pub(crate) static TARGETS: [Target; 1612] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1022,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1023,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1024,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1025,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1026,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1027,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1028,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1029,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1030,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1031,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1032,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1033,
         b: 0,
         regex: NO_REGEX,
         word: false,
