@@ -393,6 +393,22 @@ fn open_ended(e: &ProviderEntry) -> bool {
     })
 }
 
+/// Whether `hay[start..end]` stands inside an email address (`noreply-spf@example.org`,
+/// `mailbox-full@...`): the run of bytes around it, up to a delimiter, holds an `@`. Looks
+/// at most 128 bytes to each side.
+fn in_address(hay: &[u8], start: usize, end: usize) -> bool {
+    const LOOK: usize = 128;
+    let delim = |c: &u8| c.is_ascii_whitespace() || b"<>\"'()[],;:=|\\".contains(c);
+    let left = hay
+        .get(start.saturating_sub(LOOK)..start)
+        .unwrap_or_default();
+    let right = hay.get(end..hay.len().min(end + LOOK)).unwrap_or_default();
+    let left = left.rsplit(delim).next().unwrap_or_default();
+    let right = right.split(delim).next().unwrap_or_default();
+    let inner = hay.get(start..end).unwrap_or_default();
+    !inner.iter().any(delim) && (left.contains(&b'@') || right.contains(&b'@'))
+}
+
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
 /// "domain not found" will not heal by waiting.
 fn final_category(c: Category) -> bool {
@@ -486,6 +502,8 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     n_cands += 1;
                 }
             }
+            // `from = "noreply-spf@..."`: words of an address are not the cause.
+            Rule::Phrase(_) if in_address(hay, m.start, m.end) => {}
             Rule::Phrase(p) => {
                 sender_words |= p.about_sender;
                 let s = phrase_score(p);
@@ -1133,5 +1151,27 @@ mod tests {
         );
         assert_eq!(sender_ip_in(b"5.7.1 no ip here"), None);
         assert_eq!(sender_ip_in(b"at 10:00:01 x"), None);
+    }
+
+    #[test]
+    fn words_inside_addresses() {
+        let t = b"from = \"noreply-spf@mail.example\", details = \"SPF fail\"";
+        let at = |w: &[u8], from: usize| {
+            from + t[from..]
+                .windows(w.len())
+                .position(|x| x.eq_ignore_ascii_case(w))
+                .expect("word")
+        };
+        let s = at(b"spf", 0);
+        assert!(in_address(t, s, s + 3));
+        let s = at(b"spf", s + 3);
+        assert!(!in_address(t, s, s + 3), "the details' own word");
+        let t = b"<mailbox-full@example.org>: 552 mailbox full";
+        assert!(in_address(t, 1, 13));
+        assert!(!in_address(t, 32, 44), "a phrase of the reply");
+        assert!(!in_address(b"x@y said no such user", 11, 23));
+        // A line break pasted as the two characters `\n` ends the word before an address.
+        let t = b"Check your SPF\\nbounce+1@example.org";
+        assert!(!in_address(t, 11, 14));
     }
 }

@@ -160,9 +160,14 @@ fn apply_outcome(v: &mut Verdict, ev: &DeliveryEvent<'_>) {
         _ => {}
     }
     // A failed connection leaves the message queued: it is retried whatever the words.
+    // Not when the server answered with a permanent code (`host X refused to talk to me:
+    // 554 Blocked`): Postfix tries the next MX and keeps the message, but that server's
+    // refusal is final, and a retry there will not succeed.
+    let refused_for_good = v.basic.is_some_and(|b| b.severity() == Severity::Permanent);
     if ev.outcome == Outcome::ConnectionFailure
         && v.severity != Severity::Success
         && v.severity != Severity::Transient
+        && !refused_for_good
     {
         make_transient(v, ev);
     }

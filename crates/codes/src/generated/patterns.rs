@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1573] = [
+pub(crate) static PATTERNS: [&str; 1582] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1513,6 +1513,15 @@ pub(crate) static PATTERNS: [&str; 1573] = [
     "mismatch with login",
     "mismatch with the login",
     "cannot start tls",
+    "command died with status",
+    "child process of",
+    "unable to exec",
+    "execution of sieve",
+    "command output:",
+    "address lookup failed",
+    "4.7.1 try again later;",
+    "tls channel",
+    "not authorized to receive",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1581,7 +1590,7 @@ pub(crate) static PATTERNS: [&str; 1573] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1573] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1582] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3155,10 +3164,19 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1573] = [
     (1620, 1),
     (1621, 1),
     (1622, 1),
+    (1623, 1),
+    (1624, 1),
+    (1625, 1),
+    (1626, 1),
+    (1627, 1),
+    (1628, 1),
+    (1629, 1),
+    (1630, 1),
+    (1631, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1623] = [
+pub(crate) static TARGETS: [Target; 1632] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14061,6 +14079,69 @@ pub(crate) static TARGETS: [Target; 1623] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1033,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1034,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1035,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1036,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1037,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1038,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1039,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1040,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1041,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1042,
         b: 0,
         regex: NO_REGEX,
         word: false,
