@@ -421,7 +421,9 @@ pub(crate) fn fast_reply_in<'a>(
     let inner = line.get(start..end)?;
     let (code_at, host) = if inner.starts_with(b"host ") {
         let said = SAID.find(inner)?;
-        let named = &inner[5..said];
+        // `host said: ...` names no host (the ` said: ` starts inside `host `): leave it
+        // to `extract_best`.
+        let named = inner.get(5..said)?;
         // `relay=H[IP]:25` and `host H[IP] said:` name the same host: reuse its parse.
         let same = relay_raw.is_some_and(|r| {
             r.strip_prefix(named).is_some_and(|port| {
@@ -618,6 +620,22 @@ mod tests {
 
     /// A delivery record without a syslog head Postfix's detector knows: its own fields,
     /// and the same reply as the full line gives.
+    /// `host said:` without a host name made the fast path slice backwards (a panic found
+    /// by the `classify` fuzz target; `tests/fuzz_regressions/logs_line-host-said-without-a-host.bin`).
+    #[test]
+    fn host_said_without_a_host() {
+        let Parsed::Event(e) = parse_fragment(
+            b"4BC2: to=<u@example.com>, relay=none, delay=2, dsn=4.7.1, \
+              status=deferred (host said: 421 4.7.1 try later)",
+            0,
+        ) else {
+            panic!()
+        };
+        assert_eq!(e.outcome, Outcome::Deferred);
+        let r = e.reply.expect("reply");
+        assert_eq!(r.code.map(|c| c.get()), Some(421));
+    }
+
     #[test]
     fn records_pasted_without_to() {
         let Parsed::Event(e) = parse_fragment(

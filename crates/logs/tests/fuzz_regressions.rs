@@ -14,6 +14,11 @@
 //!   now joined explicitly (`pthread_join`). Not a memory-safety problem and not
 //!   reproducible without the sanitizer; the replay checks that the input still reads
 //!   without a panic and with parallel == sequential.
+//! * `logs_line-host-said-without-a-host.bin` — a panic ("slice index starts at 5 but ends
+//!   at 4") in the Postfix reply fast path, found in session 10 by the `classify` target
+//!   (which reads log lines through this crate) and present since the fast path was
+//!   written: `status=deferred (host said: 421 ...)` names no host, so ` said: ` starts
+//!   inside `host `. The fast path now leaves such a reply to `extract_best`.
 
 use std::path::Path;
 
