@@ -362,6 +362,10 @@ fn phrase_score(p: &PhraseRule) -> i32 {
 /// The `detail` of the severity phrases that only advise a retry (`try again later`).
 const RETRY_ADVICE: &str = "retry_advice";
 
+/// The `detail` of the severity phrases in which the reporting server says it will retry
+/// (`will retry for`): they outweigh wording that gives up.
+const STATED_RETRY: &str = "stated_retry";
+
 /// Below this score a phrase is generic wording (`denied`, `blocked`, `refused`): a
 /// specific enhanced code (`535 5.7.8 Permission denied`) says more.
 const WEAK_PHRASE: i32 = 5;
@@ -396,7 +400,7 @@ fn open_ended(e: &ProviderEntry) -> bool {
 /// Whether `hay[start..end]` stands inside an email address (`noreply-spf@example.org`,
 /// `mailbox-full@...`): the run of bytes around it, up to a delimiter, holds an `@`. Looks
 /// at most 128 bytes to each side.
-fn in_address(hay: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn in_address(hay: &[u8], start: usize, end: usize) -> bool {
     const LOOK: usize = 128;
     let delim = |c: &u8| c.is_ascii_whitespace() || b"<>\"'()[],;:=|\\".contains(c);
     let left = hay
@@ -522,7 +526,15 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 if p.temporary.is_some() && !advice_only {
                     // Wording that gives up (`I'm not going to try again`, `permanently`)
                     // outweighs wording that hopes (`temporarily unavailable`) in one text.
-                    let s = phrase_score(p) + if p.temporary == Some(false) { 100 } else { 0 };
+                    // A report that says it will retry (`Gmail will retry for 45 more
+                    // hours. You'll be notified if the delivery fails permanently`)
+                    // outweighs both: its `permanently` is only a condition.
+                    let s = phrase_score(p)
+                        + match (p.temporary, p.detail) {
+                            (Some(true), Some(STATED_RETRY)) => 200,
+                            (Some(false), _) => 100,
+                            _ => 0,
+                        };
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
                         sev_phrase = Some((p, span, s));
                     }

@@ -87,6 +87,11 @@ pub(crate) fn find(text: &[u8]) -> Option<Found> {
         if run > MAX_SUFFIX {
             continue;
         }
+        // ... and not inside an address (`"email": "user@example.org"` says nothing of a
+        // user).
+        if crate::classify::in_address(text, m.start(), m.end()) {
+            continue;
+        }
         hits[n] = (m.start(), m.end(), m.pattern().as_usize());
         n += 1;
         if n == MAX_HITS {

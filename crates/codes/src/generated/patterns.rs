@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1582] = [
+pub(crate) static PATTERNS: [&str; 1588] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1522,6 +1522,12 @@ pub(crate) static PATTERNS: [&str; 1582] = [
     "4.7.1 try again later;",
     "tls channel",
     "not authorized to receive",
+    "will retry for",
+    ": timed out]",
+    "execution expired",
+    "email quota limit",
+    "reached its email quota",
+    "domain mentioned in email address is unknown",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1590,7 +1596,7 @@ pub(crate) static PATTERNS: [&str; 1582] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1582] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1588] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3173,10 +3179,16 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1582] = [
     (1629, 1),
     (1630, 1),
     (1631, 1),
+    (1632, 1),
+    (1633, 1),
+    (1634, 1),
+    (1635, 1),
+    (1636, 1),
+    (1637, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1632] = [
+pub(crate) static TARGETS: [Target; 1638] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14142,6 +14154,48 @@ pub(crate) static TARGETS: [Target; 1632] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1042,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1043,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1044,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1045,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1046,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1047,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1048,
         b: 0,
         regex: NO_REGEX,
         word: false,
