@@ -397,20 +397,56 @@ fn open_ended(e: &ProviderEntry) -> bool {
     })
 }
 
+/// The bytes that end a word of an address for [`in_address`]: white space and the
+/// punctuation around addresses and fields (`<>"'()[],;:=|\`).
+static ADDRESS_DELIMITER: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_whitespace();
+        i += 1;
+    }
+    let punct = b"<>\"'()[],;:=|\\";
+    let mut j = 0;
+    while j < punct.len() {
+        t[punct[j] as usize] = true;
+        j += 1;
+    }
+    t
+};
+
 /// Whether `hay[start..end]` stands inside an email address (`noreply-spf@example.org`,
 /// `mailbox-full@...`): the run of bytes around it, up to a delimiter, holds an `@`. Looks
-/// at most 128 bytes to each side.
+/// at most 128 bytes to each side; a match that holds a delimiter (several words) never
+/// does.
 pub(crate) fn in_address(hay: &[u8], start: usize, end: usize) -> bool {
     const LOOK: usize = 128;
-    let delim = |c: &u8| c.is_ascii_whitespace() || b"<>\"'()[],;:=|\\".contains(c);
+    let delim = |c: u8| ADDRESS_DELIMITER[usize::from(c)];
+    let inner = hay.get(start..end).unwrap_or_default();
+    if inner.iter().any(|&c| delim(c)) {
+        return false;
+    }
     let left = hay
         .get(start.saturating_sub(LOOK)..start)
         .unwrap_or_default();
+    for &c in left.iter().rev() {
+        if c == b'@' {
+            return true;
+        }
+        if delim(c) {
+            break;
+        }
+    }
     let right = hay.get(end..hay.len().min(end + LOOK)).unwrap_or_default();
-    let left = left.rsplit(delim).next().unwrap_or_default();
-    let right = right.split(delim).next().unwrap_or_default();
-    let inner = hay.get(start..end).unwrap_or_default();
-    !inner.iter().any(delim) && (left.contains(&b'@') || right.contains(&b'@'))
+    for &c in right {
+        if c == b'@' {
+            return true;
+        }
+        if delim(c) {
+            break;
+        }
+    }
+    false
 }
 
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or
