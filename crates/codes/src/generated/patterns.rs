@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1588] = [
+pub(crate) static PATTERNS: [&str; 1598] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1523,11 +1523,21 @@ pub(crate) static PATTERNS: [&str; 1588] = [
     "tls channel",
     "not authorized to receive",
     "will retry for",
+    "we will try again",
     ": timed out]",
     "execution expired",
     "email quota limit",
     "reached its email quota",
     "domain mentioned in email address is unknown",
+    "very low reputation",
+    "rdns record",
+    "connection was not attempted",
+    "connect to dns",
+    "spf lookup fail",
+    "with an encryption",
+    "sent with encryption",
+    "encrypted smtp session",
+    "via an encrypted",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1596,7 +1606,7 @@ pub(crate) static PATTERNS: [&str; 1588] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1588] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1598] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3185,10 +3195,20 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1588] = [
     (1635, 1),
     (1636, 1),
     (1637, 1),
+    (1638, 1),
+    (1639, 1),
+    (1640, 1),
+    (1641, 1),
+    (1642, 1),
+    (1643, 1),
+    (1644, 1),
+    (1645, 1),
+    (1646, 1),
+    (1647, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1638] = [
+pub(crate) static TARGETS: [Target; 1648] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14196,6 +14216,76 @@ pub(crate) static TARGETS: [Target; 1638] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1048,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1049,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1050,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1051,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1052,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1053,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1054,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1055,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1056,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1057,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1058,
         b: 0,
         regex: NO_REGEX,
         word: false,
