@@ -899,6 +899,9 @@ fn trim(text: &mut Cow<'_, [u8]>) {
     }
 }
 
+/// How many following lines led by the same status [`leading_status`] joins to a reply.
+const MAX_STATUS_LINES: usize = 32;
+
 /// A status that starts with an enhanced code and no reply code, at the start of a line
 /// as Exchange NDRs write it (`5.7.321 starttls-not-supported: ...`), after a label as
 /// .NET's SmtpException does (`The server response was: 5.7.1 Unable to relay`), or in
@@ -933,11 +936,45 @@ fn leading_status(
     if len == line_end - i || !matches!(input.get(i + len - 1), Some(b' ' | b'\t')) {
         return None; // a status alone, or `5.7.1:` glued to text
     }
-    let end = match intro {
+    let mut end = match intro {
         Intro::Quote(q) if !at_line_start => i + len + closing_quote(&input[i + len..line_end], q)?,
         _ => line_end,
     };
     let mut text = Cow::Borrowed(trim_cr(&input[i + len..end]));
+    // A multi-line reply shown without its reply code, each line led by the same status
+    // (Thunderbird: `5.1.2 The recipient address <a@b.example\n5.1.2 .com> is not a
+    // valid RFC-5321 address.`): the lines are one reply.
+    if end == line_end {
+        let status = input[i..i + len].trim_ascii_end();
+        let mut joined: Option<Vec<u8>> = None;
+        for _ in 0..MAX_STATUS_LINES {
+            let Some(start) = end.checked_add(1).filter(|&s| s < input.len()) else {
+                break;
+            };
+            let at = start
+                + input[start..]
+                    .iter()
+                    .take_while(|c| matches!(c, b' ' | b'\t'))
+                    .count();
+            let rest = &input[at..];
+            if !(rest.starts_with(status) && matches!(rest.get(status.len()), Some(b' ' | b'\t'))) {
+                break;
+            }
+            let le = memchr::memchr(b'\n', rest).map_or(input.len(), |n| at + n);
+            let piece = trim_cr(&input[at + status.len()..le]).trim_ascii();
+            let buf = joined.get_or_insert_with(|| text.to_vec());
+            if !piece.is_empty() {
+                if !buf.is_empty() {
+                    buf.push(b' ');
+                }
+                buf.extend_from_slice(piece);
+            }
+            end = le;
+        }
+        if let Some(buf) = joined {
+            text = Cow::Owned(buf);
+        }
+    }
     trim(&mut text);
     if text.is_empty() {
         return None;
@@ -1334,6 +1371,23 @@ mod tests {
     }
 
     /// Exchange's `#< #5.0.0 ...> #SMTP#` gives the status after `#< #`.
+    #[test]
+    fn status_led_lines_join() {
+        let r = best(
+            "The mail server responded:\n5.1.2 The recipient address <a@b.example@c.example\n\
+             5.1.2 .org> is not a valid RFC-5321 address. x1 - gsmtp.\n Please check it.",
+        );
+        assert_eq!(r.enhanced.map(|e| e.to_string()).as_deref(), Some("5.1.2"));
+        assert_eq!(
+            r.text_lossy(),
+            "The recipient address <a@b.example@c.example .org> is not a valid RFC-5321 address. x1 - gsmtp."
+        );
+        // Another status on the next line is another reply.
+        let all = extract(b"5.1.1 User unknown\n5.7.1 Relaying denied\n");
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].text_lossy(), "User unknown");
+    }
+
     #[test]
     fn exchange_hash_status() {
         let all =

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1598] = [
+pub(crate) static PATTERNS: [&str; 1606] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1538,6 +1538,14 @@ pub(crate) static PATTERNS: [&str; 1598] = [
     "sent with encryption",
     "encrypted smtp session",
     "via an encrypted",
+    "connection lost to authentication server",
+    "tls not available due to local problem",
+    "unsupported option",
+    "request failed; mailbox unavailable",
+    "must match your authenticated",
+    "treating this as a spoofed",
+    "mail size limit exceeded",
+    "read error",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1606,7 +1614,7 @@ pub(crate) static PATTERNS: [&str; 1598] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1598] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1606] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3205,10 +3213,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1598] = [
     (1645, 1),
     (1646, 1),
     (1647, 1),
+    (1648, 1),
+    (1649, 1),
+    (1650, 1),
+    (1651, 1),
+    (1652, 1),
+    (1653, 1),
+    (1654, 1),
+    (1655, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1648] = [
+pub(crate) static TARGETS: [Target; 1656] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14286,6 +14302,62 @@ pub(crate) static TARGETS: [Target; 1648] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1058,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1059,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1060,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1061,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1062,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1063,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1064,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1065,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1066,
         b: 0,
         regex: NO_REGEX,
         word: false,
