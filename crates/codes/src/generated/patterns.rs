@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1606] = [
+pub(crate) static PATTERNS: [&str; 1611] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1398,6 +1398,7 @@ pub(crate) static PATTERNS: [&str; 1606] = [
     "identities failed the check",
     "not valid for your login",
     "not owned by user",
+    "not owned by auth user",
     "rejected by rspamd",
     "rspamd filter",
     "service temporarily unavailable",
@@ -1513,6 +1514,8 @@ pub(crate) static PATTERNS: [&str; 1606] = [
     "mismatch with login",
     "mismatch with the login",
     "cannot start tls",
+    "but was not offered by host",
+    "not advertised by host",
     "command died with status",
     "child process of",
     "unable to exec",
@@ -1546,6 +1549,8 @@ pub(crate) static PATTERNS: [&str; 1606] = [
     "treating this as a spoofed",
     "mail size limit exceeded",
     "read error",
+    "command timeout",
+    "sender ip found in",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1614,7 +1619,7 @@ pub(crate) static PATTERNS: [&str; 1606] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1606] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1611] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3221,10 +3226,15 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1606] = [
     (1653, 1),
     (1654, 1),
     (1655, 1),
+    (1656, 1),
+    (1657, 1),
+    (1658, 1),
+    (1659, 1),
+    (1660, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1656] = [
+pub(crate) static TARGETS: [Target; 1661] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -13631,14 +13641,14 @@ pub(crate) static TARGETS: [Target; 1656] = [
         kind: TargetKind::Phrase,
         a: 962,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 963,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -13974,14 +13984,14 @@ pub(crate) static TARGETS: [Target; 1656] = [
         kind: TargetKind::Phrase,
         a: 1011,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1012,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14017,14 +14027,14 @@ pub(crate) static TARGETS: [Target; 1656] = [
         a: 1017,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1018,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14358,6 +14368,41 @@ pub(crate) static TARGETS: [Target; 1656] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1066,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1067,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1068,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1069,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1070,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1071,
         b: 0,
         regex: NO_REGEX,
         word: false,
