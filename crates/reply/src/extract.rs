@@ -447,17 +447,10 @@ fn candidate<'a>(
     if continuation && end == line_end {
         let mut next = line_end;
         while next < input.len() {
-            let start = next + 1;
-            let trimmed = start
-                + input[start..]
-                    .iter()
-                    .take_while(|c| matches!(c, b' ' | b'\t'))
-                    .count();
-            let rest = &input[trimmed..];
-            if !(rest.starts_with(&input[i..i + 3]) && matches!(rest.get(3), Some(b' ' | b'-'))) {
+            let Some((trimmed, le)) = next_line_led_by(input, next, &input[i..i + 3], b" -") else {
                 break;
-            }
-            let le = memchr::memchr(b'\n', rest).map_or(input.len(), |n| trimmed + n);
+            };
+            let rest = &input[trimmed..];
             extra_lines.push(trimmed..le);
             end = le;
             next = le;
@@ -899,6 +892,30 @@ fn trim(text: &mut Cow<'_, [u8]>) {
     }
 }
 
+/// The line after the one ending at `line_end`, when it starts (after blanks) with `lead`
+/// followed by one of `seps`: where its text starts (at `lead`) and where it ends.
+fn next_line_led_by(
+    input: &[u8],
+    line_end: usize,
+    lead: &[u8],
+    seps: &[u8],
+) -> Option<(usize, usize)> {
+    let start = line_end.checked_add(1).filter(|&s| s < input.len())?;
+    let at = start
+        + input[start..]
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+    let rest = &input[at..];
+    if !(rest.starts_with(lead) && rest.get(lead.len()).is_some_and(|c| seps.contains(c))) {
+        return None;
+    }
+    Some((
+        at,
+        memchr::memchr(b'\n', rest).map_or(input.len(), |n| at + n),
+    ))
+}
+
 /// How many following lines led by the same status [`leading_status`] joins to a reply.
 const MAX_STATUS_LINES: usize = 32;
 
@@ -948,19 +965,9 @@ fn leading_status(
         let status = input[i..i + len].trim_ascii_end();
         let mut joined: Option<Vec<u8>> = None;
         for _ in 0..MAX_STATUS_LINES {
-            let Some(start) = end.checked_add(1).filter(|&s| s < input.len()) else {
+            let Some((at, le)) = next_line_led_by(input, end, status, b" \t") else {
                 break;
             };
-            let at = start
-                + input[start..]
-                    .iter()
-                    .take_while(|c| matches!(c, b' ' | b'\t'))
-                    .count();
-            let rest = &input[at..];
-            if !(rest.starts_with(status) && matches!(rest.get(status.len()), Some(b' ' | b'\t'))) {
-                break;
-            }
-            let le = memchr::memchr(b'\n', rest).map_or(input.len(), |n| at + n);
             let piece = trim_cr(&input[at + status.len()..le]).trim_ascii();
             let buf = joined.get_or_insert_with(|| text.to_vec());
             if !piece.is_empty() {
