@@ -618,8 +618,6 @@ mod tests {
         assert!(checked > 1000, "{checked}");
     }
 
-    /// A delivery record without a syslog head Postfix's detector knows: its own fields,
-    /// and the same reply as the full line gives.
     /// `host said:` without a host name made the fast path slice backwards (a panic found
     /// by the `classify` fuzz target; `tests/fuzz_regressions/logs_line-host-said-without-a-host.bin`).
     #[test]
@@ -636,6 +634,8 @@ mod tests {
         assert_eq!(r.code.map(|c| c.get()), Some(421));
     }
 
+    /// A delivery record without a syslog head Postfix's detector knows: its own fields,
+    /// and the same reply as the full line gives.
     #[test]
     fn records_pasted_without_to() {
         let Parsed::Event(e) = parse_fragment(

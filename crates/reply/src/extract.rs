@@ -1377,7 +1377,7 @@ mod tests {
         assert_eq!(r.text_lossy(), "Additional SMTP info: 5.1.8");
     }
 
-    /// Exchange's `#< #5.0.0 ...> #SMTP#` gives the status after `#< #`.
+    /// Lines led by the same status, as Thunderbird shows a multi-line reply, are one.
     #[test]
     fn status_led_lines_join() {
         let r = best(
@@ -1395,6 +1395,7 @@ mod tests {
         assert_eq!(all[0].text_lossy(), "User unknown");
     }
 
+    /// Exchange's `#< #5.0.0 ...> #SMTP#` gives the status after `#< #`.
     #[test]
     fn exchange_hash_status() {
         let all =
