@@ -326,10 +326,11 @@ fn qmail_unfolded(input: &[u8]) -> Option<Vec<u8>> {
 /// `text` with every run of spaces and tabs made one space, when it has a run of two or
 /// more or a tab; `None` when it has neither (the common case: no copy).
 fn collapse_blank_runs(text: &[u8]) -> Option<Vec<u8>> {
-    let blank = |c: u8| c == b' ' || c == b'\t';
-    // A tab, or a space followed by a blank: one memchr pass over the blanks.
-    let has_run = memchr::memchr2_iter(b' ', b'\t', text)
-        .any(|i| text[i] == b'\t' || text.get(i + 1).is_some_and(|&c| blank(c)));
+    // A line break inside a text is a pasted wrap (`Connection timed\nout`): a blank too.
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    // A tab or line break, or a space followed by a blank: one memchr pass over them.
+    let has_run = memchr::memchr3_iter(b' ', b'\t', b'\n', text)
+        .any(|i| text[i] != b' ' || text.get(i + 1).is_some_and(|&c| blank(c)));
     if !has_run {
         return None;
     }

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1611] = [
+pub(crate) static PATTERNS: [&str; 1624] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1122,7 +1122,6 @@ pub(crate) static PATTERNS: [&str; 1611] = [
     "denied",
     "blocked",
     "local users only",
-    "local user only",
     "relay denied",
     "not permitted to relay",
     "relaying not allowed",
@@ -1551,6 +1550,20 @@ pub(crate) static PATTERNS: [&str; 1611] = [
     "read error",
     "command timeout",
     "sender ip found in",
+    "local user only",
+    "emetteur invalide",
+    "forward path is not allowed",
+    "code=10060",
+    "error 10060",
+    "wsaetimedout",
+    "code=10061",
+    "error 10061",
+    "wsaeconnrefused",
+    "without ssl/tls",
+    "without tls encryption",
+    "without ssl encryption",
+    "send auth command first",
+    "user has no permission",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1619,7 +1632,7 @@ pub(crate) static PATTERNS: [&str; 1611] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1611] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1624] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3231,10 +3244,23 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1611] = [
     (1658, 1),
     (1659, 1),
     (1660, 1),
+    (1661, 1),
+    (1662, 1),
+    (1663, 1),
+    (1664, 1),
+    (1665, 1),
+    (1666, 1),
+    (1667, 1),
+    (1668, 1),
+    (1669, 1),
+    (1670, 1),
+    (1671, 1),
+    (1672, 1),
+    (1673, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1661] = [
+pub(crate) static TARGETS: [Target; 1674] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3580,7 +3606,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 633,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3643,7 +3669,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 770,
+        a: 769,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3699,7 +3725,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 673,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3748,7 +3774,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 837,
+        a: 836,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3762,7 +3788,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 869,
+        a: 868,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4959,7 +4985,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 868,
+        a: 867,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5204,7 +5230,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 840,
+        a: 839,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5225,7 +5251,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 635,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5967,7 +5993,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 889,
+        a: 888,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6219,7 +6245,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 684,
+        a: 683,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6639,7 +6665,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 746,
+        a: 745,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6681,7 +6707,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 817,
+        a: 816,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11413,14 +11439,14 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 632,
+        a: 633,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 634,
+        a: 635,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11679,7 +11705,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 672,
+        a: 673,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11749,7 +11775,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 683,
+        a: 684,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12176,7 +12202,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 745,
+        a: 746,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12337,7 +12363,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 769,
+        a: 770,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12659,7 +12685,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 816,
+        a: 817,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12792,7 +12818,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 836,
+        a: 837,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12806,7 +12832,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 839,
+        a: 840,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12995,7 +13021,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 867,
+        a: 869,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13128,7 +13154,7 @@ pub(crate) static TARGETS: [Target; 1661] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 888,
+        a: 889,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13641,14 +13667,14 @@ pub(crate) static TARGETS: [Target; 1661] = [
         kind: TargetKind::Phrase,
         a: 962,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 963,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -13984,14 +14010,14 @@ pub(crate) static TARGETS: [Target; 1661] = [
         kind: TargetKind::Phrase,
         a: 1011,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1012,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14027,14 +14053,14 @@ pub(crate) static TARGETS: [Target; 1661] = [
         a: 1017,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1018,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14403,6 +14429,97 @@ pub(crate) static TARGETS: [Target; 1661] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1071,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1072,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1073,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1074,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1075,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1076,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1077,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1078,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1079,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1080,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1081,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1082,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1083,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1084,
         b: 0,
         regex: NO_REGEX,
         word: false,
