@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1624] = [
+pub(crate) static PATTERNS: [&str; 1627] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1564,6 +1564,9 @@ pub(crate) static PATTERNS: [&str; 1624] = [
     "without ssl encryption",
     "send auth command first",
     "user has no permission",
+    "points to local host",
+    "local_mx_ok=false",
+    "openspf.org/why",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1632,7 +1635,7 @@ pub(crate) static PATTERNS: [&str; 1624] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1624] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1627] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3257,10 +3260,13 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1624] = [
     (1671, 1),
     (1672, 1),
     (1673, 1),
+    (1674, 1),
+    (1675, 1),
+    (1676, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1674] = [
+pub(crate) static TARGETS: [Target; 1677] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14520,6 +14526,27 @@ pub(crate) static TARGETS: [Target; 1674] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1084,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1085,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1086,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1087,
         b: 0,
         regex: NO_REGEX,
         word: false,

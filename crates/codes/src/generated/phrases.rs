@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1085] = [
+pub(crate) static PHRASES: [PhraseRule; 1088] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -13854,6 +13854,42 @@ pub(crate) static PHRASES: [PhraseRule; 1085] = [
         temporary: None,
         retry: None,
         weight: 10,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "points to local host",
+        category: Category::RoutingLoop,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 20,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "local_mx_ok=false",
+        category: Category::RoutingLoop,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 20,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "openspf.org/why",
+        category: Category::SpfFail,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 30,
         about_sender: false,
         remedy: None,
         party: None,
