@@ -323,10 +323,33 @@ fn qmail_unfolded(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// `text` with every run of spaces and tabs made one space, when it has a run of two or
-/// more or a tab; `None` when it has neither (the common case: no copy).
-fn collapse_blank_runs(text: &[u8]) -> Option<Vec<u8>> {
-    // A line break inside a text is a pasted wrap (`Connection timed\nout`): a blank too.
+/// A text with its blank runs collapsed, and where bytes were dropped: `cuts` holds, for
+/// each run that lost bytes, the position in `text` after which they were dropped and the
+/// number dropped so far (ascending), so that a position maps back to the source text.
+struct Collapsed {
+    text: Vec<u8>,
+    cuts: Vec<(usize, usize)>,
+}
+
+impl Collapsed {
+    /// The source position of the collapsed span `(start, end)`.
+    fn source_span(&self, (start, end): (usize, usize)) -> (usize, usize) {
+        // Bytes dropped at or before `at` (`inclusive`) or strictly before it: a span's start
+        // moves past a run dropped right before it, its end does not take the run in.
+        let dropped = |at: usize, inclusive: bool| {
+            let n = self
+                .cuts
+                .partition_point(|&(p, _)| if inclusive { p <= at } else { p < at });
+            n.checked_sub(1).map_or(0, |i| self.cuts[i].1)
+        };
+        (start + dropped(start, true), end + dropped(end, false))
+    }
+}
+
+/// `text` with every run of blanks (spaces, tabs, line breaks) made one space, when it has
+/// a run of two or more, a tab or a line break; `None` when it has none (the common case:
+/// no copy). A line break inside a text is a pasted wrap (`Connection timed\nout`).
+fn collapse_blank_runs(text: &[u8]) -> Option<Collapsed> {
     let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     // A tab or line break, or a space followed by a blank: one memchr pass over them.
     let has_run = memchr::memchr3_iter(b' ', b'\t', b'\n', text)
@@ -335,16 +358,22 @@ fn collapse_blank_runs(text: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::with_capacity(text.len());
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut dropped = 0;
     for &c in text {
-        if blank(c) {
-            if out.last() != Some(&b' ') {
-                out.push(b' ');
-            }
-        } else {
+        if !blank(c) {
             out.push(c);
+        } else if out.last() != Some(&b' ') {
+            out.push(b' ');
+        } else {
+            dropped += 1;
+            match cuts.last_mut() {
+                Some(last) if last.0 == out.len() => last.1 = dropped,
+                _ => cuts.push((out.len(), dropped)),
+            }
         }
     }
-    Some(out)
+    Some(Collapsed { text: out, cuts })
 }
 
 /// Where `sub` starts inside `whole`, when it is a slice of it.
@@ -498,14 +527,13 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // A reply whose text was merged from continuation lines (`550-5.7.1 a 550 5.7.1 b`) is
     // matched on its merged text, since the raw bytes hold the prefixes inside sentences;
     // spans then index that text, and provider markers are also sought before the reply.
-    // Likewise a reply whose words are set apart by runs of white space (`Mailbox  full`,
-    // a folded line's indentation): phrases are written with single spaces.
-    let collapsed: Option<Vec<u8>> = match reply.filter(worded) {
-        Some(r) => collapse_blank_runs(&r.text),
-        // No reply text of its own: the whole input is the text.
-        _ => collapse_blank_runs(input),
-    };
-    let merged: Option<&[u8]> = collapsed.as_deref().or_else(|| {
+    // Likewise a reply whose words are set apart by runs of white space or a line break
+    // (`Mailbox  full`, a folded line's indentation, a wrapped paste): phrases are written
+    // with single spaces. The collapsed copy keeps where it dropped bytes, so that its spans
+    // map back to the input when its source lies there (the reply's text or the input).
+    let collapse_source: &[u8] = reply.filter(worded).map_or(input, |r| &r.text[..]);
+    let collapsed = collapse_blank_runs(collapse_source);
+    let merged: Option<&[u8]> = collapsed.as_ref().map(|c| &c.text[..]).or_else(|| {
         reply
             .filter(|r| r.code.is_some() && matches!(r.text, Cow::Owned(_)))
             .map(|r| &r.text[..])
@@ -587,6 +615,8 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         }
     }
 
+    // With a merged text, a marker found before the reply holds input coordinates.
+    let marker_in_input = marker.is_none() && before.is_some();
     let marker = marker.or(before);
     // Score the catalogue entries now that the markers are known.
     // The reply text the entries matched in (`spanned` coordinates).
@@ -873,6 +903,20 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         None
     };
 
+    // Spans found in a collapsed copy of text that lies in the input map back to it; only
+    // a reply text merged from continuation lines has no place in the input.
+    let to_input = match (&collapsed, offset_in(input, collapse_source)) {
+        (None, _) => merged.is_none().then_some(None),
+        (Some(c), Some(at)) => Some(Some((c, at))),
+        (Some(_), None) => None,
+    };
+    let map = |span: (usize, usize)| match to_input {
+        Some(Some((c, at))) => {
+            let (s, e) = c.source_span(span);
+            (at + s, at + e)
+        }
+        _ => span,
+    };
     let mut v = Verdict {
         basic,
         enhanced,
@@ -885,15 +929,18 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         retry_after_s,
         confidence,
         about_sender,
-        entry: entry.map(|(e, s, _)| (e, s)),
-        phrase: phrase.map(|(p, s, _)| (p, s)),
-        concept,
+        entry: entry.map(|(e, s, _)| (e, map(s))),
+        phrase: phrase.map(|(p, s, _)| (p, map(s))),
+        concept: concept.map(|c| ConceptHit {
+            span: map(c.span),
+            ..c
+        }),
         record: None,
-        severity_phrase: sev_phrase.map(|(p, s, _)| (p, s)),
-        marker,
+        severity_phrase: sev_phrase.map(|(p, s, _)| (p, map(s))),
+        marker: marker.map(|(m, s)| (m, if marker_in_input { s } else { map(s) })),
         stated_delay: delay,
         text_span,
-        spans_in_input: merged.is_none(),
+        spans_in_input: to_input.is_some(),
         decided_by,
     };
     v.settle();

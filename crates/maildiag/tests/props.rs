@@ -43,6 +43,69 @@ proptest! {
     }
 }
 
+/// The input's bytes at each phrase's evidence span, with blank runs made one space, are
+/// the phrase: spans index the caller's input also when the classifier matched on a copy
+/// whose blank runs and line breaks it collapsed.
+fn check_phrase_spans(input: &str) -> Result<usize, TestCaseError> {
+    let d = Classifier::new().classify(input.as_bytes());
+    let mut n = 0;
+    for e in d
+        .evidence
+        .iter()
+        .filter(|e| e.layer == maildiag::Layer::Phrase)
+    {
+        let Some((a, b)) = e.span else {
+            continue;
+        };
+        let at = input.get(a..b).unwrap_or_default();
+        let words = at.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+        prop_assert!(
+            words.eq_ignore_ascii_case(&e.rule),
+            "span {a}..{b} reads {at:?}, not {:?}",
+            e.rule
+        );
+        n += 1;
+    }
+    Ok(n)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn phrase_spans_index_the_input(
+        code in prop_oneof![Just(""), Just("450 "), Just("550 5.2.2 ")],
+        words in proptest::collection::vec(prop_oneof![
+            Just("mailbox full"), Just("user unknown"), Just("greylisted"), Just("try again later"),
+            Just("relay access denied"), Just("x"), Just("<u@example.org>:"),
+        ], 1..5),
+        blanks in proptest::collection::vec(prop_oneof![
+            Just(" "), Just("  "), Just("\t"), Just("\n"), Just("\r\n"), Just(" \n   "),
+        ], 8),
+    ) {
+        // Words joined, and the blanks inside each phrase varied as pastes vary them.
+        let mut input = code.to_owned();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                input.push_str(blanks[i % blanks.len()]);
+            }
+            input.push_str(&w.replace(' ', blanks[(i + 3) % blanks.len()]));
+        }
+        check_phrase_spans(&input)?;
+    }
+}
+
+#[test]
+fn phrase_spans_in_wrapped_and_padded_text() {
+    for input in [
+        "550  5.2.2   Mailbox   full, try again later",
+        "Delivery failed:\n\n   <u@example.org>:   user\r\n   unknown",
+    ] {
+        let r = check_phrase_spans(input);
+        assert!(matches!(r, Ok(1)), "{input:?}: {r:?}");
+    }
+}
+
 /// The fuzz harness over its seeds (the golden cases' texts) and any committed crash
 /// inputs, on stable Rust.
 #[test]
