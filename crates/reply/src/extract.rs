@@ -482,9 +482,7 @@ fn candidate<'a>(
     let enhanced = enhanced.or_else(|| split_qmail_status(&mut text));
     strip_state_suffix(&mut text);
     trim(&mut text);
-    if text.len() > MAX_TEXT {
-        text = Cow::Owned(text[..MAX_TEXT].to_vec());
-    }
+    cap_text(&mut text);
     let host = find_host(
         &input[i.saturating_sub(CONTEXT_WINDOW)..i],
         &input[end..(end + CONTEXT_WINDOW).min(input.len())],
@@ -531,9 +529,7 @@ fn phpmailer<'a>(
     let detail_at = rfind(before, DETAIL)?;
     let mut text = Cow::Borrowed(&before[detail_at + DETAIL.len()..]);
     trim(&mut text);
-    if text.len() > MAX_TEXT {
-        text = Cow::Owned(text[..MAX_TEXT].to_vec());
-    }
+    cap_text(&mut text);
     let mut end = (i + 3).min(line_end);
     let mut enhanced = None;
     if input[end..line_end].starts_with(INFO)
@@ -879,6 +875,13 @@ fn strip_state_suffix(text: &mut Cow<'_, [u8]>) {
     }
 }
 
+/// Cuts a reply text to [`MAX_TEXT`] bytes.
+fn cap_text(text: &mut Cow<'_, [u8]>) {
+    if text.len() > MAX_TEXT {
+        *text = Cow::Owned(text[..MAX_TEXT].to_vec());
+    }
+}
+
 fn trim(text: &mut Cow<'_, [u8]>) {
     let is_ws = |c: &u8| c.is_ascii_whitespace();
     let start = text.iter().take_while(|c| is_ws(c)).count();
@@ -970,7 +973,8 @@ fn leading_status(
             };
             let piece = trim_cr(&input[at + status.len()..le]).trim_ascii();
             let buf = joined.get_or_insert_with(|| text.to_vec());
-            if !piece.is_empty() {
+            // The lines still belong to the reply's span; its text stops growing at the cap.
+            if !piece.is_empty() && buf.len() < MAX_TEXT {
                 if !buf.is_empty() {
                     buf.push(b' ');
                 }
@@ -986,6 +990,7 @@ fn leading_status(
     if text.is_empty() {
         return None;
     }
+    cap_text(&mut text);
     Some(Extracted {
         span: i..end,
         code: None,
@@ -1389,6 +1394,11 @@ mod tests {
             r.text_lossy(),
             "The recipient address <a@b.example@c.example .org> is not a valid RFC-5321 address. x1 - gsmtp."
         );
+        // The text stays within MAX_TEXT, on one long line and over joined lines.
+        let long = format!("5.1.1 {}", "x".repeat(3 * MAX_TEXT));
+        assert_eq!(best(&long).text.len(), MAX_TEXT);
+        let lines = format!("5.1.1 {}\n", "y".repeat(1000)).repeat(32);
+        assert_eq!(best(&lines).text.len(), MAX_TEXT);
         // Another status on the next line is another reply.
         let all = extract(b"5.1.1 User unknown\n5.7.1 Relaying denied\n");
         assert_eq!(all.len(), 2);
