@@ -10,8 +10,8 @@ use memchr::memmem;
 
 use crate::Format;
 use crate::event::{
-    DeliveryEvent, Outcome, Src, field, parse_f64, parse_relay_in, set_recipient_in, strip_angles,
-    value_token,
+    DeliveryEvent, Outcome, Src, field, find_any, parse_f64, parse_relay_in, set_recipient_in,
+    strip_angles, value_token,
 };
 use crate::parse::Parsed;
 use crate::syslog::Syslog;
@@ -305,7 +305,11 @@ fn status_fields(body: &[u8]) -> Option<StatusFields<'_>> {
     };
     let mut pos = 0;
     for _ in 0..32 {
-        let eq = pos + body[pos..].iter().position(|&c| c == b'=')?;
+        let rest = &body[pos..];
+        let eq = pos + find_any(rest, [b'=']);
+        if eq == body.len() {
+            return None;
+        }
         let key = &body[pos..eq];
         let val = value_token(&body[eq + 1..]);
         let next = eq + 1 + val.len();

@@ -61,8 +61,10 @@ pub(crate) fn parse(line: &[u8], r: Reference) -> Option<Syslog<'_>> {
     })
 }
 
+/// The end of the space-delimited token at `from` (host and program names are short:
+/// a word-at-a-time search beats `memchr`'s set-up).
 fn token_end(line: &[u8], from: usize) -> usize {
-    memchr::memchr(b' ', &line[from..]).map_or(line.len(), |n| from + n)
+    from + crate::event::find_any(&line[from..], [b' '])
 }
 
 #[cfg(test)]
