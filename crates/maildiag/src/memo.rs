@@ -24,10 +24,13 @@ type Codes = (
 /// greylists, every retry of a full mailbox). The memo keys each verdict on exactly what
 /// the classification of a reply reads — the reply's bytes, its codes and the command it
 /// answered — so a remembered verdict is the one the classifier would give again; the
-/// event's own outcome is applied afresh each time. It holds at most
-/// [`VerdictMemo::MAX_ENTRIES`] replies of at most [`VerdictMemo::MAX_TEXT`] bytes each and
-/// starts over when full, so its memory stays under a few MiB whatever the log. One memo
-/// per thread: it is not shared.
+/// event's own outcome is applied afresh each time. It remembers replies of at most
+/// [`VerdictMemo::MAX_TEXT`] bytes in two generations of at most
+/// [`VerdictMemo::MAX_ENTRIES`] verdicts each: when the young one is full it becomes the
+/// old one and the old one is dropped, and a reply found in the old one moves back to the
+/// young one. The replies a log keeps repeating stay; those seen once (a reply that names
+/// its recipient or the remote host's address) drop out. Its memory stays under a few MiB
+/// whatever the log. One memo per thread: it is not shared.
 ///
 /// ```
 /// use maildiag::{Classifier, VerdictMemo};
@@ -46,14 +49,19 @@ type Codes = (
 /// ```
 #[derive(Debug, Default)]
 pub struct VerdictMemo {
-    map: HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>,
+    /// The replies remembered since the last turn of generations.
+    young: HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>,
+    /// The generation before: a reply found here moves to `young`, so the replies a log
+    /// keeps repeating survive each turn, and those seen once drop out after two.
+    old: HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>,
+    /// Verdicts in `young`.
     entries: usize,
     hits: u64,
     misses: u64,
 }
 
 impl VerdictMemo {
-    /// The most replies remembered at once.
+    /// The most verdicts in one generation (at most twice as many are remembered).
     pub const MAX_ENTRIES: usize = 4096;
     /// Longer reply texts are classified every time (they seldom repeat).
     pub const MAX_TEXT: usize = 512;
@@ -79,27 +87,43 @@ impl VerdictMemo {
             self.misses += 1;
             return decide();
         }
-        if let Some(v) = self
-            .map
-            .get(text)
-            .and_then(|vs| vs.iter().find(|(c, _)| *c == codes))
-        {
+        let found = |vs: &Vec<(Codes, Verdict)>| vs.iter().find(|(c, _)| *c == codes).map(|v| v.1);
+        if let Some(v) = self.young.get(text).and_then(found) {
             self.hits += 1;
-            return v.1;
+            return v;
+        }
+        if let Some((key, vs)) = self.old.remove_entry(text) {
+            // Promote every verdict of this text (it is in use again), then answer.
+            let v = found(&vs);
+            self.entries += vs.len();
+            self.young
+                .entry(key)
+                .and_modify(|mine| mine.extend_from_slice(&vs))
+                .or_insert(vs);
+            self.turn_if_full();
+            if let Some(v) = v {
+                self.hits += 1;
+                return v;
+            }
         }
         self.misses += 1;
         let v = decide();
-        if self.entries >= Self::MAX_ENTRIES {
-            self.map.clear();
-            self.entries = 0;
-        }
         self.entries += 1;
         // `vec![]` for the new text: one slot, not the four a first `push` reserves.
-        self.map
+        self.young
             .entry(text.into())
             .and_modify(|vs| vs.push((codes, v)))
             .or_insert_with(|| vec![(codes, v)]);
+        self.turn_if_full();
         v
+    }
+
+    /// When the young generation is full it becomes the old one (the old one is dropped).
+    fn turn_if_full(&mut self) {
+        if self.entries >= Self::MAX_ENTRIES {
+            self.old = std::mem::take(&mut self.young);
+            self.entries = 0;
+        }
     }
 }
 
@@ -121,6 +145,39 @@ mod tests {
     use maildiag_logs::{Reference, parse_line};
 
     use super::*;
+
+    /// A reply the log keeps repeating survives the turn of generations; replies seen
+    /// once are dropped after two turns, so memory stays bounded.
+    #[test]
+    fn repeated_replies_survive_a_turn() {
+        let v = Classifier::new().verdict(b"450 4.7.1 Greylisted");
+        let codes = (true, None, None, None);
+        let mut memo = VerdictMemo::new();
+        let decided = std::cell::Cell::new(0);
+        let ask = |memo: &mut VerdictMemo, text: &[u8]| {
+            memo.get_or(text, codes, || {
+                decided.set(decided.get() + 1);
+                v
+            });
+        };
+        ask(&mut memo, b"the repeated reply");
+        for n in 0..3 * VerdictMemo::MAX_ENTRIES {
+            ask(&mut memo, format!("reply number {n}").as_bytes());
+            if n % 1000 == 0 {
+                ask(&mut memo, b"the repeated reply");
+            }
+        }
+        // Classified once, answered from the memo every other time.
+        assert_eq!(decided.get(), 1 + 3 * VerdictMemo::MAX_ENTRIES);
+        assert_eq!(
+            memo.hits(),
+            (3 * VerdictMemo::MAX_ENTRIES as u64).div_ceil(1000)
+        );
+        assert!(memo.young.len() + memo.old.len() <= 2 * VerdictMemo::MAX_ENTRIES + 1);
+        // A reply seen once, two turns ago, is gone.
+        ask(&mut memo, b"reply number 0");
+        assert_eq!(decided.get(), 2 + 3 * VerdictMemo::MAX_ENTRIES);
+    }
 
     /// The memo answers what the classifier answers, for every event of the golden logs
     /// read twice (the second pass from the memo), and keeps replies apart that differ
