@@ -297,14 +297,14 @@ impl EnhancedCode {
     /// assert!(EnhancedCode::parse_strict(b"3.1.1").is_none());
     /// ```
     pub fn parse_strict(b: &[u8]) -> Option<EnhancedCode> {
-        let mut parts = b.split(|&c| c == b'.');
-        let class = parts.next()?;
-        let subject = parts.next()?;
-        let detail = parts.next()?;
-        if parts.next().is_some() || class.len() != 1 {
+        // One pass: `C.`, then the subject up to the next dot, then the detail to the end
+        // (the log readers call this for every status they meet).
+        let [c, b'.', rest @ ..] = b else {
             return None;
-        }
-        let class = Class::from_digit(class[0].wrapping_sub(b'0'))?;
+        };
+        let class = Class::from_digit(c.wrapping_sub(b'0'))?;
+        let dot = rest.iter().take(4).position(|&c| c == b'.')?;
+        let (subject, detail) = (&rest[..dot], &rest[dot + 1..]);
         EnhancedCode::new(class, strict_part(subject)?, strict_part(detail)?)
     }
 }
@@ -551,6 +551,49 @@ mod tests {
             "4.a.1",
         ] {
             assert!(bad.parse::<EnhancedCode>().is_err(), "{bad}");
+        }
+    }
+
+    /// Every string of up to seven bytes over the bytes that matter reads as splitting at
+    /// the dots reads it.
+    #[test]
+    fn enhanced_strict_like_split() {
+        fn by_split(b: &[u8]) -> Option<EnhancedCode> {
+            let parts: Vec<&[u8]> = b.split(|&c| c == b'.').collect();
+            let [class, subject, detail] = parts[..] else {
+                return None;
+            };
+            if class.len() != 1 {
+                return None;
+            }
+            let class = Class::from_digit(class[0].wrapping_sub(b'0'))?;
+            EnhancedCode::new(class, strict_part(subject)?, strict_part(detail)?)
+        }
+        const BYTES: &[u8] = b"0145.a";
+        let mut s = Vec::new();
+        for len in 0..=7u32 {
+            for mut n in 0..BYTES.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(BYTES[n % BYTES.len()]);
+                    n /= BYTES.len();
+                }
+                assert_eq!(EnhancedCode::parse_strict(&s), by_split(&s), "{s:?}");
+            }
+        }
+        for long in [
+            "5.7.1234",
+            "5.1234.1",
+            "5.123.123",
+            "4.7.1 ",
+            "5.7.1.",
+            "5.7.11111111",
+        ] {
+            assert_eq!(
+                EnhancedCode::parse_strict(long.as_bytes()),
+                by_split(long.as_bytes()),
+                "{long}"
+            );
         }
     }
 
