@@ -956,8 +956,12 @@ fn leading_status(
     if len == line_end - i || !matches!(input.get(i + len - 1), Some(b' ' | b'\t')) {
         return None; // a status alone, or `5.7.1:` glued to text
     }
+    // A quote never closed on its line (a paste cut short: `with message '4.7.8 Error:
+    // authentication failed`) ends with the line.
     let mut end = match intro {
-        Intro::Quote(q) if !at_line_start => i + len + closing_quote(&input[i + len..line_end], q)?,
+        Intro::Quote(q) if !at_line_start => {
+            closing_quote(&input[i + len..line_end], q).map_or(line_end, |n| i + len + n)
+        }
         _ => line_end,
     };
     let mut text = Cow::Borrowed(trim_cr(&input[i + len..end]));
@@ -1204,8 +1208,11 @@ mod tests {
             (None, Some("4.4.7".into()))
         );
         assert_eq!(r.text_lossy(), "Message expired");
-        // An unclosed quote is no reply; a version number in quotes is no status.
-        assert!(extract(b"Remote Server returned '5.7.321 starttls-not-supported").is_empty());
+        // A quote never closed (a paste cut short) ends with its line; a version number in
+        // quotes is no status.
+        let r = best("with message '4.7.8 Error: authentication failed\nat Zend.php:43");
+        assert_eq!(r.enhanced.map(|e| e.to_string()), Some("4.7.8".into()));
+        assert_eq!(r.text_lossy(), "Error: authentication failed");
         assert!(extract(b"running version '5.1.2' of the filter").is_empty());
     }
 
