@@ -396,6 +396,10 @@ const RETRY_ADVICE: &str = "retry_advice";
 /// (`will retry for`): they outweigh wording that gives up.
 const STATED_RETRY: &str = "stated_retry";
 
+/// The `detail` of the phrases that only say a connection failed (`unable to connect`):
+/// another phrase in the text that names a cause (`timed out`, `getaddrinfo`) decides.
+const CONNECT_FAILED: &str = "connect_failed";
+
 /// Below this score a phrase is generic wording (`denied`, `blocked`, `refused`): a
 /// specific enhanced code (`535 5.7.8 Permission denied`) says more.
 const WEAK_PHRASE: i32 = 5;
@@ -663,6 +667,23 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         }
         best.map(|(scored, _)| scored)
     };
+    // A failed connection that names its cause (`unable to connect to X:25 (Operation timed
+    // out)`, `Connection could not be established ...: getaddrinfo ... failed`) is filed
+    // under the cause.
+    if let Some((p, _, _)) = phrase
+        && p.detail == Some(CONNECT_FAILED)
+        && let Some(cause) = phrases
+            .iter()
+            .flatten()
+            .filter(|(q, _, s)| {
+                q.detail != Some(CONNECT_FAILED)
+                    && q.category != Category::Other
+                    && *s >= WEAK_PHRASE
+            })
+            .max_by_key(|(_, _, s)| *s)
+    {
+        phrase = Some(*cause);
+    }
     let mut entry = best_entry(0);
     // A template that ends in free text (Postfix's `undeliverable address: %s`) matched
     // up to where that text begins; what the text says is the cause, when a rule reads it.

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1647] = [
+pub(crate) static PATTERNS: [&str; 1655] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1271,11 +1271,7 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "lost connection",
     "broken pipe",
     "connection dropped",
-    "unable to connect",
     "lost input channel",
-    "could not connect",
-    "cannot connect to",
-    "can't connect to",
     "socket error",
     "connection lost",
     "unexpected disconnect",
@@ -1288,7 +1284,6 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "ipv6 route",
     "read banner",
     "requests to connect",
-    "failed connect",
     "attempts to connect",
     "cannot assign requested address",
     "address not available",
@@ -1375,7 +1370,6 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "message discarded",
     "eoferror",
     "end of file reached",
-    "connect error",
     "lookup failed temporarily",
     "malformed dns",
     "no such host",
@@ -1411,7 +1405,6 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "csi.cloudmark.com",
     "no smtp servers were available",
     "tried all mxs",
-    "error connecting to",
     "upstream unreachable",
     "maximum number of delivery attempts",
     "- banned:",
@@ -1451,6 +1444,7 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "but got code \"\"",
     "capability imap4rev1",
     "connection to server failed",
+    "connection could not be established",
     "map lookup problem",
     "(expansion of",
     "malware acl condition",
@@ -1499,6 +1493,8 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "context deadline exceeded",
     "handshake failed",
     "received fatal alert",
+    "handshake failure",
+    "handshake_failure",
     "does not look like a tls handshake",
     "limits for your account are exceeded",
     ":25: permission denied",
@@ -1566,9 +1562,7 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "points to local host",
     "local_mx_ok=false",
     "openspf.org/why",
-    "connection could not be established",
     "i/o timeout",
-    "failed to connect",
     "terminates connection",
     "terminated the connection",
     "connection terminated",
@@ -1587,6 +1581,20 @@ pub(crate) static PATTERNS: [&str; 1647] = [
     "hour limit",
     "will be enabled in",
     "will be re-enabled in",
+    "unable to connect",
+    "could not connect",
+    "cannot connect to",
+    "can't connect to",
+    "failed connect",
+    "failed to connect",
+    "connect error",
+    "error connecting to",
+    "connect failed",
+    "could not open connection",
+    "use of closed network connection",
+    "no connection",
+    "command is disabled",
+    "command disabled",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1655,7 +1663,7 @@ pub(crate) static PATTERNS: [&str; 1647] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1647] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1655] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3303,10 +3311,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1647] = [
     (1694, 1),
     (1695, 1),
     (1696, 1),
+    (1697, 1),
+    (1698, 1),
+    (1699, 1),
+    (1700, 1),
+    (1701, 1),
+    (1702, 1),
+    (1703, 1),
+    (1704, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1697] = [
+pub(crate) static TARGETS: [Target; 1705] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3820,7 +3836,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 836,
+        a: 831,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3834,7 +3850,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 868,
+        a: 863,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5031,7 +5047,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 867,
+        a: 862,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5276,7 +5292,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 839,
+        a: 834,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6039,7 +6055,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 888,
+        a: 883,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6753,7 +6769,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 816,
+        a: 811,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12696,13 +12712,6 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 811,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 812,
         b: 0,
         regex: NO_REGEX,
@@ -12725,6 +12734,13 @@ pub(crate) static TARGETS: [Target; 1697] = [
     Target {
         kind: TargetKind::Phrase,
         a: 815,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 816,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12829,13 +12845,6 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 831,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 832,
         b: 0,
         regex: NO_REGEX,
@@ -12850,14 +12859,14 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 834,
+        a: 835,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 835,
+        a: 836,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12872,6 +12881,13 @@ pub(crate) static TARGETS: [Target; 1697] = [
     Target {
         kind: TargetKind::Phrase,
         a: 838,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 839,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13032,20 +13048,6 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 862,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 863,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 864,
         b: 0,
         regex: NO_REGEX,
@@ -13061,6 +13063,20 @@ pub(crate) static TARGETS: [Target; 1697] = [
     Target {
         kind: TargetKind::Phrase,
         a: 866,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 867,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 868,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13165,13 +13181,6 @@ pub(crate) static TARGETS: [Target; 1697] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 883,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 884,
         b: 0,
         regex: NO_REGEX,
@@ -13194,6 +13203,13 @@ pub(crate) static TARGETS: [Target; 1697] = [
     Target {
         kind: TargetKind::Phrase,
         a: 887,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 888,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13664,7 +13680,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
         kind: TargetKind::Phrase,
         a: 955,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -13713,7 +13729,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
         kind: TargetKind::Phrase,
         a: 962,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14007,7 +14023,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
         kind: TargetKind::Phrase,
         a: 1004,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14049,8 +14065,8 @@ pub(crate) static TARGETS: [Target; 1697] = [
         kind: TargetKind::Phrase,
         a: 1010,
         b: 0,
-        regex: 52,
-        word: false,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14092,7 +14108,7 @@ pub(crate) static TARGETS: [Target; 1697] = [
         a: 1016,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14727,6 +14743,62 @@ pub(crate) static TARGETS: [Target; 1697] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1107,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1108,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1109,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1110,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1111,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1112,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1113,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1114,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1115,
         b: 0,
         regex: NO_REGEX,
         word: false,
