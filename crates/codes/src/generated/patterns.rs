@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1655] = [
+pub(crate) static PATTERNS: [&str; 1672] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -828,7 +828,6 @@ pub(crate) static PATTERNS: [&str; 1655] = [
     "nodename nor servname",
     "querya",
     "querymx",
-    "dial tcp: lookup",
     "[errno -3]",
     "able to establish an smtp connection",
     "unable to establish",
@@ -1216,7 +1215,6 @@ pub(crate) static PATTERNS: [&str; 1655] = [
     "scanner temporarily unavailable",
     "virus scanner unavailable",
     "scanner unavailable",
-    "failed to send notification",
     "unable to run qmail",
     "failed to expand",
     "transaction failed",
@@ -1595,6 +1593,25 @@ pub(crate) static PATTERNS: [&str; 1655] = [
     "no connection",
     "command is disabled",
     "command disabled",
+    "dial tcp: lookup",
+    "cannot locate host",
+    "failed to send notification",
+    "login denied",
+    "receiving data from the peer",
+    "sending data to the peer",
+    "sent an empty reply",
+    "empty reply from server",
+    "smtpserverdisconnected",
+    "connection failed",
+    "helo requires",
+    "ehlo requires",
+    "not permitted when tls active",
+    "no recipient addresses found",
+    "rate limit exceeded",
+    "daily quota exceeded",
+    "mail: expected single address",
+    "mail: missing @ in addr-spec",
+    "mail: no angle-addr",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1663,7 +1680,7 @@ pub(crate) static PATTERNS: [&str; 1655] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1655] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1672] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3319,10 +3336,27 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1655] = [
     (1702, 1),
     (1703, 1),
     (1704, 1),
+    (1705, 1),
+    (1706, 1),
+    (1707, 1),
+    (1708, 1),
+    (1709, 1),
+    (1710, 1),
+    (1711, 1),
+    (1712, 1),
+    (1713, 1),
+    (1714, 1),
+    (1715, 1),
+    (1716, 1),
+    (1717, 1),
+    (1718, 1),
+    (1719, 1),
+    (1720, 1),
+    (1721, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1705] = [
+pub(crate) static TARGETS: [Target; 1722] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3668,7 +3702,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 632,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3689,7 +3723,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 374,
+        a: 373,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3731,7 +3765,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 769,
+        a: 767,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3787,7 +3821,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 672,
+        a: 671,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3836,7 +3870,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 831,
+        a: 829,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3850,7 +3884,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 863,
+        a: 861,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5047,7 +5081,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 862,
+        a: 860,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5166,7 +5200,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 618,
+        a: 617,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5243,7 +5277,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5292,7 +5326,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 834,
+        a: 832,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5313,7 +5347,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 634,
+        a: 633,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5327,7 +5361,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 454,
+        a: 453,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6055,7 +6089,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 883,
+        a: 881,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6307,7 +6341,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 683,
+        a: 682,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6538,7 +6572,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 617,
+        a: 616,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6573,7 +6607,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6685,7 +6719,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 380,
+        a: 379,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6727,7 +6761,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 745,
+        a: 743,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6769,7 +6803,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 811,
+        a: 809,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9737,7 +9771,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 373,
+        a: 374,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9772,7 +9806,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 379,
+        a: 380,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9922,7 +9956,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 401,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -9936,7 +9970,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 403,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10027,14 +10061,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 417,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10153,14 +10187,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 434,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 435,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10283,7 +10317,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 453,
+        a: 454,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10398,14 +10432,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 471,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10706,14 +10740,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 514,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 515,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10768,22 +10802,22 @@ pub(crate) static TARGETS: [Target; 1705] = [
         kind: TargetKind::Phrase,
         a: 523,
         b: 0,
-        regex: NO_REGEX,
+        regex: 50,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 524,
         b: 0,
-        regex: 50,
-        word: false,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 525,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11112,14 +11146,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 572,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 573,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11417,7 +11451,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 616,
+        a: 618,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11480,7 +11514,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11494,14 +11528,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 633,
+        a: 634,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11760,7 +11794,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 671,
+        a: 672,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11830,7 +11864,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 682,
+        a: 683,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12250,14 +12284,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 744,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 744,
+        a: 745,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12411,14 +12445,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
+        a: 768,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 768,
+        a: 769,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12698,14 +12732,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 809,
+        a: 810,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 810,
+        a: 811,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12831,13 +12865,6 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 829,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 830,
         b: 0,
         regex: NO_REGEX,
@@ -12845,7 +12872,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 832,
+        a: 831,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12853,6 +12880,13 @@ pub(crate) static TARGETS: [Target; 1705] = [
     Target {
         kind: TargetKind::Phrase,
         a: 833,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 834,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13034,14 +13068,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 860,
+        a: 862,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 861,
+        a: 863,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13167,14 +13201,14 @@ pub(crate) static TARGETS: [Target; 1705] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 881,
+        a: 882,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 882,
+        a: 883,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13666,7 +13700,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         kind: TargetKind::Phrase,
         a: 953,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -13680,7 +13714,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         kind: TargetKind::Phrase,
         a: 955,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14009,7 +14043,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         kind: TargetKind::Phrase,
         a: 1002,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14023,7 +14057,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         kind: TargetKind::Phrase,
         a: 1004,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14052,7 +14086,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 1008,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14066,7 +14100,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 1010,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14773,7 +14807,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 1111,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14787,7 +14821,7 @@ pub(crate) static TARGETS: [Target; 1705] = [
         a: 1113,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14799,6 +14833,125 @@ pub(crate) static TARGETS: [Target; 1705] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1115,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1116,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1117,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1118,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1119,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1120,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1121,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1122,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1123,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1124,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1125,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1126,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1127,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1128,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1129,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1130,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1131,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1132,
         b: 0,
         regex: NO_REGEX,
         word: false,
