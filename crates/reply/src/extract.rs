@@ -442,21 +442,31 @@ fn candidate<'a>(
     {
         return None; // a quoted bare number: `got code "550",`
     }
-    // A continuation reply runs on over the following lines with the same code.
-    let mut extra_lines = Vec::new();
-    if continuation && end == line_end {
-        let mut next = line_end;
-        while next < input.len() {
-            let Some((trimmed, le)) = next_line_led_by(input, next, &input[i..i + 3], b" -") else {
+    // A continuation reply runs on over the following lines with the same code. A reply
+    // wrapped as a paragraph (Postfix's bounce report breaks long lines near 80 columns
+    // and indents the rest; a folded header does the same) runs on over its indented
+    // lines, wherever the breaks fall.
+    let mut extra_lines: Vec<(Range<usize>, bool)> = Vec::new();
+    if end == line_end {
+        let open = continuation;
+        let (mut next, mut next_start) = (line_end, line_start);
+        while next < input.len() && extra_lines.len() < 256 {
+            if open
+                && let Some((trimmed, le)) = next_line_led_by(input, next, &input[i..i + 3], b" -")
+            {
+                extra_lines.push((trimmed..le, true));
+                (end, next_start, next) = (le, next + 1, le);
+                // The last line of a multi-line reply (`550 5.7.1 ...`) ends it.
+                if input.get(trimmed + 3) == Some(&b' ') {
+                    break;
+                }
+                continue;
+            }
+            let Some((at, le)) = next_wrapped_line(input, next_start, next) else {
                 break;
             };
-            let rest = &input[trimmed..];
-            extra_lines.push(trimmed..le);
-            end = le;
-            next = le;
-            if rest.get(3) == Some(&b' ') || extra_lines.len() >= 256 {
-                break;
-            }
+            extra_lines.push((at..le, false));
+            (end, next_start, next) = (le, next + 1, le);
         }
     }
     let span = i..end;
@@ -710,7 +720,7 @@ fn merge_text<'a>(
     input: &'a [u8],
     pos: usize,
     end: usize,
-    extra_lines: &[Range<usize>],
+    extra_lines: &[(Range<usize>, bool)],
     code: &[u8],
     enhanced: Option<EnhancedCode>,
     multiline: bool,
@@ -720,13 +730,26 @@ fn merge_text<'a>(
     });
     let first = trim_cr(&input[pos..first_end]);
     let mut pieces: Vec<&[u8]> = vec![first];
-    for r in extra_lines {
+    for (r, led) in extra_lines {
         let line = trim_cr(&input[r.clone()]);
-        let mut p = 4.min(line.len());
-        if let Some((_, len)) = enhanced_at(line, p, line.len()) {
+        let mut p = if *led { 4.min(line.len()) } else { 0 };
+        if *led && let Some((_, len)) = enhanced_at(line, p, line.len()) {
             p += len;
         }
-        pieces.push(&line[p.min(line.len())..]);
+        let piece = &line[p.min(line.len())..];
+        pieces.push(if *led { piece } else { piece.trim_ascii_end() });
+    }
+    // A wrapped paragraph is joined first: its breaks may fall inside a prefix (`for
+    // more 550\n    5.7.1 information`).
+    if extra_lines.iter().any(|(_, led)| !led) {
+        let whole = pieces
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(&b' ');
+        let cleaned = strip_inline_prefixes(&whole, code, enhanced, multiline).into_owned();
+        return Cow::Owned(cleaned);
     }
     // In-line continuations (Exim logs put the whole multi-line reply on one line).
     // A reply that went on over real lines had its last line's prefix removed above.
@@ -744,6 +767,54 @@ fn merge_text<'a>(
         buf.extend_from_slice(&cleaned);
     }
     Cow::Owned(out.unwrap_or_default())
+}
+
+/// A paragraph wrapped near this width (Postfix wraps its bounce report near 80 columns,
+/// mail programs at 72 to 78): a line whose next word would have reached it was broken
+/// there.
+const WRAP_WIDTH: usize = 72;
+
+/// The line after the one that ends at `line_end` (and starts at `line_start`), as
+/// (text start, line end), when it continues a wrapped paragraph: it is indented and not
+/// blank, and its first word would not have fitted on the line before. Two lines that
+/// both start with a label (` Diagnostic code: ...`, ` Remote system: ...`) are fields of
+/// a list, not one paragraph.
+fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option<(usize, usize)> {
+    let this = trim_cr(input.get(line_start..line_end)?);
+    let before = this.len();
+    let start = line_end.checked_add(1).filter(|&s| s < input.len())?;
+    let indent = input[start..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let at = start + indent;
+    let le = memchr::memchr(b'\n', &input[at..]).map_or(input.len(), |n| at + n);
+    let line = trim_cr(&input[at..le]).trim_ascii_end();
+    let word = line
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(line.len());
+    (indent > 0
+        && !line.is_empty()
+        && before + 1 + word >= WRAP_WIDTH
+        && !(starts_with_label(this) && starts_with_label(line)))
+    .then_some((at, le))
+}
+
+/// Whether `line` (after its indentation) starts with a label of up to three words, the
+/// first capitalised, and a colon: `Diagnostic code: `, `Remote system: `.
+fn starts_with_label(line: &[u8]) -> bool {
+    let line = line.trim_ascii_start();
+    let Some(colon) = line.iter().take(40).position(|&c| c == b':') else {
+        return false;
+    };
+    let label = &line[..colon];
+    label.first().is_some_and(u8::is_ascii_uppercase)
+        && label.split(|&c| c == b' ').count() <= 3
+        && label
+            .iter()
+            .all(|&c| c.is_ascii_alphabetic() || matches!(c, b' ' | b'-'))
+        && matches!(line.get(colon + 1), None | Some(b' ' | b'\t'))
 }
 
 fn trim_cr(s: &[u8]) -> &[u8] {
@@ -1198,6 +1269,54 @@ mod tests {
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
         assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn wrapped_paragraphs() {
+        // Postfix's bounce report wraps a reply near 80 columns and indents the rest.
+        let r = best(
+            "<u@example.org>: host mx.example.org[192.0.2.3] said: 550 5.1.1 <u@example.org>:\n    \
+             Recipient address rejected: User unknown in local recipient table (in reply\n    \
+             to RCPT TO command)",
+        );
+        assert_eq!(
+            r.text_lossy(),
+            "<u@example.org>: Recipient address rejected: User unknown in local recipient table"
+        );
+        assert_eq!(r.command, Some(SmtpCommand::RcptTo));
+        // A multi-line reply joined and then wrapped anywhere, even inside a prefix.
+        let r = best(
+            "<v@example.net>: host mx.example.net[192.0.2.9] said: 550-5.7.1\n    \
+             [192.0.2.200] This message was refused because the sending address has a\n    \
+             550-5.7.1 poor standing with us. Please read https://help.example.net/s for more 550\n    \
+             5.7.1 details. (in reply to end of DATA command)",
+        );
+        assert_eq!(
+            r.text_lossy(),
+            "[192.0.2.200] This message was refused because the sending address has a poor \
+             standing with us. Please read https://help.example.net/s for more details."
+        );
+        assert_eq!(r.command, Some(SmtpCommand::EndOfData));
+        // Fields of a list are not one paragraph.
+        let r = best(
+            " Diagnostic code: smtp;554 5.7.1 <a@example.org>: Relay access denied here\n \
+             Remote system: dns;mx.example.org (mx.example.org ESMTP)",
+        );
+        assert_eq!(r.text_lossy(), "<a@example.org>: Relay access denied here");
+        // A short line ends where its text ends.
+        let r = best("said: 550 5.7.1 Rejected\n    next item");
+        assert_eq!(r.text_lossy(), "Rejected");
+        // The last line of a multi-line reply ends it.
+        let r = best(
+            "550-5.7.1 The first line of a multi-line reply, long enough to be wrapped\n\
+             550 5.7.1 and its last line, which is also long enough to have been wrapped\n \
+             (550)",
+        );
+        assert!(
+            r.text_lossy().ends_with("to have been wrapped"),
+            "{}",
+            r.text_lossy()
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1672] = [
+pub(crate) static PATTERNS: [&str; 1678] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1612,6 +1612,12 @@ pub(crate) static PATTERNS: [&str; 1672] = [
     "mail: expected single address",
     "mail: missing @ in addr-spec",
     "mail: no angle-addr",
+    "spf or dkim",
+    "invalid greeting",
+    "eaddrnotavail",
+    "not a verified address",
+    "alias database loop",
+    "retried the maximum",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1680,7 +1686,7 @@ pub(crate) static PATTERNS: [&str; 1672] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1672] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1678] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3353,10 +3359,16 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1672] = [
     (1719, 1),
     (1720, 1),
     (1721, 1),
+    (1722, 1),
+    (1723, 1),
+    (1724, 1),
+    (1725, 1),
+    (1726, 1),
+    (1727, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1722] = [
+pub(crate) static TARGETS: [Target; 1728] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -14952,6 +14964,48 @@ pub(crate) static TARGETS: [Target; 1722] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1132,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1133,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1134,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1135,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1136,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1137,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1138,
         b: 0,
         regex: NO_REGEX,
         word: false,
