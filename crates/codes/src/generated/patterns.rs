@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1678] = [
+pub(crate) static PATTERNS: [&str; 1689] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1618,6 +1618,17 @@ pub(crate) static PATTERNS: [&str; 1678] = [
     "not a verified address",
     "alias database loop",
     "retried the maximum",
+    "sender blocked",
+    "blocked for abuse",
+    "blocked for spam",
+    "ips blocked",
+    "possible open relay",
+    "authentication refused",
+    "allowed to be relayed",
+    "that domain isn't in my list",
+    "allowed rcpthosts",
+    "policy engine error",
+    "executable attachment",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1686,7 +1697,7 @@ pub(crate) static PATTERNS: [&str; 1678] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1678] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1689] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3365,10 +3376,21 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1678] = [
     (1725, 1),
     (1726, 1),
     (1727, 1),
+    (1728, 1),
+    (1729, 1),
+    (1730, 1),
+    (1731, 1),
+    (1732, 1),
+    (1733, 1),
+    (1734, 1),
+    (1735, 1),
+    (1736, 1),
+    (1737, 1),
+    (1738, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1728] = [
+pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -15006,6 +15028,83 @@ pub(crate) static TARGETS: [Target; 1728] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1138,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1139,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1140,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1141,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1142,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1143,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1144,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1145,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1146,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1147,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1148,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1149,
         b: 0,
         regex: NO_REGEX,
         word: false,
