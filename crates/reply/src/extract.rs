@@ -794,12 +794,26 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         .iter()
         .position(u8::is_ascii_whitespace)
         .unwrap_or(line.len());
-    (indent > 0
-        && !line.is_empty()
+    // A paste that lost the indentation still shows the break: a long line followed by
+    // one that starts no new item (a reply code, an address, a quote mark, a label or a
+    // program's `name:`).
+    let unindented_ok = indent == 0
+        && before >= WRAP_MIN
+        && !line.first().is_some_and(|c| {
+            c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(')
+        })
+        && !line[..word].ends_with(b":")
+        && !starts_with_label(line);
+    ((indent > 0 || unindented_ok)
+        && line.iter().any(u8::is_ascii_alphabetic)
         && before + 1 + word >= WRAP_WIDTH
         && !(starts_with_label(this) && starts_with_label(line)))
     .then_some((at, le))
 }
+
+/// A line without indentation continues a wrapped paragraph only when it is at least this
+/// long itself.
+const WRAP_MIN: usize = 60;
 
 /// Whether `line` (after its indentation) starts with a label of up to three words, the
 /// first capitalised, and a colon: `Diagnostic code: `, `Remote system: `.
@@ -1306,6 +1320,16 @@ mod tests {
         // A short line ends where its text ends.
         let r = best("said: 550 5.7.1 Rejected\n    next item");
         assert_eq!(r.text_lossy(), "Rejected");
+        // A paste that lost the indentation: a long line, then one that starts no new item.
+        let r = best(
+            "<w@example.com>: host mx.example.com[192.0.2.4] said: 550 5.7.1 Message refused\n\
+             because the sending host is listed at list.example.org (in reply to RCPT TO\n\
+             command)\nmsmtp: could not send mail",
+        );
+        assert_eq!(
+            r.text_lossy(),
+            "Message refused because the sending host is listed at list.example.org"
+        );
         // The last line of a multi-line reply ends it.
         let r = best(
             "550-5.7.1 The first line of a multi-line reply, long enough to be wrapped\n\
