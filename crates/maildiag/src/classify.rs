@@ -400,6 +400,15 @@ const STATED_RETRY: &str = "stated_retry";
 /// another phrase in the text that names a cause (`timed out`, `getaddrinfo`) decides.
 const CONNECT_FAILED: &str = "connect_failed";
 
+/// The `detail` of the phrases that only say the content was refused (`message content
+/// rejected`): a phrase that names what was found (`virus`) decides.
+const CONTENT_REJECTED: &str = "content_rejected";
+
+/// Whether `p` only says that something failed, and gives way to a phrase that names why.
+fn generic(p: &PhraseRule) -> bool {
+    matches!(p.detail, Some(CONNECT_FAILED | CONTENT_REJECTED))
+}
+
 /// Below this score a phrase is generic wording (`denied`, `blocked`, `refused`): a
 /// specific enhanced code (`535 5.7.8 Permission denied`) says more.
 const WEAK_PHRASE: i32 = 5;
@@ -669,17 +678,13 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     };
     // A failed connection that names its cause (`unable to connect to X:25 (Operation timed
     // out)`, `Connection could not be established ...: getaddrinfo ... failed`) is filed
-    // under the cause.
+    // under the cause, and so is refused content that names what was found.
     if let Some((p, _, _)) = phrase
-        && p.detail == Some(CONNECT_FAILED)
+        && generic(p)
         && let Some(cause) = phrases
             .iter()
             .flatten()
-            .filter(|(q, _, s)| {
-                q.detail != Some(CONNECT_FAILED)
-                    && q.category != Category::Other
-                    && *s >= WEAK_PHRASE
-            })
+            .filter(|(q, _, s)| !generic(q) && q.category != Category::Other && *s >= WEAK_PHRASE)
             .max_by_key(|(_, _, s)| *s)
     {
         phrase = Some(*cause);

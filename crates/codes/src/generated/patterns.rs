@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1689] = [
+pub(crate) static PATTERNS: [&str; 1703] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1042,9 +1042,6 @@ pub(crate) static PATTERNS: [&str; 1689] = [
     "spam score",
     "high spam",
     "junk mail",
-    "content rejected",
-    "content filter",
-    "message content rejected",
     "suspicious content",
     "phishing",
     "spamprofiler",
@@ -1629,6 +1626,23 @@ pub(crate) static PATTERNS: [&str; 1689] = [
     "allowed rcpthosts",
     "policy engine error",
     "executable attachment",
+    "spamming activity",
+    "spam/virus",
+    "bad smtp command",
+    "sender domain missing",
+    "deny list",
+    "[spfbl]",
+    "nix spam",
+    "mailbox temporarily full",
+    "amavis-alert: banned",
+    "content rejected",
+    "content filter",
+    "message content rejected",
+    "authentication rejected",
+    "user is terminated",
+    "spam email filter",
+    "multiple delivery attempts failed",
+    "dkim unauthenticated",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1697,7 +1711,7 @@ pub(crate) static PATTERNS: [&str; 1689] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1689] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1703] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3387,10 +3401,24 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1689] = [
     (1736, 1),
     (1737, 1),
     (1738, 1),
+    (1739, 1),
+    (1740, 1),
+    (1741, 1),
+    (1742, 1),
+    (1743, 1),
+    (1744, 1),
+    (1745, 1),
+    (1746, 1),
+    (1747, 1),
+    (1748, 1),
+    (1749, 1),
+    (1750, 1),
+    (1751, 1),
+    (1752, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1739] = [
+pub(crate) static TARGETS: [Target; 1753] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3736,7 +3764,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3799,7 +3827,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 767,
+        a: 764,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3855,7 +3883,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 671,
+        a: 668,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3904,7 +3932,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 829,
+        a: 826,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3918,7 +3946,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 861,
+        a: 858,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5115,7 +5143,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 860,
+        a: 857,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5234,7 +5262,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 617,
+        a: 614,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5311,7 +5339,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5360,7 +5388,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 832,
+        a: 829,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5381,7 +5409,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 633,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6123,7 +6151,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 881,
+        a: 878,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6375,7 +6403,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 682,
+        a: 679,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6606,7 +6634,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 616,
+        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6641,7 +6669,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 625,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6795,7 +6823,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 743,
+        a: 740,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6837,7 +6865,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 809,
+        a: 806,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11159,7 +11187,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11180,7 +11208,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 572,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11464,21 +11492,21 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 613,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 614,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 615,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 616,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 617,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11527,21 +11555,14 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 625,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 626,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11555,7 +11576,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11563,6 +11584,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 632,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 633,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11807,13 +11835,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 668,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 669,
         b: 0,
         regex: NO_REGEX,
@@ -11822,6 +11843,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 670,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 671,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11877,13 +11905,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 679,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 680,
         b: 0,
         regex: NO_REGEX,
@@ -11892,6 +11913,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 681,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 682,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12297,13 +12325,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 740,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 741,
         b: 0,
         regex: NO_REGEX,
@@ -12312,6 +12333,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 742,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 743,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12458,13 +12486,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 764,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 765,
         b: 0,
         regex: NO_REGEX,
@@ -12473,6 +12494,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 766,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 767,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12745,13 +12773,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 806,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 807,
         b: 0,
         regex: NO_REGEX,
@@ -12760,6 +12781,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 808,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 809,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12878,13 +12906,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 826,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 827,
         b: 0,
         regex: NO_REGEX,
@@ -12907,6 +12928,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 831,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 832,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13081,21 +13109,21 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 857,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 858,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 859,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 860,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 861,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13214,13 +13242,6 @@ pub(crate) static TARGETS: [Target; 1739] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 878,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
         a: 879,
         b: 0,
         regex: NO_REGEX,
@@ -13229,6 +13250,13 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 880,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 881,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13713,7 +13741,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         kind: TargetKind::Phrase,
         a: 950,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -13734,7 +13762,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         kind: TargetKind::Phrase,
         a: 953,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14056,7 +14084,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         kind: TargetKind::Phrase,
         a: 999,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14077,7 +14105,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         kind: TargetKind::Phrase,
         a: 1002,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14099,7 +14127,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 1005,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14120,7 +14148,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 1008,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14820,7 +14848,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 1108,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14841,7 +14869,7 @@ pub(crate) static TARGETS: [Target; 1739] = [
         a: 1111,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15105,6 +15133,104 @@ pub(crate) static TARGETS: [Target; 1739] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1149,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1150,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1151,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1152,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1153,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1154,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1155,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1156,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1157,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1158,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1159,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1160,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1161,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1162,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1163,
         b: 0,
         regex: NO_REGEX,
         word: false,
