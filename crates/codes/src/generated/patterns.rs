@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1703] = [
+pub(crate) static PATTERNS: [&str; 1705] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1643,6 +1643,8 @@ pub(crate) static PATTERNS: [&str; 1703] = [
     "spam email filter",
     "multiple delivery attempts failed",
     "dkim unauthenticated",
+    "domain size limit",
+    "could not be saved",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1711,7 +1713,7 @@ pub(crate) static PATTERNS: [&str; 1703] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1703] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1705] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3415,10 +3417,12 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1703] = [
     (1750, 1),
     (1751, 1),
     (1752, 1),
+    (1753, 1),
+    (1754, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1753] = [
+pub(crate) static TARGETS: [Target; 1755] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -15231,6 +15235,20 @@ pub(crate) static TARGETS: [Target; 1753] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1163,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1164,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1165,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1164] = [
+pub(crate) static PHRASES: [PhraseRule; 1166] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -14781,6 +14781,30 @@ pub(crate) static PHRASES: [PhraseRule; 1164] = [
         temporary: None,
         retry: None,
         weight: 20,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "domain size limit",
+        category: Category::MailboxFull,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 20,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "could not be saved",
+        category: Category::SystemError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
         about_sender: false,
         remedy: None,
         party: None,
