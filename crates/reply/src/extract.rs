@@ -795,15 +795,16 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         .position(u8::is_ascii_whitespace)
         .unwrap_or(line.len());
     // A paste that lost the indentation still shows the break: a long line followed by
-    // one that starts no new item (a reply code, an address, a quote mark, a label or a
-    // program's `name:`).
+    // one that starts no new item (a reply code, an address, a quote mark, a JSON record,
+    // a label, a program's `name:` or a syslog time stamp).
     let unindented_ok = indent == 0
         && before >= WRAP_MIN
         && !line.first().is_some_and(|c| {
-            c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(')
+            c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(' | b'{')
         })
         && !line[..word].ends_with(b":")
-        && !starts_with_label(line);
+        && !starts_with_label(line)
+        && !starts_with_month(line);
     ((indent > 0 || unindented_ok)
         && line.iter().any(u8::is_ascii_alphabetic)
         && before + 1 + word >= WRAP_WIDTH
@@ -814,6 +815,16 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
 /// A line without indentation continues a wrapped paragraph only when it is at least this
 /// long itself.
 const WRAP_MIN: usize = 60;
+
+/// Whether `line` starts like a syslog line (`Nov 22 10:00:01 ...`): the next record of a
+/// pasted log, not a wrapped part of this one.
+fn starts_with_month(line: &[u8]) -> bool {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    matches!(line, [a, b, c, b' ', d, ..] if MONTHS.contains(&&[*a, *b, *c]) && (d.is_ascii_digit() || *d == b' '))
+}
 
 /// Whether `line` (after its indentation) starts with a label of up to three words, the
 /// first capitalised, and a colon: `Diagnostic code: `, `Remote system: `.
@@ -1330,6 +1341,12 @@ mod tests {
             r.text_lossy(),
             "Message refused because the sending host is listed at list.example.org"
         );
+        // The next line of a pasted log is no part of the reply.
+        let r = best(
+            "Nov 22 10:00:01 mx sm-mta[21]: x1: to=<a@example.org>, stat=Deferred: 450 4.7.1 \
+             Greylisted\nNov 22 10:00:02 mx sm-mta[21]: x2: to=<b@example.org>, stat=Sent",
+        );
+        assert_eq!(r.text_lossy(), "Greylisted");
         // The last line of a multi-line reply ends it.
         let r = best(
             "550-5.7.1 The first line of a multi-line reply, long enough to be wrapped\n\
