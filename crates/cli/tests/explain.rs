@@ -185,6 +185,60 @@ fn stdin_lines_and_human_output() {
     assert!(!text.contains('\x1b'), "NO_COLOR must disable colour");
 }
 
+/// `--paragraphs`: stdin (or a file) split at blank lines, so a pasted bounce paragraph is
+/// one input and its wrapped reply is read whole.
+#[test]
+fn paragraphs_from_stdin_and_file() {
+    use std::io::Write;
+    let pasted: &[u8] = b"<u@example.org>: host mx.example.org[192.0.2.3] said: 550 5.1.1 \
+        <u@example.org>:\r\n    Recipient address rejected: User unknown in local recipient \
+        table (in reply\r\n    to RCPT TO command)\r\n\r\n   \r\n450 4.7.1 Greylisted, try again \
+        in 5 minutes\r\n";
+    let run = |args: &[&str], stdin: &[u8]| -> Vec<serde_json::Value> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+            .arg("explain")
+            .arg("--json")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin)
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per input"))
+            .collect()
+    };
+    let check = |v: &[serde_json::Value]| {
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[0]["category"], "user_unknown");
+        assert_eq!(v[0]["command"], "rcpt_to");
+        let text = v[0]["replies"][0]["text"].as_str().unwrap_or_default();
+        assert!(
+            text.ends_with("User unknown in local recipient table"),
+            "{text}"
+        );
+        assert_eq!(v[1]["category"], "greylisted");
+    };
+    check(&run(&["--paragraphs"], pasted));
+    let dir = std::env::temp_dir().join(format!("maildiag-paragraphs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("pasted.txt");
+    std::fs::write(&file, pasted).expect("write file");
+    check(&run(&["-p", "--file", file.to_str().expect("path")], b""));
+    std::fs::remove_dir_all(&dir).ok();
+    // Without it each line is an input: the paste gives four (the blank ones are skipped).
+    assert_eq!(run(&[], pasted).len(), 4);
+}
+
 /// `--check-dns` runs the checks the diagnosis suggests for the IP named in the reply,
 /// against a DNS server this test starts on 127.0.0.1 (never the machine's resolver).
 #[test]

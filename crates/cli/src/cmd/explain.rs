@@ -1,4 +1,4 @@
-//! `maildiag explain [--json] [--check-dns] [--file F] [TEXT ...]`
+//! `maildiag explain [--json] [--check-dns] [--file F] [--paragraphs] [TEXT ...]`
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use maildiag::{Classifier, Diagnosis, Severity};
 use maildiag_reply::{Extracted, best_of, extract};
 
-use super::util::{flush, for_each_input, ok_or_broken_pipe, use_colour};
+use super::util::{flush, for_each_input, for_each_paragraph, ok_or_broken_pipe, use_colour};
 
 /// Explain SMTP replies, log lines or bounce diagnostics: what happened, who must act,
 /// when to retry.
@@ -28,6 +28,10 @@ pub struct Args {
     /// Read inputs from a file, one per line (`-` for stdin).
     #[arg(long, short = 'f', value_name = "FILE")]
     file: Option<std::path::PathBuf>,
+    /// Inputs from stdin or --file are paragraphs separated by blank lines, not single
+    /// lines (a pasted bounce or a multi-line reply is one input).
+    #[arg(long, short = 'p')]
+    paragraphs: bool,
     /// Texts to explain; each stdin line when absent or `-`.
     text: Vec<String>,
 }
@@ -60,8 +64,10 @@ pub fn run(args: Args) -> ExitCode {
         };
         ok_or_broken_pipe(r)
     };
+    let stdin_input = args.file.is_some() || args.text.is_empty() || args.text == ["-"];
     let result = match &args.file {
         Some(path) if path.as_os_str() != "-" => match std::fs::read(path) {
+            Ok(data) if args.paragraphs => for_each_paragraph(&data[..], &mut handle),
             Ok(data) => data
                 .split(|&b| b == b'\n')
                 .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -71,6 +77,7 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(1);
             }
         },
+        _ if args.paragraphs && stdin_input => for_each_paragraph(io::stdin().lock(), &mut handle),
         Some(_) => for_each_input(&[], &mut handle),
         None => for_each_input(&args.text, &mut handle),
     };
