@@ -156,11 +156,12 @@ fn every_issue_shape() {
     }
 }
 
-#[test]
-fn stdin_lines_and_human_output() {
+/// `maildiag explain ARGS` with `stdin` on its standard input (colour off).
+fn explain_stdin(args: &[&str], stdin: &[u8]) -> std::process::Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
         .arg("explain")
+        .args(args)
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -170,9 +171,17 @@ fn stdin_lines_and_human_output() {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(b"450 4.7.1 Greylisted for 5 minutes\r\n550 5.1.1 User unknown\n")
+        .write_all(stdin)
         .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn stdin_lines_and_human_output() {
+    let out = explain_stdin(
+        &[],
+        b"450 4.7.1 Greylisted for 5 minutes\r\n550 5.1.1 User unknown\n",
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(
         text.contains("TEMPORARY · greylisted · retry in 5 min"),
@@ -189,27 +198,12 @@ fn stdin_lines_and_human_output() {
 /// one input and its wrapped reply is read whole.
 #[test]
 fn paragraphs_from_stdin_and_file() {
-    use std::io::Write;
     let pasted: &[u8] = b"<u@example.org>: host mx.example.org[192.0.2.3] said: 550 5.1.1 \
         <u@example.org>:\r\n    Recipient address rejected: User unknown in local recipient \
         table (in reply\r\n    to RCPT TO command)\r\n\r\n   \r\n450 4.7.1 Greylisted, try again \
         in 5 minutes\r\n";
     let run = |args: &[&str], stdin: &[u8]| -> Vec<serde_json::Value> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
-            .arg("explain")
-            .arg("--json")
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin)
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
+        let out = explain_stdin(&[&["--json"], args].concat(), stdin);
         assert!(out.status.success());
         String::from_utf8(out.stdout)
             .expect("utf-8")

@@ -361,9 +361,13 @@ pub(crate) fn parse_ip(b: &[u8]) -> Option<IpAddr> {
         match c {
             b'0'..=b'9' => {
                 lead_zero |= digits == 1 && value == 0;
-                value = value * 10 + u32::from(c - b'0');
                 digits += 1;
+                // A fourth digit makes the quad bad; the value stops growing there, so a
+                // long run of digits cannot overflow it.
                 bad |= digits > 3;
+                if digits <= 3 {
+                    value = value * 10 + u32::from(c - b'0');
+                }
             }
             b'.' => {
                 bad |= digits == 0 || lead_zero || value > 255 || part == 3;
@@ -555,6 +559,8 @@ mod tests {
             "1.2.3.00",
             "10.0.0.10",
             "999.0.0.1",
+            "12345678901234567890",
+            "1.2.3.44444444444444",
         ] {
             assert_eq!(parse_ip(s.as_bytes()), s.parse().ok(), "{s}");
         }

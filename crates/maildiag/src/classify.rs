@@ -469,27 +469,15 @@ pub(crate) fn in_address(hay: &[u8], start: usize, end: usize) -> bool {
     if inner.iter().any(|&c| delim(c)) {
         return false;
     }
+    // Walking away from the match, an `@` comes before the first delimiter.
+    fn at_before_delimiter(mut run: impl Iterator<Item = u8>) -> bool {
+        run.find(|&c| c == b'@' || ADDRESS_DELIMITER[usize::from(c)]) == Some(b'@')
+    }
     let left = hay
         .get(start.saturating_sub(LOOK)..start)
         .unwrap_or_default();
-    for &c in left.iter().rev() {
-        if c == b'@' {
-            return true;
-        }
-        if delim(c) {
-            break;
-        }
-    }
     let right = hay.get(end..hay.len().min(end + LOOK)).unwrap_or_default();
-    for &c in right {
-        if c == b'@' {
-            return true;
-        }
-        if delim(c) {
-            break;
-        }
-    }
-    false
+    at_before_delimiter(left.iter().rev().copied()) || at_before_delimiter(right.iter().copied())
 }
 
 /// Categories whose failure is final whatever code carried it: a 4xx "user unknown" or

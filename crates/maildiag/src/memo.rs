@@ -17,6 +17,9 @@ type Codes = (
     Option<SmtpCommand>,
 );
 
+/// One generation of the memo: each reply text with the verdicts of the codes it came with.
+type Generation = HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>;
+
 /// Remembers the verdicts of the reply texts seen last, for
 /// [`Classifier::verdict_event_memo`].
 ///
@@ -50,10 +53,10 @@ type Codes = (
 #[derive(Debug, Default)]
 pub struct VerdictMemo {
     /// The replies remembered since the last turn of generations.
-    young: HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>,
+    young: Generation,
     /// The generation before: a reply found here moves to `young`, so the replies a log
     /// keeps repeating survive each turn, and those seen once drop out after two.
-    old: HashMap<Box<[u8]>, Vec<(Codes, Verdict)>, foldhash::fast::RandomState>,
+    old: Generation,
     /// Verdicts in `young`.
     entries: usize,
     hits: u64,

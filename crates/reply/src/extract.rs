@@ -448,10 +448,9 @@ fn candidate<'a>(
     // lines, wherever the breaks fall.
     let mut extra_lines: Vec<(Range<usize>, bool)> = Vec::new();
     if end == line_end {
-        let open = continuation;
         let (mut next, mut next_start) = (line_end, line_start);
         while next < input.len() && extra_lines.len() < 256 {
-            if open
+            if continuation
                 && let Some((trimmed, le)) = next_line_led_by(input, next, &input[i..i + 3], b" -")
             {
                 extra_lines.push((trimmed..le, true));
@@ -794,6 +793,7 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         .iter()
         .position(u8::is_ascii_whitespace)
         .unwrap_or(line.len());
+    let labelled = starts_with_label(line);
     // A paste that lost the indentation still shows the break: a long line followed by
     // one that starts no new item (a reply code, an address, a quote mark, a JSON record,
     // a label, a program's `name:` or a syslog time stamp).
@@ -803,12 +803,12 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
             c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(' | b'{')
         })
         && !line[..word].ends_with(b":")
-        && !starts_with_label(line)
+        && !labelled
         && !starts_with_month(line);
     ((indent > 0 || unindented_ok)
         && line.iter().any(u8::is_ascii_alphabetic)
         && before + 1 + word >= WRAP_WIDTH
-        && !(starts_with_label(this) && starts_with_label(line)))
+        && !(labelled && starts_with_label(this)))
     .then_some((at, le))
 }
 
