@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1705] = [
+pub(crate) static PATTERNS: [&str; 1719] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -507,6 +507,7 @@ pub(crate) static PATTERNS: [&str; 1705] = [
     "Subject is Mandatory.",
     "Email size exceeded the policy.",
     "please try again later",
+    "please try again",
     "try later",
     "please try later",
     "retry later",
@@ -533,6 +534,7 @@ pub(crate) static PATTERNS: [&str; 1705] = [
     "could not send message for past",
     "tempfail",
     "unverified address",
+    "temporarily suspended",
     "permanently",
     "permanently deferred",
     "permanent failure",
@@ -1645,6 +1647,18 @@ pub(crate) static PATTERNS: [&str; 1705] = [
     "dkim unauthenticated",
     "domain size limit",
     "could not be saved",
+    "invalid mime content",
+    "boundary length exceeded",
+    "closed prematurely",
+    "concurrent sessions",
+    "sender address rejected: user unknown",
+    "in local sender table",
+    "notauthenticatedsender",
+    "fake sender",
+    "spf_reject",
+    "bad sending",
+    "number of rcpt",
+    "length of attach",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1713,7 +1727,7 @@ pub(crate) static PATTERNS: [&str; 1705] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1705] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1719] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2277,9 +2291,9 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1705] = [
     (609, 1),
     (610, 1),
     (611, 1),
-    (612, 2),
-    (614, 1),
-    (615, 1),
+    (612, 1),
+    (613, 1),
+    (614, 2),
     (616, 1),
     (617, 1),
     (618, 1),
@@ -3419,10 +3433,24 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1705] = [
     (1752, 1),
     (1753, 1),
     (1754, 1),
+    (1755, 1),
+    (1756, 1),
+    (1757, 1),
+    (1758, 1),
+    (1759, 1),
+    (1760, 1),
+    (1761, 1),
+    (1762, 1),
+    (1763, 1),
+    (1764, 1),
+    (1765, 1),
+    (1766, 1),
+    (1767, 1),
+    (1768, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1755] = [
+pub(crate) static TARGETS: [Target; 1769] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3754,7 +3782,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 270,
+        a: 272,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3768,7 +3796,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3789,7 +3817,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 373,
+        a: 375,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3831,7 +3859,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 764,
+        a: 766,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3887,7 +3915,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 668,
+        a: 670,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3936,7 +3964,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 826,
+        a: 828,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3950,7 +3978,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 858,
+        a: 860,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5147,7 +5175,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 857,
+        a: 859,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5266,7 +5294,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 614,
+        a: 616,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5294,7 +5322,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 178,
+        a: 180,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5343,7 +5371,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 624,
+        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5378,7 +5406,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 218,
+        a: 220,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5392,7 +5420,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 829,
+        a: 831,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5413,7 +5441,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5427,7 +5455,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 453,
+        a: 455,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5833,7 +5861,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 162,
+        a: 164,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6050,7 +6078,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 181,
+        a: 183,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6155,7 +6183,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 878,
+        a: 880,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6407,7 +6435,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 679,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6638,7 +6666,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 613,
+        a: 615,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6673,7 +6701,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 625,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6785,7 +6813,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 379,
+        a: 381,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6827,7 +6855,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 740,
+        a: 742,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6869,7 +6897,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 806,
+        a: 808,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6911,7 +6939,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 177,
+        a: 179,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7121,7 +7149,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 150,
+        a: 152,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7715,13 +7743,6 @@ pub(crate) static TARGETS: [Target; 1755] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 64,
         b: 0,
@@ -7734,6 +7755,13 @@ pub(crate) static TARGETS: [Target; 1755] = [
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8325,14 +8353,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 151,
+        a: 150,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 152,
+        a: 151,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8402,14 +8430,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 162,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 164,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8500,14 +8528,21 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 179,
+        a: 177,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 180,
+        a: 178,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 181,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8515,13 +8550,6 @@ pub(crate) static TARGETS: [Target; 1755] = [
     Target {
         kind: TargetKind::Phrase,
         a: 182,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 183,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8766,14 +8794,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 219,
+        a: 218,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 220,
+        a: 219,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9123,14 +9151,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 271,
+        a: 270,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 272,
+        a: 271,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9837,14 +9865,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 374,
+        a: 373,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 375,
+        a: 374,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9872,14 +9900,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 380,
+        a: 379,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 381,
+        a: 380,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10022,28 +10050,28 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 401,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 402,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 403,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 404,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10127,7 +10155,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10141,7 +10169,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 418,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10253,7 +10281,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 434,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10267,7 +10295,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 436,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10383,14 +10411,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 454,
+        a: 453,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 455,
+        a: 454,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10498,7 +10526,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 470,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10512,7 +10540,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 472,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10806,7 +10834,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 514,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10820,7 +10848,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 516,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10868,7 +10896,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         kind: TargetKind::Phrase,
         a: 523,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -10876,13 +10904,13 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 524,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 525,
         b: 0,
-        regex: NO_REGEX,
+        regex: 50,
         word: false,
     },
     Target {
@@ -10890,7 +10918,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 526,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11191,7 +11219,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 569,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11205,7 +11233,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 571,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11496,14 +11524,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 615,
+        a: 613,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 616,
+        a: 614,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11559,14 +11587,21 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 626,
+        a: 624,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 625,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11581,13 +11616,6 @@ pub(crate) static TARGETS: [Target; 1755] = [
     Target {
         kind: TargetKind::Phrase,
         a: 631,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11839,14 +11867,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 669,
+        a: 668,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 670,
+        a: 669,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11909,14 +11937,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 680,
+        a: 679,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 680,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12329,14 +12357,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 741,
+        a: 740,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 742,
+        a: 741,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12490,14 +12518,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 765,
+        a: 764,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 766,
+        a: 765,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12777,14 +12805,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 807,
+        a: 806,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 808,
+        a: 807,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12910,6 +12938,13 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 826,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 827,
         b: 0,
         regex: NO_REGEX,
@@ -12917,7 +12952,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 828,
+        a: 829,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12925,13 +12960,6 @@ pub(crate) static TARGETS: [Target; 1755] = [
     Target {
         kind: TargetKind::Phrase,
         a: 830,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 831,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13113,14 +13141,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 859,
+        a: 857,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 860,
+        a: 858,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13246,14 +13274,14 @@ pub(crate) static TARGETS: [Target; 1755] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 879,
+        a: 878,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 880,
+        a: 879,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13745,7 +13773,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         kind: TargetKind::Phrase,
         a: 950,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -13759,7 +13787,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         kind: TargetKind::Phrase,
         a: 952,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14088,7 +14116,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         kind: TargetKind::Phrase,
         a: 999,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14102,7 +14130,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         kind: TargetKind::Phrase,
         a: 1001,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14131,7 +14159,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 1005,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14145,7 +14173,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 1007,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14852,7 +14880,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 1108,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14866,7 +14894,7 @@ pub(crate) static TARGETS: [Target; 1755] = [
         a: 1110,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15249,6 +15277,104 @@ pub(crate) static TARGETS: [Target; 1755] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1165,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1166,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1167,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1168,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1169,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1170,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1171,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1172,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1173,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1174,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1175,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1176,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1177,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1178,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1179,
         b: 0,
         regex: NO_REGEX,
         word: false,
