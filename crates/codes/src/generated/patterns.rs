@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1719] = [
+pub(crate) static PATTERNS: [&str; 1744] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1657,8 +1657,33 @@ pub(crate) static PATTERNS: [&str; 1719] = [
     "fake sender",
     "spf_reject",
     "bad sending",
-    "number of rcpt",
+    "number of rcpt attempts",
+    "number of rcpts",
     "length of attach",
+    "configured to use this mx",
+    "the sender ",
+    "blocked senders",
+    "envelope sender has been denied",
+    "zombie",
+    "spfbl",
+    "file extension detected",
+    "considered too old",
+    "sender filtering",
+    "sender domain not verified",
+    "credits exceeded",
+    "auth failures",
+    "authentication failures",
+    "anonymous client",
+    "certificate subject",
+    "intentional policy rejection",
+    "sender is not same as",
+    "too much spam",
+    "http requests",
+    "resources unavailable",
+    "format of the email address",
+    "format error",
+    "用户不存在",
+    "forçado o cancelamento de uma conexão",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1727,7 +1752,7 @@ pub(crate) static PATTERNS: [&str; 1719] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1719] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1744] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3447,10 +3472,35 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1719] = [
     (1766, 1),
     (1767, 1),
     (1768, 1),
+    (1769, 1),
+    (1770, 1),
+    (1771, 1),
+    (1772, 1),
+    (1773, 1),
+    (1774, 1),
+    (1775, 1),
+    (1776, 1),
+    (1777, 1),
+    (1778, 1),
+    (1779, 1),
+    (1780, 1),
+    (1781, 1),
+    (1782, 1),
+    (1783, 1),
+    (1784, 1),
+    (1785, 1),
+    (1786, 1),
+    (1787, 1),
+    (1788, 1),
+    (1789, 1),
+    (1790, 1),
+    (1791, 1),
+    (1792, 1),
+    (1793, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1769] = [
+pub(crate) static TARGETS: [Target; 1794] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -15380,6 +15430,181 @@ pub(crate) static TARGETS: [Target; 1769] = [
         word: false,
     },
     Target {
+        kind: TargetKind::Phrase,
+        a: 1180,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1181,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1182,
+        b: 0,
+        regex: 53,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1183,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1184,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1185,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1186,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1187,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1188,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1189,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1190,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1191,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1192,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1193,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1194,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1195,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1196,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1197,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1198,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1199,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1200,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1201,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1202,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1203,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1204,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
         kind: TargetKind::Marker,
         a: 0,
         b: 0,
@@ -15837,7 +16062,7 @@ pub(crate) static TARGETS: [Target; 1769] = [
 ];
 
 /// How many verification regexes there are.
-pub(crate) const REGEX_COUNT: usize = 53;
+pub(crate) const REGEX_COUNT: usize = 54;
 
 /// Verification regexes, compiled lazily.
 pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
@@ -15894,4 +16119,5 @@ pub(crate) static REGEXES: [&str; REGEX_COUNT] = [
     "(?i)client host \\[(?s-u:.)*?\\] blocked",
     "(?i)domain (?s-u:.)*? does not exist",
     "(?i)domain (?s-u:.)*? doesn't exist",
+    "(?i)the sender (?s-u:.)*? is banned",
 ];
