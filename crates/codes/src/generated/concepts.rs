@@ -168,6 +168,7 @@ pub(crate) static CONCEPTS: [Concept; 19] = [
             "invalid",
             "no longer",
             "dosn't exist",
+            "not recognized",
         ],
         gap: 24,
     },
