@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1805] = [
+pub(crate) static PATTERNS: [&str; 1806] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1745,6 +1745,7 @@ pub(crate) static PATTERNS: [&str; 1805] = [
     "timedout",
     "mxloopback",
     "configured in a loop",
+    "bad/illegal format",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1813,7 +1814,7 @@ pub(crate) static PATTERNS: [&str; 1805] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1805] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1806] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3619,10 +3620,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1805] = [
     (1852, 1),
     (1853, 1),
     (1854, 1),
+    (1855, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1855] = [
+pub(crate) static TARGETS: [Target; 1856] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -16149,6 +16151,13 @@ pub(crate) static TARGETS: [Target; 1855] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1265,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1266,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1266] = [
+pub(crate) static PHRASES: [PhraseRule; 1267] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -16005,6 +16005,18 @@ pub(crate) static PHRASES: [PhraseRule; 1266] = [
         temporary: None,
         retry: None,
         weight: 30,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "bad/illegal format",
+        category: Category::SyntaxError,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 20,
         about_sender: false,
         remedy: None,
         party: None,
