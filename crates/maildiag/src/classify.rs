@@ -396,6 +396,35 @@ const RETRY_ADVICE: &str = "retry_advice";
 /// (`will retry for`): they outweigh wording that gives up.
 const STATED_RETRY: &str = "stated_retry";
 
+/// The weight of severity wording (`p.temporary` set): wording that gives up (`I'm not
+/// going to try again`, `permanently`) outweighs wording that hopes (`temporarily
+/// unavailable`) in one text, and a report that says it will retry (`Gmail will retry for
+/// 45 more hours. You'll be notified if the delivery fails permanently`) outweighs both:
+/// its `permanently` is only a condition.
+fn severity_score(p: &PhraseRule) -> i32 {
+    phrase_score(p)
+        + match (p.temporary, p.detail) {
+            (Some(true), Some(STATED_RETRY)) => 200,
+            _ if gives_up(p) => 100,
+            _ => 0,
+        }
+}
+
+/// Whether `p` says the message will not be tried again: `permanent failure`, `no further
+/// attempts`, or an expiry (`Message expired`).
+fn gives_up(p: &PhraseRule) -> bool {
+    p.temporary == Some(false) || p.temporary.is_none() && p.category == Category::Expired
+}
+
+/// Whether `p`, found before the reply, says what the reporting system did with the
+/// message (`Delivery to the following recipient failed permanently: ... 421 ...`,
+/// `Message expired for domain ...: 454 ...`): severity wording other than advice to
+/// retry, or an expiry.
+fn outcome_word(p: &PhraseRule) -> bool {
+    p.temporary.is_some() && p.detail != Some(RETRY_ADVICE)
+        || p.temporary.is_none() && p.category == Category::Expired
+}
+
 /// The `detail` of the phrases that only say a connection failed (`unable to connect`):
 /// another phrase in the text that names a cause (`timed out`, `getaddrinfo`) decides.
 const CONNECT_FAILED: &str = "connect_failed";
@@ -514,6 +543,17 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut phrases: [Option<ScoredPhrase>; 16] = [None; 16];
     let mut n_phrases = 0;
     let mut sev_phrase: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    // Severity wording before the reply (input coordinates): the reporting system's own
+    // outcome, as a log record's `status=bounced` is.
+    let mut outcome_before: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    let mut note_outcome = |p: &'static PhraseRule, span: (usize, usize)| {
+        if outcome_word(p) {
+            let s = severity_score(p);
+            if outcome_before.is_none_or(|(_, _, b)| s > b) {
+                outcome_before = Some((p, span, s));
+            }
+        }
+    };
     let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
     let mut sender_words = false;
     // Rules must match inside the reply when there is one (the rest of a log line holds
@@ -545,14 +585,17 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     let mut before: Option<(&'static ProviderInfo, (usize, usize))> = None;
     let (hay, base, inside_from) = match merged {
         Some(t) => {
-            before = codes::matches(&input[scan_from..window.start])
-                .filter_map(|m| match m.rule {
-                    Rule::Marker(pi) if !pi.software => {
-                        Some((pi, (scan_from + m.start, scan_from + m.end)))
+            let prefix = &input[scan_from..window.start];
+            for m in codes::matches(prefix) {
+                let span = (scan_from + m.start, scan_from + m.end);
+                match m.rule {
+                    Rule::Marker(pi) if !pi.software => before = Some((pi, span)),
+                    Rule::Phrase(p) if !in_address(prefix, m.start, m.end) => {
+                        note_outcome(p, span);
                     }
-                    _ => None,
-                })
-                .last();
+                    _ => {}
+                }
+            }
             (t, 0, 0)
         }
         None => (&input[scan_from..window.end], scan_from, window.start),
@@ -565,6 +608,9 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         let span = (base + m.start, base + m.end);
         let inside = span.0 >= inside_from;
         match m.rule {
+            Rule::Phrase(p) if !inside && !in_address(hay, m.start, m.end) => {
+                note_outcome(p, span);
+            }
             Rule::Provider(_) | Rule::Phrase(_) if !inside => {}
             Rule::Provider(e) => {
                 if n_cands < cands.len() {
@@ -590,17 +636,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 let advice_only = p.detail == Some(RETRY_ADVICE)
                     && basic.is_some_and(|b| b.severity() == Severity::Permanent);
                 if p.temporary.is_some() && !advice_only {
-                    // Wording that gives up (`I'm not going to try again`, `permanently`)
-                    // outweighs wording that hopes (`temporarily unavailable`) in one text.
-                    // A report that says it will retry (`Gmail will retry for 45 more
-                    // hours. You'll be notified if the delivery fails permanently`)
-                    // outweighs both: its `permanently` is only a condition.
-                    let s = phrase_score(p)
-                        + match (p.temporary, p.detail) {
-                            (Some(true), Some(STATED_RETRY)) => 200,
-                            (Some(false), _) => 100,
-                            _ => 0,
-                        };
+                    let s = severity_score(p);
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
                         sev_phrase = Some((p, span, s));
                     }
@@ -872,6 +908,13 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             };
         }
     }
+    // What the reporting system says it did, before the reply it quotes, decides over the
+    // reply (`Technical details of permanent failure: ... 421 4.7.0 ...`): the message
+    // will not be tried again, whatever the last answer was.
+    let outcome = outcome_before.filter(|(p, _, _)| gives_up(p) && severity == Severity::Transient);
+    if outcome.is_some() {
+        severity = Severity::Permanent;
+    }
 
     // The provider is who sent the reply: a marker (host name, `gsmtp`) says so directly;
     // a catalogue text only says who publishes that wording.
@@ -950,7 +993,11 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
             ..c
         }),
         record: None,
-        severity_phrase: sev_phrase.map(|(p, s, _)| (p, map(s))),
+        // The outcome's span is in input coordinates already.
+        severity_phrase: match outcome {
+            Some((p, s, _)) => Some((p, s)),
+            None => sev_phrase.map(|(p, s, _)| (p, map(s))),
+        },
         marker: marker.map(|(m, s)| (m, if marker_in_input { s } else { map(s) })),
         stated_delay: delay,
         text_span,
@@ -1001,8 +1048,10 @@ fn expand(input: &[u8], reply: Option<&Extracted<'_>>, v: &Verdict) -> Diagnosis
             span: v.spans_in_input.then_some(c.span),
         });
     }
+    // (An expiry found before the reply, `Message expired for domain ...`, has no
+    // `temporary` of its own: it gives up.)
     if let Some((p, span)) = v.severity_phrase
-        && let Some(t) = p.temporary
+        && let Some(t) = p.temporary.or(gives_up(p).then_some(false))
     {
         evidence.push(Evidence {
             layer: Layer::Phrase,
@@ -1283,5 +1332,56 @@ mod tests {
         // A line break pasted as the two characters `\n` ends the word before an address.
         let t = b"Check your SPF\\nbounce+1@example.org";
         assert!(!in_address(t, 11, 14));
+    }
+
+    /// What the reporting system did, written before the reply it quotes, decides whether
+    /// the message will be tried again; wording that says it will retry outweighs a
+    /// conditional `permanently`; a prefix without such words leaves the codes' answer.
+    #[test]
+    fn outcome_before_the_reply() {
+        let c = Classifier::new();
+        let check = |input: &str, temporary: bool| {
+            let d = c.classify(input.as_bytes());
+            assert_eq!(d.temporary, temporary, "{input}");
+            d
+        };
+        let input = "Your message could not be delivered: permanent failure.\n\
+             The server said: 421 4.3.0 Too busy, come back later";
+        let d = check(input, false);
+        let e = d
+            .evidence
+            .iter()
+            .find(|e| e.says == "final whatever the code")
+            .expect("the outcome is evidence");
+        let span = e.span.expect("a span in the input");
+        assert_eq!(&input[span.0..span.1], "permanent failure");
+        // A multi-line reply is matched on its merged text; the outcome before it still
+        // counts.
+        check(
+            "Permanent failure for bob@example.org:\n\
+             451-4.3.0 Our server is busy.\n451 4.3.0 Come back later",
+            false,
+        );
+        // An expiry: the queue gave up, whatever the last reply was.
+        check(
+            "Message expired for example.org. Last reply: 451 4.7.1 Greylisted, try later",
+            false,
+        );
+        // A delay notice: `permanently` is a condition of a stated retry.
+        check(
+            "We will retry for 40 more hours and tell you if delivery fails permanently.\n\
+             Last reply: 452 4.2.2 Mailbox over quota",
+            true,
+        );
+        // No outcome words before the reply: the reply's code decides.
+        check(
+            "Notice for bob@example.org. Reply: 451 4.3.0 Try later",
+            true,
+        );
+        // Advice to retry before a 5xx reply does not make it temporary.
+        check(
+            "Please try again later. Reply: 550 5.1.1 No such user",
+            false,
+        );
     }
 }

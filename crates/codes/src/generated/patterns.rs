@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1806] = [
+pub(crate) static PATTERNS: [&str; 1807] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -554,6 +554,7 @@ pub(crate) static PATTERNS: [&str; 1806] = [
     "permfail",
     "not going to try again",
     "despite repeated attempts",
+    "permanent fatal error",
     "rejected by google groups",
     "rejeitada pelo grupos do google",
     "sender address rejected",
@@ -1814,7 +1815,7 @@ pub(crate) static PATTERNS: [&str; 1806] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1806] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1807] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2390,8 +2391,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1806] = [
     (621, 1),
     (622, 1),
     (623, 1),
-    (624, 2),
-    (626, 1),
+    (624, 1),
+    (625, 2),
     (627, 1),
     (628, 1),
     (629, 1),
@@ -3621,10 +3622,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1806] = [
     (1853, 1),
     (1854, 1),
     (1855, 1),
+    (1856, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1856] = [
+pub(crate) static TARGETS: [Target; 1857] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -3956,7 +3958,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 282,
+        a: 283,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3970,7 +3972,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 640,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -3991,7 +3993,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 385,
+        a: 386,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4033,7 +4035,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 776,
+        a: 777,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4089,7 +4091,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 680,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4138,7 +4140,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 838,
+        a: 839,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4152,7 +4154,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 870,
+        a: 871,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5349,7 +5351,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 869,
+        a: 870,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5468,7 +5470,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 626,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5496,7 +5498,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 190,
+        a: 191,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5545,7 +5547,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 636,
+        a: 637,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5580,7 +5582,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 230,
+        a: 231,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5594,7 +5596,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 841,
+        a: 842,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5615,7 +5617,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 642,
+        a: 643,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5629,7 +5631,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 465,
+        a: 466,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6035,7 +6037,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 174,
+        a: 175,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6252,7 +6254,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 193,
+        a: 194,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6357,7 +6359,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 890,
+        a: 891,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6609,7 +6611,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 691,
+        a: 692,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6840,7 +6842,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 625,
+        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6875,7 +6877,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 637,
+        a: 638,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6987,7 +6989,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 391,
+        a: 392,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7029,7 +7031,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 752,
+        a: 753,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7071,7 +7073,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 818,
+        a: 819,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7113,7 +7115,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 189,
+        a: 190,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7323,7 +7325,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 162,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8001,18 +8003,18 @@ pub(crate) static TARGETS: [Target; 1856] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 76,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8611,7 +8613,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 162,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8688,7 +8690,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 175,
+        a: 174,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8786,7 +8788,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 191,
+        a: 189,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8800,7 +8802,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 194,
+        a: 193,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9052,7 +9054,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 231,
+        a: 230,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9409,7 +9411,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 283,
+        a: 282,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10123,7 +10125,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 386,
+        a: 385,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10158,7 +10160,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 392,
+        a: 391,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10308,7 +10310,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 413,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10322,7 +10324,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 415,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10413,14 +10415,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 428,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10539,14 +10541,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 446,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 447,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10669,7 +10671,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 466,
+        a: 465,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10784,14 +10786,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 482,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11092,14 +11094,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 526,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 527,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11154,22 +11156,22 @@ pub(crate) static TARGETS: [Target; 1856] = [
         kind: TargetKind::Phrase,
         a: 535,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 536,
         b: 0,
-        regex: NO_REGEX,
-        word: true,
+        regex: 50,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 537,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11477,14 +11479,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 581,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 582,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11782,7 +11784,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 625,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11845,7 +11847,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 638,
+        a: 636,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11859,14 +11861,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
+        a: 640,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 642,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12125,7 +12127,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 680,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12195,7 +12197,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 692,
+        a: 691,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12615,7 +12617,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 753,
+        a: 752,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12776,7 +12778,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 777,
+        a: 776,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13063,7 +13065,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 819,
+        a: 818,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13196,7 +13198,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 839,
+        a: 838,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13210,7 +13212,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 842,
+        a: 841,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13399,7 +13401,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 871,
+        a: 869,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13532,7 +13534,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 891,
+        a: 890,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14031,14 +14033,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         kind: TargetKind::Phrase,
         a: 962,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 963,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14374,14 +14376,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         kind: TargetKind::Phrase,
         a: 1011,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1012,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14417,14 +14419,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 1017,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1018,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15138,14 +15140,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 1120,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1121,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15641,14 +15643,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         kind: TargetKind::Phrase,
         a: 1192,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1193,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -15663,7 +15665,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 1195,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15677,7 +15679,7 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 1197,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15970,14 +15972,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         kind: TargetKind::Phrase,
         a: 1239,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1240,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16139,14 +16141,14 @@ pub(crate) static TARGETS: [Target; 1856] = [
         a: 1263,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1264,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16158,6 +16160,13 @@ pub(crate) static TARGETS: [Target; 1856] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1266,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1267,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1267] = [
+pub(crate) static PHRASES: [PhraseRule; 1268] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -585,6 +585,18 @@ pub(crate) static PHRASES: [PhraseRule; 1267] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "despite repeated attempts",
+        category: Category::Other,
+        detail: None,
+        temporary: Some(false),
+        retry: None,
+        weight: -60,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "permanent fatal error",
         category: Category::Other,
         detail: None,
         temporary: Some(false),
