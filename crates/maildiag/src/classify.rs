@@ -385,8 +385,9 @@ fn offset_in(whole: &[u8], sub: &[u8]) -> Option<usize> {
 /// How strongly a phrase decides the category: its fixed characters plus the data's
 /// weight (negative for generic wording such as `refused` or pure severity wording).
 fn phrase_score(p: &PhraseRule) -> i32 {
-    // Phrases are literal: their fixed characters are their letters and digits.
-    p.pattern.bytes().filter(u8::is_ascii_alphanumeric).count() as i32 + i32::from(p.weight)
+    // Phrases are literal: their fixed characters are their letters and digits, in any
+    // script (`收件人不存在` counts six, as `conexão` counts seven).
+    p.pattern.chars().filter(|c| c.is_alphanumeric()).count() as i32 + i32::from(p.weight)
 }
 
 /// The `detail` of the severity phrases that only advise a retry (`try again later`).
@@ -1332,6 +1333,22 @@ mod tests {
         // A line break pasted as the two characters `\n` ends the word before an address.
         let t = b"Check your SPF\\nbounce+1@example.org";
         assert!(!in_address(t, 11, 14));
+    }
+
+    /// A phrase's fixed characters are counted in any script: a longer Chinese phrase
+    /// outweighs a shorter one of the same weight, as in English.
+    #[test]
+    fn phrase_scores_count_letters_of_any_script() {
+        let score = |pattern: &str| {
+            codes::phrases()
+                .iter()
+                .find(|p| p.pattern == pattern)
+                .map(|p| phrase_score(p) - i32::from(p.weight))
+        };
+        assert_eq!(score("收件人不存在"), Some(6));
+        assert_eq!(score("ящик переполнен"), Some(14));
+        assert_eq!(score("conexão recusada"), Some(15));
+        assert_eq!(score("mailbox full"), Some(11));
     }
 
     /// What the reporting system did, written before the reply it quotes, decides whether
