@@ -2,7 +2,7 @@
 //!
 //! Every provider entry, phrase rule and provider marker contributes one literal anchor
 //! to a single ASCII-case-insensitive Aho-Corasick automaton (built once); the automaton
-//! holds only the anchors' first bytes (a DFA small enough to stay in cache) and a hit is
+//! holds only the anchors' first bytes (a small automaton, a contiguous NFA) and a hit is
 //! verified against the whole anchor before it counts. Entries whose
 //! pattern has placeholders or is a regex are verified, after their anchor was found,
 //! with a regex compiled lazily the first time it is needed.
@@ -120,8 +120,12 @@ fn automaton() -> Option<&'static Automaton> {
                     .kind(kind)
                     .build(prefixes.iter())
             };
-            // The DFA is fastest; fall back to the automatic choice if it cannot be built.
-            let ac = build(Some(AhoCorasickKind::DFA))
+            // A contiguous NFA: a DFA's table grows with the byte classes the phrases use,
+            // and since phrases in Chinese, Japanese and Russian joined it took 16 MB and
+            // 75 M instructions to build at every start for no measurable gain in verdicts
+            // per second (docs/PERFORMANCE.md, session 12). Fall back to the automatic
+            // choice if it cannot be built.
+            let ac = build(Some(AhoCorasickKind::ContiguousNFA))
                 .or_else(|_| build(None))
                 .ok()?;
             Some(Automaton {
