@@ -417,13 +417,12 @@ fn gives_up(p: &PhraseRule) -> bool {
     p.temporary == Some(false) || p.temporary.is_none() && p.category == Category::Expired
 }
 
-/// Whether `p`, found before the reply, says what the reporting system did with the
+/// Whether `p`, found before the reply, can tell what the reporting system did with the
 /// message (`Delivery to the following recipient failed permanently: ... 421 ...`,
-/// `Message expired for domain ...: 454 ...`): severity wording other than advice to
-/// retry, or an expiry.
+/// `Message expired for domain ...: 454 ...`): wording that gives up, or a stated retry,
+/// which outweighs it. (Other wording before the reply decides nothing.)
 fn outcome_word(p: &PhraseRule) -> bool {
-    p.temporary.is_some() && p.detail != Some(RETRY_ADVICE)
-        || p.temporary.is_none() && p.category == Category::Expired
+    gives_up(p) || p.detail == Some(STATED_RETRY)
 }
 
 /// The `detail` of the phrases that only say a connection failed (`unable to connect`):
@@ -547,12 +546,11 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
     // Severity wording before the reply (input coordinates): the reporting system's own
     // outcome, as a log record's `status=bounced` is.
     let mut outcome_before: Option<(&'static PhraseRule, (usize, usize), i32)> = None;
+    // (Called for `outcome_word`s only.)
     let mut note_outcome = |p: &'static PhraseRule, span: (usize, usize)| {
-        if outcome_word(p) {
-            let s = severity_score(p);
-            if outcome_before.is_none_or(|(_, _, b)| s > b) {
-                outcome_before = Some((p, span, s));
-            }
+        let s = severity_score(p);
+        if outcome_before.is_none_or(|(_, _, b)| s > b) {
+            outcome_before = Some((p, span, s));
         }
     };
     let mut marker: Option<(&'static ProviderInfo, (usize, usize))> = None;
@@ -591,7 +589,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 let span = (scan_from + m.start, scan_from + m.end);
                 match m.rule {
                     Rule::Marker(pi) if !pi.software => before = Some((pi, span)),
-                    Rule::Phrase(p) if !in_address(prefix, m.start, m.end) => {
+                    Rule::Phrase(p) if outcome_word(p) && !in_address(prefix, m.start, m.end) => {
                         note_outcome(p, span);
                     }
                     _ => {}
@@ -609,7 +607,7 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         let span = (base + m.start, base + m.end);
         let inside = span.0 >= inside_from;
         match m.rule {
-            Rule::Phrase(p) if !inside && !in_address(hay, m.start, m.end) => {
+            Rule::Phrase(p) if !inside && outcome_word(p) && !in_address(hay, m.start, m.end) => {
                 note_outcome(p, span);
             }
             Rule::Provider(_) | Rule::Phrase(_) if !inside => {}
