@@ -284,6 +284,9 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// record (`delivery 12: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_No_such_user/`),
 /// whose spaces and line breaks qmail wrote as `_` and `/` are put back after the status
 /// word. Byte for byte the same length, so spans index the original as well.
+/// Likewise a reply that a W3C-format log (IIS SMTP, Exchange 2003 and others) wrote as one
+/// field with `+` for each space (`550+5.7.1+Unable+to+relay`): inside such a field, the
+/// `+` are put back as spaces.
 /// [`Classifier::classify`] and [`Classifier::verdict`] apply it; callers that extract
 /// the reply themselves (for [`Classifier::classify_extracted`]) apply it first.
 ///
@@ -291,9 +294,45 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// let line = b"delivery 3: failure: Remote_host_said:_550_5.1.1_No_such_user/";
 /// assert_eq!(&maildiag::unfolded(line)[..], &b"delivery 3: failure: Remote host said: 550 5.1.1 No such user "[..]);
 /// assert_eq!(&maildiag::unfolded(b"550 5.1.1 user_name unknown")[..], &b"550 5.1.1 user_name unknown"[..]);
+/// let iis = b"OutboundConnectionResponse SMTPSVC1 - 550+5.7.1+Unable+to+relay 0 0";
+/// assert_eq!(&maildiag::unfolded(iis)[..], &b"OutboundConnectionResponse SMTPSVC1 - 550 5.7.1 Unable to relay 0 0"[..]);
+/// assert_eq!(&maildiag::unfolded(b"550 5.1.1 <a+b@example.com> unknown")[..], &b"550 5.1.1 <a+b@example.com> unknown"[..]);
 /// ```
 pub fn unfolded(input: &[u8]) -> Cow<'_, [u8]> {
-    qmail_unfolded(input).map_or(Cow::Borrowed(input), Cow::Owned)
+    let mut text = qmail_unfolded(input).map_or(Cow::Borrowed(input), Cow::Owned);
+    plus_unjoined(&mut text);
+    text
+}
+
+/// See [`unfolded`]: puts back the spaces of every blank-delimited field that starts with a
+/// reply code and a `+` (`421+4.4.2+Connection+dropped`), in place (same length).
+fn plus_unjoined(text: &mut Cow<'_, [u8]>) {
+    let field_start = |t: &[u8], i: usize| {
+        let code = t.get(i..i + 4).is_some_and(|w| {
+            matches!(w[0], b'2'..=b'5') && w[1..3].iter().all(u8::is_ascii_digit) && w[3] == b'+'
+        });
+        let after_blank =
+            i == 0 || t[i - 1].is_ascii_whitespace() || matches!(t[i - 1], b'"' | b'\'' | b'(');
+        code && after_blank
+            && t.get(i + 4)
+                .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'+')
+    };
+    // Each `+` that ends a code: one memchr pass, nothing copied for any other text.
+    let starts: Vec<usize> = memchr::memchr_iter(b'+', text)
+        .filter_map(|p| p.checked_sub(3))
+        .filter(|&i| field_start(text, i))
+        .collect();
+    if starts.is_empty() {
+        return;
+    }
+    let t = text.to_mut();
+    for i in starts {
+        for c in t[i..].iter_mut().take_while(|c| !c.is_ascii_whitespace()) {
+            if *c == b'+' {
+                *c = b' ';
+            }
+        }
+    }
 }
 
 /// See [`unfolded`]; `None` for any text that is no qmail delivery record.
