@@ -284,9 +284,9 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// record (`delivery 12: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_No_such_user/`),
 /// whose spaces and line breaks qmail wrote as `_` and `/` are put back after the status
 /// word. Byte for byte the same length, so spans index the original as well.
-/// Likewise a reply that a W3C-format log (IIS SMTP, Exchange 2003 and others) wrote as one
-/// field with `+` for each space (`550+5.7.1+Unable+to+relay`): inside such a field, the
-/// `+` are put back as spaces.
+/// Likewise, a reply pasted from a quoted email loses the `>` marks that start its lines,
+/// and a reply that a W3C-format log (IIS SMTP, Exchange 2003 and others) wrote as one
+/// field with `+` for each space (`550+5.7.1+Unable+to+relay`) gets its spaces back.
 /// [`Classifier::classify`] and [`Classifier::verdict`] apply it; callers that extract
 /// the reply themselves (for [`Classifier::classify_extracted`]) apply it first.
 ///
@@ -297,11 +297,45 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// let iis = b"OutboundConnectionResponse SMTPSVC1 - 550+5.7.1+Unable+to+relay 0 0";
 /// assert_eq!(&maildiag::unfolded(iis)[..], &b"OutboundConnectionResponse SMTPSVC1 - 550 5.7.1 Unable to relay 0 0"[..]);
 /// assert_eq!(&maildiag::unfolded(b"550 5.1.1 <a+b@example.com> unknown")[..], &b"550 5.1.1 <a+b@example.com> unknown"[..]);
+/// let quoted = b"> said: 550 sorry, no mailbox\n> here by that name";
+/// assert_eq!(&maildiag::unfolded(quoted)[..], &b"  said: 550 sorry, no mailbox\n  here by that name"[..]);
+/// let transcript = b">>> DATA\n<<< 554 5.7.1 rejected\n>>> QUIT";
+/// assert_eq!(&maildiag::unfolded(transcript)[..], &transcript[..]);
 /// ```
 pub fn unfolded(input: &[u8]) -> Cow<'_, [u8]> {
     let mut text = qmail_unfolded(input).map_or(Cow::Borrowed(input), Cow::Owned);
     plus_unjoined(&mut text);
+    unquoted(&mut text);
     text
+}
+
+/// See [`unfolded`]: a reply pasted from a quoted email (`> Remote host said: 550 sorry,
+/// your recipient address is\n> not in my local list`) has the `>` marks that start its
+/// lines made spaces, so that a wrapped sentence reads on. Only when two or more lines
+/// start with `>` and none starts like an SMTP transcript (`>>> RCPT TO:<...>`).
+fn unquoted(text: &mut Cow<'_, [u8]>) {
+    let starts = || {
+        std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+            .filter(|&i| text.get(i) == Some(&b'>'))
+    };
+    let mut quoted = 0;
+    for i in starts() {
+        if text[i..].starts_with(b">>> ") {
+            return;
+        }
+        quoted += 1;
+    }
+    if quoted < 2 {
+        return;
+    }
+    let at: Vec<usize> = starts().collect();
+    let t = text.to_mut();
+    for i in at {
+        for c in t[i..].iter_mut().take_while(|c| matches!(c, b'>' | b' ')) {
+            *c = b' ';
+        }
+    }
 }
 
 /// See [`unfolded`]: puts back the spaces of every blank-delimited field that starts with a

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1891] = [
+pub(crate) static PATTERNS: [&str; 1900] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1366,6 +1366,8 @@ pub(crate) static PATTERNS: [&str; 1891] = [
     "time limit specified",
     "envelope expired",
     "exceeded max time",
+    "cannot send message for",
+    "cannot send message within",
     "organization queue quota exceeded",
     "received too much email in a short period",
     "net::opentimeout",
@@ -1831,6 +1833,13 @@ pub(crate) static PATTERNS: [&str; 1891] = [
     "已被冻结",
     "已被禁用",
     "ящик заблокирован",
+    "postmaster verification failed",
+    "nosuchuser",
+    "not in my local list",
+    "smtp connect() failed",
+    "field must be a",
+    "antispam policy",
+    "anti-spam policy",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1899,7 +1908,7 @@ pub(crate) static PATTERNS: [&str; 1891] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1891] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1900] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3791,10 +3800,19 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1891] = [
     (1938, 1),
     (1939, 1),
     (1940, 1),
+    (1941, 1),
+    (1942, 1),
+    (1943, 1),
+    (1944, 1),
+    (1945, 1),
+    (1946, 1),
+    (1947, 1),
+    (1948, 1),
+    (1949, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1941] = [
+pub(crate) static TARGETS: [Target; 1950] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -6527,7 +6545,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 891,
+        a: 893,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13709,14 +13727,14 @@ pub(crate) static TARGETS: [Target; 1941] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 892,
+        a: 891,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 893,
+        a: 892,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14208,7 +14226,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 963,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14222,7 +14240,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 965,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14551,7 +14569,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1012,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14565,7 +14583,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1014,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14594,7 +14612,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1018,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14608,7 +14626,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1020,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15315,7 +15333,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1121,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15329,7 +15347,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1123,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15818,7 +15836,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1193,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -15832,7 +15850,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1195,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -15840,28 +15858,28 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1196,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1197,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1198,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1199,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16147,7 +16165,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1240,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -16161,7 +16179,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         kind: TargetKind::Phrase,
         a: 1242,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16316,7 +16334,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1264,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16330,7 +16348,7 @@ pub(crate) static TARGETS: [Target; 1941] = [
         a: 1266,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16923,6 +16941,69 @@ pub(crate) static TARGETS: [Target; 1941] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1351,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1352,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1353,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1354,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1355,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1356,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1357,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1358,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1359,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1360,
         b: 0,
         regex: NO_REGEX,
         word: false,
