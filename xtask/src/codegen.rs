@@ -1311,11 +1311,13 @@ fn render_phrases(f: &PhraseFile, pats: &mut Patterns) -> Result<String, String>
         let _ = writeln!(
             s,
             "PhraseRule {{ kind: MatchKind::{kind}, pattern: {p:?}, category: {}, detail: {}, \
-             temporary: {temporary}, retry: {r}, weight: {}, about_sender: {}, remedy: {}, \
-             party: {party} }},",
+             temporary: {temporary}, retry: {r}, weight: {}, letters: {}, about_sender: {}, \
+             remedy: {}, party: {party} }},",
             cat_path(*cat),
             opt_str(g.detail.as_deref()),
             g.weight,
+            // Letters and digits in any script (`收件人不存在` counts six).
+            p.chars().filter(|c| c.is_alphanumeric()).count(),
             g.about.is_some(),
             opt_str(g.remedy.as_deref()),
         );

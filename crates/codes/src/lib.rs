@@ -368,6 +368,9 @@ pub struct PhraseRule {
     /// How much more (or, negative, less) than its length the phrase counts when phrases
     /// compete: generic wording (`refused`, `spam`) weighs less than a named cause.
     pub weight: i8,
+    /// The letters and digits of [`pattern`](Self::pattern), in any script: its strength
+    /// when phrases compete, before [`weight`](Self::weight) (counted once, at codegen).
+    pub letters: u16,
     /// `true` when the phrase says the refused address is the envelope sender's
     /// (`Sender address rejected`, `Sender verify failed`), not the recipient's.
     pub about_sender: bool,

@@ -459,8 +459,8 @@ fn offset_in(whole: &[u8], sub: &[u8]) -> Option<usize> {
 /// weight (negative for generic wording such as `refused` or pure severity wording).
 fn phrase_score(p: &PhraseRule) -> i32 {
     // Phrases are literal: their fixed characters are their letters and digits, in any
-    // script (`收件人不存在` counts six, as `conexão` counts seven).
-    p.pattern.chars().filter(|c| c.is_alphanumeric()).count() as i32 + i32::from(p.weight)
+    // script (`收件人不存在` counts six, as `conexão` counts seven), counted at codegen.
+    i32::from(p.letters) + i32::from(p.weight)
 }
 
 /// The `detail` of the severity phrases that only advise a retry (`try again later`).
