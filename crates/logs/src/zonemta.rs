@@ -73,8 +73,11 @@ struct Record<'a> {
 /// Finds the record in `line` from `from`: a `Sender/` logger name, then (after at most
 /// a session id and the delivery id) one of the status words.
 fn record(line: &[u8], from: usize) -> Option<Record<'_>> {
+    // Built once: the classifier tries every text it reads as a ZoneMTA record.
+    static SENDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"Sender/"));
     let msg = line.get(from..)?;
-    let at = memchr::memmem::find(msg, b"Sender/")?;
+    let at = SENDER.find(msg)?;
     // The logger name is a word of its own (`info Sender/...`, `(Sender/...)`).
     if at > 0 && !matches!(msg[at - 1], b' ' | b'(' | b'|') {
         return None;
