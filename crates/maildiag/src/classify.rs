@@ -419,27 +419,46 @@ impl Collapsed {
     }
 }
 
-/// `text` with every run of blanks (spaces, tabs, line breaks) made one space, when it has
-/// a run of two or more, a tab or a line break; `None` when it has none (the common case:
-/// no copy). A line break inside a text is a pasted wrap (`Connection timed\nout`).
+/// `text` with every run of blanks (spaces, tabs, line breaks) made one space, and every
+/// typographic apostrophe (`’`, `‘`, which web pages put in pasted replies: `doesn’t
+/// exist`) made `'`, when it has a run of two or more blanks, a tab, a line break or such
+/// an apostrophe; `None` when it has none (the common case: no copy). A line break inside
+/// a text is a pasted wrap (`Connection timed\nout`).
 fn collapse_blank_runs(text: &[u8]) -> Option<Collapsed> {
     let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    // U+2018 and U+2019 in UTF-8.
+    let apostrophe =
+        |t: &[u8], i: usize| matches!(t.get(i..i + 3), Some([0xE2, 0x80, 0x98 | 0x99]));
     // A tab or line break, or a space followed by a blank: one memchr pass over them.
     let has_run = memchr::memchr3_iter(b' ', b'\t', b'\n', text)
         .any(|i| text[i] != b' ' || text.get(i + 1).is_some_and(|&c| blank(c)));
-    if !has_run {
+    let has_apostrophe = || memchr::memchr_iter(0xE2, text).any(|i| apostrophe(text, i));
+    if !has_run && !has_apostrophe() {
         return None;
     }
     let mut out = Vec::with_capacity(text.len());
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut dropped = 0;
-    for &c in text {
-        if !blank(c) {
+    let mut i = 0;
+    while let Some(&c) = text.get(i) {
+        let lost = if apostrophe(text, i) {
+            out.push(b'\'');
+            i += 3;
+            2
+        } else if !blank(c) {
             out.push(c);
+            i += 1;
+            0
         } else if out.last() != Some(&b' ') {
             out.push(b' ');
+            i += 1;
+            0
         } else {
-            dropped += 1;
+            i += 1;
+            1
+        };
+        if lost > 0 {
+            dropped += lost;
             match cuts.last_mut() {
                 Some(last) if last.0 == out.len() => last.1 = dropped,
                 _ => cuts.push((out.len(), dropped)),
@@ -1404,6 +1423,27 @@ mod tests {
         // A line break pasted as the two characters `\n` ends the word before an address.
         let t = b"Check your SPF\\nbounce+1@example.org";
         assert!(!in_address(t, 11, 14));
+    }
+
+    /// A typographic apostrophe (a reply copied from a web page) reads as `'`, and the
+    /// evidence span still covers the input's own bytes.
+    #[test]
+    fn typographic_apostrophes_read_as_plain_ones() {
+        let c = Classifier::new();
+        for input in [
+            "550 Delivery failed: that address doesn\u{2019}t exist here",
+            "550 Delivery failed:  that address doesn\u{2019}t exist here",
+        ] {
+            let d = c.classify(input.as_bytes());
+            assert_eq!(d.category, Category::UserUnknown, "{input}");
+            let (a, b) = d
+                .evidence
+                .iter()
+                .find(|e| e.rule == "doesn't exist")
+                .and_then(|e| e.span)
+                .expect("a phrase span");
+            assert_eq!(&input[a..b], "doesn\u{2019}t exist");
+        }
     }
 
     /// A phrase's fixed characters are counted in any script: a longer Chinese phrase

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1900] = [
+pub(crate) static PATTERNS: [&str; 1908] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -527,6 +527,8 @@ pub(crate) static PATTERNS: [&str; 1900] = [
     "temporarily blocked",
     "temporarily denied",
     "temporarily undeliverable",
+    "bloccato temporaneamente",
+    "bloccata temporaneamente",
     "has been delayed",
     "temporary failure",
     "temporary error",
@@ -1840,6 +1842,12 @@ pub(crate) static PATTERNS: [&str; 1900] = [
     "field must be a",
     "antispam policy",
     "anti-spam policy",
+    "no valid recipients",
+    "doesn't handle mail for",
+    "does not handle mail for",
+    "sospetto abuso",
+    "attach type",
+    "vba macro",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1908,7 +1916,7 @@ pub(crate) static PATTERNS: [&str; 1900] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1900] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1908] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2485,9 +2493,9 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1900] = [
     (622, 1),
     (623, 1),
     (624, 1),
-    (625, 2),
-    (627, 1),
-    (628, 1),
+    (625, 1),
+    (626, 1),
+    (627, 2),
     (629, 1),
     (630, 1),
     (631, 1),
@@ -3809,10 +3817,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1900] = [
     (1947, 1),
     (1948, 1),
     (1949, 1),
+    (1950, 1),
+    (1951, 1),
+    (1952, 1),
+    (1953, 1),
+    (1954, 1),
+    (1955, 1),
+    (1956, 1),
+    (1957, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1950] = [
+pub(crate) static TARGETS: [Target; 1958] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -4144,7 +4160,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 283,
+        a: 285,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4158,7 +4174,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
+        a: 643,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4179,7 +4195,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 386,
+        a: 388,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4221,7 +4237,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 777,
+        a: 779,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4277,7 +4293,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 681,
+        a: 683,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4326,7 +4342,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 839,
+        a: 841,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4340,7 +4356,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 871,
+        a: 873,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5537,7 +5553,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 870,
+        a: 872,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5656,7 +5672,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 627,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5684,7 +5700,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 191,
+        a: 193,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5733,7 +5749,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 637,
+        a: 639,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5768,7 +5784,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 231,
+        a: 233,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5782,7 +5798,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 842,
+        a: 844,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5803,7 +5819,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 645,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5817,7 +5833,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 466,
+        a: 468,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6223,7 +6239,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 175,
+        a: 177,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6440,7 +6456,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 194,
+        a: 196,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6545,7 +6561,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 893,
+        a: 895,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6797,7 +6813,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 692,
+        a: 694,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7028,7 +7044,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 626,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7063,7 +7079,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 638,
+        a: 640,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7175,7 +7191,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 392,
+        a: 394,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7217,7 +7233,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 753,
+        a: 755,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7259,7 +7275,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 819,
+        a: 821,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7301,7 +7317,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 190,
+        a: 192,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7511,7 +7527,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 163,
+        a: 165,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8196,13 +8212,6 @@ pub(crate) static TARGETS: [Target; 1950] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 77,
         b: 0,
@@ -8215,6 +8224,13 @@ pub(crate) static TARGETS: [Target; 1950] = [
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8806,14 +8822,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 164,
+        a: 163,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 165,
+        a: 164,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8883,14 +8899,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 176,
+        a: 175,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 177,
+        a: 176,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8981,14 +8997,21 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 192,
+        a: 190,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 193,
+        a: 191,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 194,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8996,13 +9019,6 @@ pub(crate) static TARGETS: [Target; 1950] = [
     Target {
         kind: TargetKind::Phrase,
         a: 195,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 196,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9247,14 +9263,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 232,
+        a: 231,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 233,
+        a: 232,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9604,14 +9620,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 284,
+        a: 283,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 285,
+        a: 284,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10318,14 +10334,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 387,
+        a: 386,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 388,
+        a: 387,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10353,14 +10369,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 393,
+        a: 392,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 394,
+        a: 393,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10503,28 +10519,28 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 414,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 415,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 417,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10608,7 +10624,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 429,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10622,7 +10638,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 431,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10734,7 +10750,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 447,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10748,7 +10764,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 449,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10864,14 +10880,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 467,
+        a: 466,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 468,
+        a: 467,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10979,7 +10995,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 483,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10993,7 +11009,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 485,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11287,7 +11303,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 527,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11301,7 +11317,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 529,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11349,7 +11365,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 536,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -11357,13 +11373,13 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 537,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 538,
         b: 0,
-        regex: NO_REGEX,
+        regex: 50,
         word: false,
     },
     Target {
@@ -11371,7 +11387,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 539,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11672,7 +11688,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 582,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11686,7 +11702,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 584,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11977,14 +11993,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 626,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 627,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12040,14 +12056,21 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 639,
+        a: 637,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 640,
+        a: 638,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12062,13 +12085,6 @@ pub(crate) static TARGETS: [Target; 1950] = [
     Target {
         kind: TargetKind::Phrase,
         a: 644,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 645,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12320,14 +12336,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 682,
+        a: 681,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 683,
+        a: 682,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12390,14 +12406,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 693,
+        a: 692,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 694,
+        a: 693,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12810,14 +12826,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 754,
+        a: 753,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 755,
+        a: 754,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12971,14 +12987,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 778,
+        a: 777,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 779,
+        a: 778,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13258,14 +13274,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 820,
+        a: 819,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 821,
+        a: 820,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13391,6 +13407,13 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 839,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 840,
         b: 0,
         regex: NO_REGEX,
@@ -13398,7 +13421,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 841,
+        a: 842,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13406,13 +13429,6 @@ pub(crate) static TARGETS: [Target; 1950] = [
     Target {
         kind: TargetKind::Phrase,
         a: 843,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 844,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13594,14 +13610,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 872,
+        a: 870,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 873,
+        a: 871,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13741,14 +13757,14 @@ pub(crate) static TARGETS: [Target; 1950] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 894,
+        a: 893,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 895,
+        a: 894,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14240,7 +14256,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 965,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14254,7 +14270,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 967,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14583,7 +14599,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1014,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14597,7 +14613,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1016,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14626,7 +14642,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1020,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14640,7 +14656,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1022,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15347,7 +15363,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1123,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15361,7 +15377,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1125,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15850,7 +15866,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1195,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -15864,7 +15880,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1197,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -15872,28 +15888,28 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1198,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1199,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1200,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1201,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16179,7 +16195,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1242,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -16193,7 +16209,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         kind: TargetKind::Phrase,
         a: 1244,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16348,7 +16364,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1266,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16362,7 +16378,7 @@ pub(crate) static TARGETS: [Target; 1950] = [
         a: 1268,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -17004,6 +17020,62 @@ pub(crate) static TARGETS: [Target; 1950] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1360,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1361,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1362,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1363,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1364,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1365,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1366,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1367,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1368,
         b: 0,
         regex: NO_REGEX,
         word: false,
