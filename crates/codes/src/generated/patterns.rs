@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1908] = [
+pub(crate) static PATTERNS: [&str; 1912] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1848,6 +1848,10 @@ pub(crate) static PATTERNS: [&str; 1908] = [
     "sospetto abuso",
     "attach type",
     "vba macro",
+    "considers this message spam",
+    "timeout quota exceeded",
+    "no such file or directory",
+    "队列忙",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1916,7 +1920,7 @@ pub(crate) static PATTERNS: [&str; 1908] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1908] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1912] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3825,10 +3829,14 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1908] = [
     (1955, 1),
     (1956, 1),
     (1957, 1),
+    (1958, 1),
+    (1959, 1),
+    (1960, 1),
+    (1961, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1958] = [
+pub(crate) static TARGETS: [Target; 1962] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -17076,6 +17084,34 @@ pub(crate) static TARGETS: [Target; 1958] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1368,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1369,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1370,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1371,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1372,
         b: 0,
         regex: NO_REGEX,
         word: false,
