@@ -805,9 +805,12 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         && !line[..word].ends_with(b":")
         && !labelled
         && !starts_with_month(line);
+    // A line that ends with a colon announces what its indented next line says
+    // (`550 5.7.1 Content-Policy reject msg:\n    The filter considers this message SPAM`).
+    let announces = indent > 0 && this.trim_ascii_end().ends_with(b":");
     ((indent > 0 || unindented_ok)
         && line.iter().any(u8::is_ascii_alphabetic)
-        && before + 1 + word >= WRAP_WIDTH
+        && (before + 1 + word >= WRAP_WIDTH || announces)
         && !(labelled && starts_with_label(this)))
     .then_some((at, le))
 }
@@ -1331,6 +1334,13 @@ mod tests {
         // A short line ends where its text ends.
         let r = best("said: 550 5.7.1 Rejected\n    next item");
         assert_eq!(r.text_lossy(), "Rejected");
+        // Unless it ends with a colon: its indented next line says what it announced.
+        let r =
+            best("said: 550 5.7.1 Content filter verdict:\n    the filter scored it as spam\nnext");
+        assert_eq!(
+            r.text_lossy(),
+            "Content filter verdict: the filter scored it as spam"
+        );
         // A paste that lost the indentation: a long line, then one that starts no new item.
         let r = best(
             "<w@example.com>: host mx.example.com[192.0.2.4] said: 550 5.7.1 Message refused\n\
