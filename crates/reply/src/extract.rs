@@ -303,7 +303,12 @@ fn best_index(replies: &[Extracted<'_>]) -> Option<usize> {
             (Some(_), None) => 1,
             _ => 2,
         };
-        (success, kind)
+        // A bare `X.0.0` says less than a specific status of the same kind (a DSN's
+        // `Status: 5.0.0` beside its `Diagnostic-Code: smtp; 5.4.7 - Delivery expired`).
+        let generic = e
+            .enhanced
+            .is_some_and(|x| x.subject() == 0 && x.detail() == 0);
+        (success, kind, generic)
     };
     replies
         .iter()
@@ -1407,6 +1412,15 @@ mod tests {
             best_of(&extract(input)).unwrap().code.map(|c| c.get()),
             Some(501)
         );
+        // A specific status is chosen over a bare X.0.0 before it.
+        let input =
+            b"Status: 5.0.0 (permanent failure)\nDiagnostic-Code: smtp; 5.4.7 - Delivery expired";
+        let best = extract_best(input).unwrap();
+        assert_eq!(
+            best.enhanced.map(|e| e.to_string()).as_deref(),
+            Some("5.4.7")
+        );
+        assert_eq!(best.text_lossy(), "- Delivery expired");
     }
 
     #[test]

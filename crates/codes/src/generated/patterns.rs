@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1912] = [
+pub(crate) static PATTERNS: [&str; 1924] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -520,6 +520,8 @@ pub(crate) static PATTERNS: [&str; 1912] = [
     "resending this message later",
     "retry soon",
     "at this time",
+    "zurzeit",
+    "zu einem späteren zeitpunkt",
     "temporarily unavailable",
     "temporarily rejected",
     "temporarily deferred",
@@ -1852,6 +1854,16 @@ pub(crate) static PATTERNS: [&str; 1912] = [
     "timeout quota exceeded",
     "no such file or directory",
     "队列忙",
+    "not connected to smtp server",
+    "without being connected",
+    "net_io_connectionclosed",
+    "unable to read data from the transport connection",
+    "{:error, :timeout}",
+    "smtpsyntaxerror",
+    "authorization.failed",
+    "bad response on command 'auth'",
+    "a secure connection is requi",
+    "public/pickup",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1920,7 +1932,7 @@ pub(crate) static PATTERNS: [&str; 1912] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1912] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1924] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2499,9 +2511,9 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1912] = [
     (624, 1),
     (625, 1),
     (626, 1),
-    (627, 2),
-    (629, 1),
-    (630, 1),
+    (627, 1),
+    (628, 1),
+    (629, 2),
     (631, 1),
     (632, 1),
     (633, 1),
@@ -3833,10 +3845,22 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1912] = [
     (1959, 1),
     (1960, 1),
     (1961, 1),
+    (1962, 1),
+    (1963, 1),
+    (1964, 1),
+    (1965, 1),
+    (1966, 1),
+    (1967, 1),
+    (1968, 1),
+    (1969, 1),
+    (1970, 1),
+    (1971, 1),
+    (1972, 1),
+    (1973, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1962] = [
+pub(crate) static TARGETS: [Target; 1974] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -4168,7 +4192,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 285,
+        a: 287,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4182,7 +4206,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 645,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4203,7 +4227,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 388,
+        a: 390,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4245,7 +4269,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 779,
+        a: 781,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4301,7 +4325,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 683,
+        a: 685,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4350,7 +4374,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 841,
+        a: 843,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4364,7 +4388,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 873,
+        a: 875,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5561,7 +5585,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 872,
+        a: 874,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5680,7 +5704,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 629,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5708,7 +5732,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 193,
+        a: 195,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5757,7 +5781,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 639,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5792,7 +5816,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 233,
+        a: 235,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5806,7 +5830,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 844,
+        a: 846,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5827,7 +5851,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 645,
+        a: 647,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5841,7 +5865,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 468,
+        a: 470,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6247,7 +6271,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 177,
+        a: 179,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6464,7 +6488,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 196,
+        a: 198,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6569,7 +6593,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 895,
+        a: 897,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6821,7 +6845,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 694,
+        a: 696,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7052,7 +7076,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 628,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7087,7 +7111,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 640,
+        a: 642,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7199,7 +7223,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 394,
+        a: 396,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7241,7 +7265,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 755,
+        a: 757,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7283,7 +7307,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 821,
+        a: 823,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7325,7 +7349,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 192,
+        a: 194,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7535,7 +7559,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 165,
+        a: 167,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8234,13 +8258,6 @@ pub(crate) static TARGETS: [Target; 1962] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 79,
         b: 0,
@@ -8253,6 +8270,13 @@ pub(crate) static TARGETS: [Target; 1962] = [
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8844,14 +8868,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 166,
+        a: 165,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 166,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8921,14 +8945,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 178,
+        a: 177,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 179,
+        a: 178,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9019,14 +9043,21 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 194,
+        a: 192,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 195,
+        a: 193,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 196,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9034,13 +9065,6 @@ pub(crate) static TARGETS: [Target; 1962] = [
     Target {
         kind: TargetKind::Phrase,
         a: 197,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 198,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9285,14 +9309,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 234,
+        a: 233,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 235,
+        a: 234,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9642,14 +9666,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 286,
+        a: 285,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 287,
+        a: 286,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10356,14 +10380,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 389,
+        a: 388,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 390,
+        a: 389,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10391,14 +10415,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 395,
+        a: 394,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 396,
+        a: 395,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10541,28 +10565,28 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 416,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 417,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 418,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 419,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10646,7 +10670,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 431,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10660,7 +10684,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 433,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10772,7 +10796,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 449,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10786,7 +10810,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 451,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10902,14 +10926,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 469,
+        a: 468,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 470,
+        a: 469,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11017,7 +11041,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 485,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11031,7 +11055,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11325,7 +11349,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 529,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11339,7 +11363,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 531,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11387,7 +11411,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 538,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -11395,13 +11419,13 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 539,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 540,
         b: 0,
-        regex: NO_REGEX,
+        regex: 50,
         word: false,
     },
     Target {
@@ -11409,7 +11433,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 541,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11710,7 +11734,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 584,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11724,7 +11748,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 586,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -12015,14 +12039,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 628,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 629,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12078,14 +12102,21 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
+        a: 639,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 642,
+        a: 640,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 643,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12100,13 +12131,6 @@ pub(crate) static TARGETS: [Target; 1962] = [
     Target {
         kind: TargetKind::Phrase,
         a: 646,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 647,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12358,14 +12382,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 684,
+        a: 683,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 685,
+        a: 684,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12428,14 +12452,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 695,
+        a: 694,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 696,
+        a: 695,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12848,14 +12872,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 756,
+        a: 755,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 757,
+        a: 756,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13009,14 +13033,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 780,
+        a: 779,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 781,
+        a: 780,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13296,14 +13320,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 822,
+        a: 821,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 823,
+        a: 822,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13429,6 +13453,13 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
+        a: 841,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
         a: 842,
         b: 0,
         regex: NO_REGEX,
@@ -13436,7 +13467,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 843,
+        a: 844,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13444,13 +13475,6 @@ pub(crate) static TARGETS: [Target; 1962] = [
     Target {
         kind: TargetKind::Phrase,
         a: 845,
-        b: 0,
-        regex: NO_REGEX,
-        word: false,
-    },
-    Target {
-        kind: TargetKind::Phrase,
-        a: 846,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13632,14 +13656,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 874,
+        a: 872,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 875,
+        a: 873,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13779,14 +13803,14 @@ pub(crate) static TARGETS: [Target; 1962] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 896,
+        a: 895,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 897,
+        a: 896,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14278,7 +14302,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 967,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14292,7 +14316,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 969,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14621,7 +14645,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1016,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -14635,7 +14659,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1018,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14664,7 +14688,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1022,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -14678,7 +14702,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1024,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15385,7 +15409,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1125,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15399,7 +15423,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1127,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15888,7 +15912,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1197,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -15902,7 +15926,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1199,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -15910,28 +15934,28 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1200,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1201,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1202,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1203,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16217,7 +16241,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1244,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
@@ -16231,7 +16255,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         kind: TargetKind::Phrase,
         a: 1246,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16386,7 +16410,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1268,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16400,7 +16424,7 @@ pub(crate) static TARGETS: [Target; 1962] = [
         a: 1270,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -17112,6 +17136,90 @@ pub(crate) static TARGETS: [Target; 1962] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1372,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1373,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1374,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1375,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1376,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1377,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1378,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1379,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1380,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1381,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1382,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1383,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1384,
         b: 0,
         regex: NO_REGEX,
         word: false,
