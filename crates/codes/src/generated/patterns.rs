@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1924] = [
+pub(crate) static PATTERNS: [&str; 1926] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1864,6 +1864,8 @@ pub(crate) static PATTERNS: [&str; 1924] = [
     "bad response on command 'auth'",
     "a secure connection is requi",
     "public/pickup",
+    "rtr:du",
+    "rtr:bl",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1932,7 +1934,7 @@ pub(crate) static PATTERNS: [&str; 1924] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1924] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1926] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3857,10 +3859,12 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1924] = [
     (1971, 1),
     (1972, 1),
     (1973, 1),
+    (1974, 1),
+    (1975, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1974] = [
+pub(crate) static TARGETS: [Target; 1976] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -17220,6 +17224,20 @@ pub(crate) static TARGETS: [Target; 1974] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1384,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1385,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1386,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1385] = [
+pub(crate) static PHRASES: [PhraseRule; 1387] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -18818,6 +18818,32 @@ pub(crate) static PHRASES: [PhraseRule; 1385] = [
         retry: None,
         weight: 30,
         letters: 12,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "rtr:du",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 30,
+        letters: 5,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "rtr:bl",
+        category: Category::Blocklisted,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 30,
+        letters: 5,
         about_sender: false,
         remedy: None,
         party: None,
