@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1926] = [
+pub(crate) static PATTERNS: [&str; 1938] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1337,6 +1337,7 @@ pub(crate) static PATTERNS: [&str; 1926] = [
     "be a fqdn",
     "bare lf",
     "bare cr",
+    "bare newline detected",
     "lone cr",
     "lone lf",
     "naked lf",
@@ -1866,6 +1867,17 @@ pub(crate) static PATTERNS: [&str; 1926] = [
     "public/pickup",
     "rtr:du",
     "rtr:bl",
+    "临时禁止",
+    "并发连接数过大",
+    "发送了大量信件",
+    "发送行为异常",
+    "failure of hostname lookup",
+    "error over network connection",
+    "unavailable mail user",
+    "filter rule",
+    "inactive mbox",
+    "login fail.",
+    "temporarily over quota",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1934,7 +1946,7 @@ pub(crate) static PATTERNS: [&str; 1926] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1926] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1938] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3861,10 +3873,22 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1926] = [
     (1973, 1),
     (1974, 1),
     (1975, 1),
+    (1976, 1),
+    (1977, 1),
+    (1978, 1),
+    (1979, 1),
+    (1980, 1),
+    (1981, 1),
+    (1982, 1),
+    (1983, 1),
+    (1984, 1),
+    (1985, 1),
+    (1986, 1),
+    (1987, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 1976] = [
+pub(crate) static TARGETS: [Target; 1988] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -4392,7 +4416,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 875,
+        a: 876,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5589,7 +5613,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 874,
+        a: 875,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6597,7 +6621,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 897,
+        a: 898,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13674,7 +13698,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 876,
+        a: 874,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13821,7 +13845,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 898,
+        a: 897,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14320,14 +14344,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         kind: TargetKind::Phrase,
         a: 969,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 970,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14663,14 +14687,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         kind: TargetKind::Phrase,
         a: 1018,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1019,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14706,14 +14730,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         a: 1024,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1025,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15427,14 +15451,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         a: 1127,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1128,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15930,14 +15954,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         kind: TargetKind::Phrase,
         a: 1199,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1200,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -15952,7 +15976,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
         a: 1202,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15966,7 +15990,7 @@ pub(crate) static TARGETS: [Target; 1976] = [
         a: 1204,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16259,14 +16283,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         kind: TargetKind::Phrase,
         a: 1246,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1247,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16428,14 +16452,14 @@ pub(crate) static TARGETS: [Target; 1976] = [
         a: 1270,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1271,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -17238,6 +17262,90 @@ pub(crate) static TARGETS: [Target; 1976] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1386,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1387,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1388,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1389,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1390,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1391,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1392,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1393,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1394,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1395,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1396,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1397,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1398,
         b: 0,
         regex: NO_REGEX,
         word: false,
