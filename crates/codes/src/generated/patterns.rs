@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1962] = [
+pub(crate) static PATTERNS: [&str; 1976] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1902,6 +1902,20 @@ pub(crate) static PATTERNS: [&str; 1962] = [
     "inaccessible for too long",
     "recipient limit exceeded",
     "ip in prison",
+    "certificate validation failure",
+    "refusequota",
+    "corrupt message content",
+    "bounce between two servers",
+    "invalid destination domain",
+    "transport.rules",
+    "deleted by mailbox rules",
+    "a restriction in the system",
+    "domain is not in our list",
+    "a time-out occurred",
+    "categorization failed",
+    "communications failure",
+    "content-too-long",
+    "larger than the current system limit",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1970,7 +1984,7 @@ pub(crate) static PATTERNS: [&str; 1962] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1962] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1976] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3933,10 +3947,24 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1962] = [
     (2009, 1),
     (2010, 1),
     (2011, 1),
+    (2012, 1),
+    (2013, 1),
+    (2014, 1),
+    (2015, 1),
+    (2016, 1),
+    (2017, 1),
+    (2018, 1),
+    (2019, 1),
+    (2020, 1),
+    (2021, 1),
+    (2022, 1),
+    (2023, 1),
+    (2024, 1),
+    (2025, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2012] = [
+pub(crate) static TARGETS: [Target; 2026] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -17562,6 +17590,104 @@ pub(crate) static TARGETS: [Target; 2012] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1422,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1423,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1424,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1425,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1426,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1427,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1428,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1429,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1430,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1431,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1432,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1433,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1434,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1435,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1436,
         b: 0,
         regex: NO_REGEX,
         word: false,
