@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1976] = [
+pub(crate) static PATTERNS: [&str; 1994] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -522,6 +522,7 @@ pub(crate) static PATTERNS: [&str; 1976] = [
     "at this time",
     "zurzeit",
     "zu einem späteren zeitpunkt",
+    "will be reattempted",
     "temporarily unavailable",
     "temporarily rejected",
     "temporarily deferred",
@@ -1916,6 +1917,23 @@ pub(crate) static PATTERNS: [&str; 1976] = [
     "communications failure",
     "content-too-long",
     "larger than the current system limit",
+    "lookup error for",
+    "error reading configuration",
+    "failed to scan",
+    "resource temporarily unavailable",
+    "/etc/postfix/",
+    "unable to open smtp connection",
+    "'limit-out'",
+    "reached your message limit",
+    "outgoing mail hold",
+    "outgoing mail suspension",
+    "as a sender domain",
+    "sender throttled",
+    "send quota exceeded",
+    "mail limit has been reached",
+    "throttle delay",
+    "heavy usage",
+    "valid pop account",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -1984,7 +2002,7 @@ pub(crate) static PATTERNS: [&str; 1976] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1976] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1994] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -2565,8 +2583,8 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1976] = [
     (626, 1),
     (627, 1),
     (628, 1),
-    (629, 2),
-    (631, 1),
+    (629, 1),
+    (630, 2),
     (632, 1),
     (633, 1),
     (634, 1),
@@ -3961,10 +3979,28 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1976] = [
     (2023, 1),
     (2024, 1),
     (2025, 1),
+    (2026, 1),
+    (2027, 1),
+    (2028, 1),
+    (2029, 1),
+    (2030, 1),
+    (2031, 1),
+    (2032, 1),
+    (2033, 1),
+    (2034, 1),
+    (2035, 1),
+    (2036, 1),
+    (2037, 1),
+    (2038, 1),
+    (2039, 1),
+    (2040, 1),
+    (2041, 1),
+    (2042, 1),
+    (2043, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2026] = [
+pub(crate) static TARGETS: [Target; 2044] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -4296,7 +4332,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 287,
+        a: 288,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4310,7 +4346,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 645,
+        a: 646,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4331,7 +4367,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 390,
+        a: 391,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4373,7 +4409,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 781,
+        a: 782,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4429,7 +4465,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 685,
+        a: 686,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4478,7 +4514,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 843,
+        a: 844,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -4492,7 +4528,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 876,
+        a: 877,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5689,7 +5725,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 875,
+        a: 876,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5808,7 +5844,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 631,
+        a: 632,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5836,7 +5872,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 195,
+        a: 196,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5885,7 +5921,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 641,
+        a: 642,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5920,7 +5956,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 235,
+        a: 236,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5934,7 +5970,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 846,
+        a: 847,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5955,7 +5991,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 647,
+        a: 648,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -5969,7 +6005,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 470,
+        a: 471,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6375,7 +6411,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 179,
+        a: 180,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6592,7 +6628,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 198,
+        a: 199,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6697,7 +6733,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 898,
+        a: 899,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -6949,7 +6985,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 696,
+        a: 697,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7180,7 +7216,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 630,
+        a: 631,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7215,7 +7251,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 642,
+        a: 643,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7327,7 +7363,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 396,
+        a: 397,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7369,7 +7405,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 757,
+        a: 758,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7411,7 +7447,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 823,
+        a: 824,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7453,7 +7489,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 194,
+        a: 195,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -7663,7 +7699,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 167,
+        a: 168,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -8376,18 +8412,18 @@ pub(crate) static TARGETS: [Target; 2026] = [
         word: false,
     },
     Target {
-        kind: TargetKind::Marker,
-        a: 16,
-        b: 0,
-        regex: NO_REGEX,
-        word: true,
-    },
-    Target {
         kind: TargetKind::Phrase,
         a: 81,
         b: 0,
         regex: NO_REGEX,
         word: false,
+    },
+    Target {
+        kind: TargetKind::Marker,
+        a: 16,
+        b: 0,
+        regex: NO_REGEX,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -8986,7 +9022,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 168,
+        a: 167,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9063,7 +9099,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 180,
+        a: 179,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9161,7 +9197,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 196,
+        a: 194,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9175,7 +9211,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 199,
+        a: 198,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9427,7 +9463,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 236,
+        a: 235,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -9784,7 +9820,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 288,
+        a: 287,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10498,7 +10534,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 391,
+        a: 390,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10533,7 +10569,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 397,
+        a: 396,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -10683,7 +10719,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 418,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10697,7 +10733,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 420,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10788,14 +10824,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 433,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 434,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -10914,14 +10950,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 451,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 452,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11044,7 +11080,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 471,
+        a: 470,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -11159,14 +11195,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 487,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 488,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11467,14 +11503,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 531,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 532,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11529,22 +11565,22 @@ pub(crate) static TARGETS: [Target; 2026] = [
         kind: TargetKind::Phrase,
         a: 540,
         b: 0,
-        regex: 50,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 541,
         b: 0,
-        regex: NO_REGEX,
-        word: true,
+        regex: 50,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 542,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -11852,14 +11888,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 586,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 587,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -12157,7 +12193,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 632,
+        a: 630,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12220,7 +12256,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 643,
+        a: 641,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12234,14 +12270,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 646,
+        a: 645,
         b: 0,
         regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 648,
+        a: 647,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12500,7 +12536,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 686,
+        a: 685,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12570,7 +12606,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 697,
+        a: 696,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -12990,7 +13026,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 758,
+        a: 757,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13151,7 +13187,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 782,
+        a: 781,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13438,7 +13474,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 824,
+        a: 823,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13571,7 +13607,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 844,
+        a: 843,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13585,7 +13621,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 847,
+        a: 846,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13781,7 +13817,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 877,
+        a: 875,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -13928,7 +13964,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 899,
+        a: 898,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -14427,14 +14463,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         kind: TargetKind::Phrase,
         a: 970,
         b: 0,
-        regex: 51,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 971,
         b: 0,
-        regex: NO_REGEX,
+        regex: 51,
         word: false,
     },
     Target {
@@ -14770,14 +14806,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         kind: TargetKind::Phrase,
         a: 1019,
         b: 0,
-        regex: 52,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1020,
         b: 0,
-        regex: NO_REGEX,
+        regex: 52,
         word: false,
     },
     Target {
@@ -14813,14 +14849,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 1025,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1026,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -15534,14 +15570,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 1128,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1129,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16037,14 +16073,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         kind: TargetKind::Phrase,
         a: 1200,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1201,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -16059,7 +16095,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 1203,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16073,7 +16109,7 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 1205,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16366,14 +16402,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         kind: TargetKind::Phrase,
         a: 1247,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1248,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -16535,14 +16571,14 @@ pub(crate) static TARGETS: [Target; 2026] = [
         a: 1271,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1272,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -17688,6 +17724,132 @@ pub(crate) static TARGETS: [Target; 2026] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1436,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1437,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1438,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1439,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1440,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1441,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1442,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1443,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1444,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1445,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1446,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1447,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1448,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1449,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1450,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1451,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1452,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1453,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1454,
         b: 0,
         regex: NO_REGEX,
         word: false,
