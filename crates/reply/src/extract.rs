@@ -452,6 +452,24 @@ fn candidate<'a>(
     // and indents the rest; a folded header does the same) runs on over its indented
     // lines, wherever the breaks fall.
     let mut extra_lines: Vec<(Range<usize>, bool)> = Vec::new();
+    // A reply in double quotes that are not closed on its line (`Mailer said: "550 mail
+    // from\n      rejected: administrative prohibition\n      (host is blacklisted)"`)
+    // runs on over the following lines to the closing quote, when one of the next eight
+    // lines closes it (a multi-line reply, `"550-...`, is joined by its own prefixes).
+    if matches!(intro, Intro::Quote(b'"')) && !continuation && end == line_end {
+        let mut lines: Vec<(Range<usize>, bool)> = Vec::new();
+        let mut next = line_end;
+        while let Some((at, te, le)) = next_quoted_line(input, next).filter(|_| lines.len() < 8) {
+            if let Some(n) = closing_quote(&input[at..te], b'"') {
+                lines.push((at..at + n, false));
+                end = at + n;
+                extra_lines = lines;
+                break;
+            }
+            lines.push((at..te, false));
+            next = le;
+        }
+    }
     if end == line_end {
         let (mut next, mut next_start) = (line_end, line_start);
         while next < input.len() && extra_lines.len() < 256 {
@@ -771,6 +789,21 @@ fn merge_text<'a>(
         buf.extend_from_slice(&cleaned);
     }
     Cow::Owned(out.unwrap_or_default())
+}
+
+/// The line after the one that ends at `line_end` (its `\n`), as (text start after its
+/// indentation, text end before a `\r`, line end), when it has text: the next line of a
+/// quoted reply that runs on.
+fn next_quoted_line(input: &[u8], line_end: usize) -> Option<(usize, usize, usize)> {
+    let start = line_end.checked_add(1).filter(|&s| s < input.len())?;
+    let indent = input[start..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    let at = start + indent;
+    let le = memchr::memchr(b'\n', &input[at..]).map_or(input.len(), |n| at + n);
+    let te = at + trim_cr(&input[at..le]).len();
+    (te > at).then_some((at, te, le))
 }
 
 /// A paragraph wrapped near this width (Postfix wraps its bounce report near 80 columns,
@@ -1339,6 +1372,19 @@ mod tests {
         // A short line ends where its text ends.
         let r = best("said: 550 5.7.1 Rejected\n    next item");
         assert_eq!(r.text_lossy(), "Rejected");
+        // A reply in double quotes runs on to the line that closes them, LF or CRLF.
+        for nl in ["\n", "\r\n"] {
+            let input = format!(
+                "Mailer said: \"550 sender{nl}        refused by local rules{nl}        (listed here)\"{nl}next"
+            );
+            assert_eq!(
+                best(&input).text_lossy(),
+                "sender refused by local rules (listed here)"
+            );
+        }
+        // Not when no line closes them.
+        let r = best("Mailer said: \"550 sender\n        refused\nnext");
+        assert_eq!(r.text_lossy(), "sender");
         // Unless it ends with a colon: its indented next line says what it announced.
         let r =
             best("said: 550 5.7.1 Content filter verdict:\n    the filter scored it as spam\nnext");
