@@ -795,6 +795,14 @@ fn merge_text<'a>(
 /// indentation, text end before a `\r`, line end), when it has text: the next line of a
 /// quoted reply that runs on.
 fn next_quoted_line(input: &[u8], line_end: usize) -> Option<(usize, usize, usize)> {
+    let (_, at, le) = next_line(input, line_end)?;
+    let te = at + trim_cr(&input[at..le]).len();
+    (te > at).then_some((at, te, le))
+}
+
+/// The line after the one that ends at `line_end` (its `\n`): its indentation (spaces and
+/// tabs), where its text starts after it, and where the line ends.
+fn next_line(input: &[u8], line_end: usize) -> Option<(usize, usize, usize)> {
     let start = line_end.checked_add(1).filter(|&s| s < input.len())?;
     let indent = input[start..]
         .iter()
@@ -802,8 +810,7 @@ fn next_quoted_line(input: &[u8], line_end: usize) -> Option<(usize, usize, usiz
         .count();
     let at = start + indent;
     let le = memchr::memchr(b'\n', &input[at..]).map_or(input.len(), |n| at + n);
-    let te = at + trim_cr(&input[at..le]).len();
-    (te > at).then_some((at, te, le))
+    Some((indent, at, le))
 }
 
 /// A paragraph wrapped near this width (Postfix wraps its bounce report near 80 columns,
@@ -819,13 +826,7 @@ const WRAP_WIDTH: usize = 72;
 fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option<(usize, usize)> {
     let this = trim_cr(input.get(line_start..line_end)?);
     let before = this.len();
-    let start = line_end.checked_add(1).filter(|&s| s < input.len())?;
-    let indent = input[start..]
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t'))
-        .count();
-    let at = start + indent;
-    let le = memchr::memchr(b'\n', &input[at..]).map_or(input.len(), |n| at + n);
+    let (indent, at, le) = next_line(input, line_end)?;
     let line = trim_cr(&input[at..le]).trim_ascii_end();
     let word = line
         .iter()
