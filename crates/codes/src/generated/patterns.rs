@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1994] = [
+pub(crate) static PATTERNS: [&str; 1995] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1934,6 +1934,7 @@ pub(crate) static PATTERNS: [&str; 1994] = [
     "heavy usage",
     "valid pop account",
     "helo command rejected",
+    "closed: timed out",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2002,7 +2003,7 @@ pub(crate) static PATTERNS: [&str; 1994] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1994] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1995] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3997,10 +3998,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1994] = [
     (2041, 1),
     (2042, 1),
     (2043, 1),
+    (2044, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2044] = [
+pub(crate) static TARGETS: [Target; 2045] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -17850,6 +17852,13 @@ pub(crate) static TARGETS: [Target; 2044] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1454,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1455,
         b: 0,
         regex: NO_REGEX,
         word: false,

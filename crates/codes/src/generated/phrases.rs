@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1455] = [
+pub(crate) static PHRASES: [PhraseRule; 1456] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -19728,6 +19728,19 @@ pub(crate) static PHRASES: [PhraseRule; 1455] = [
         retry: None,
         weight: -3,
         letters: 19,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "closed: timed out",
+        category: Category::Timeout,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 20,
+        letters: 14,
         about_sender: false,
         remedy: None,
         party: None,
