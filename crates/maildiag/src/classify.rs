@@ -314,22 +314,13 @@ pub fn unfolded(input: &[u8]) -> Cow<'_, [u8]> {
 /// lines made spaces, so that a wrapped sentence reads on. Only when two or more lines
 /// start with `>` and none starts like an SMTP transcript (`>>> RCPT TO:<...>`).
 fn unquoted(text: &mut Cow<'_, [u8]>) {
-    let starts = || {
-        std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
-            .filter(|&i| text.get(i) == Some(&b'>'))
-    };
-    let mut quoted = 0;
-    for i in starts() {
-        if text[i..].starts_with(b">>> ") {
-            return;
-        }
-        quoted += 1;
-    }
-    if quoted < 2 {
+    let at: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+        .filter(|&i| text.get(i) == Some(&b'>'))
+        .collect();
+    if at.len() < 2 || at.iter().any(|&i| text[i..].starts_with(b">>> ")) {
         return;
     }
-    let at: Vec<usize> = starts().collect();
     let t = text.to_mut();
     for i in at {
         for c in t[i..].iter_mut().take_while(|c| matches!(c, b'>' | b' ')) {
@@ -441,7 +432,7 @@ fn collapse_blank_runs(text: &[u8]) -> Option<Collapsed> {
     let mut dropped = 0;
     let mut i = 0;
     while let Some(&c) = text.get(i) {
-        let lost = if apostrophe(text, i) {
+        let lost = if c == 0xE2 && apostrophe(text, i) {
             out.push(b'\'');
             i += 3;
             2

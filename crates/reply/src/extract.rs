@@ -457,17 +457,22 @@ fn candidate<'a>(
     // runs on over the following lines to the closing quote, when one of the next eight
     // lines closes it (a multi-line reply, `"550-...`, is joined by its own prefixes).
     if matches!(intro, Intro::Quote(b'"')) && !continuation && end == line_end {
-        let mut lines: Vec<(Range<usize>, bool)> = Vec::new();
         let mut next = line_end;
-        while let Some((at, te, le)) = next_quoted_line(input, next).filter(|_| lines.len() < 8) {
+        for _ in 0..8 {
+            let Some((at, te, le)) = next_quoted_line(input, next) else {
+                break;
+            };
             if let Some(n) = closing_quote(&input[at..te], b'"') {
-                lines.push((at..at + n, false));
+                extra_lines.push((at..at + n, false));
                 end = at + n;
-                extra_lines = lines;
                 break;
             }
-            lines.push((at..te, false));
+            extra_lines.push((at..te, false));
             next = le;
+        }
+        // No line closed the quotes: the reply is its own line after all.
+        if end == line_end {
+            extra_lines.clear();
         }
     }
     if end == line_end {
