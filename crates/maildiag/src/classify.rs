@@ -926,14 +926,11 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
         category
     };
 
-    // Severity: the codes first. When basic and enhanced classes disagree (`421 5.7.32`,
-    // `550 4.4.7`), real servers mean a final refusal.
+    // Severity: the codes first, and of the two the reply code: an SMTP client acts on it
+    // (Postfix ignores an enhanced code whose class contradicts the reply's), so `451
+    // 5.7.3` is retried and `550 4.4.7` is not. A catalogue entry or explicit wording
+    // below may still call a 4xx final (Gmail's `421 5.7.32`).
     let code_sev = match (basic, enhanced) {
-        (Some(b), Some(e))
-            if b.severity() != e.severity() && !b.is_positive() && e.class() != Class::Success =>
-        {
-            Severity::Permanent
-        }
         (Some(b), _) => b.severity(),
         (None, Some(e)) => e.severity(),
         (None, None) => codes::category(category).default_severity,
