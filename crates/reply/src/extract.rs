@@ -475,6 +475,18 @@ fn candidate<'a>(
             extra_lines.clear();
         }
     }
+    // Postfix ends every remote reply it reports with `(in reply to X command)`: a reply
+    // after `said:` whose line does not close it runs on to the line that does, within
+    // eight lines, wherever the report or the paste broke it (`said: 550 IP\n192.0.2.7 is
+    // blocked ...`, `said: 554\nYour message was received ...`).
+    if end == line_end
+        && intro == Intro::Label
+        && said_before(&input[line_start..i])
+        && let Some(lines) = lines_to_reply_end(input, pos.min(line_end), line_end)
+    {
+        end = lines.last().map_or(end, |l| l.end);
+        extra_lines.extend(lines.into_iter().map(|l| (l, false)));
+    }
     if end == line_end {
         let (mut next, mut next_start) = (line_end, line_start);
         while next < input.len() && extra_lines.len() < 256 {
@@ -816,6 +828,55 @@ fn next_line(input: &[u8], line_end: usize) -> Option<(usize, usize, usize)> {
     let at = start + indent;
     let le = memchr::memchr(b'\n', &input[at..]).map_or(input.len(), |n| at + n);
     Some((indent, at, le))
+}
+
+/// Whether the text before a reply code ends with `said:` (Postfix's `host H[IP] said:`).
+fn said_before(before: &[u8]) -> bool {
+    let b = before.trim_ascii_end();
+    b.len() >= 5 && b[b.len() - 5..].eq_ignore_ascii_case(b"said:")
+}
+
+/// The text ranges of the lines after the one ending at `line_end` up to the one that
+/// closes Postfix's `(in reply to X command)` (which may open on the reply's own line,
+/// from `text_start`, or be broken inside), when at most eight lines reach it and none of
+/// them is blank or starts another recipient's record; `None` when the reply's own line
+/// closes it.
+fn lines_to_reply_end(
+    input: &[u8],
+    text_start: usize,
+    line_end: usize,
+) -> Option<Vec<Range<usize>>> {
+    const OPEN: &[u8] = b"(in reply";
+    const CLOSE: &[u8] = b"command)";
+    let own = trim_cr(&input[text_start..line_end]);
+    let mut opened = find(own, OPEN).is_some();
+    if find(own, CLOSE).is_some() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut next = line_end;
+    for _ in 0..8 {
+        let (at, te, le) = next_quoted_line(input, next)?;
+        let line = &input[at..te];
+        let record = line.first() == Some(&b'<')
+            && memchr::memchr(b'>', line).is_some_and(|n| {
+                let rest = &line[n + 1..];
+                rest.starts_with(b":") || rest.starts_with(b" (expanded from")
+            });
+        if record || find(line, b"said:").is_some() || starts_with_month(line) {
+            return None;
+        }
+        opened |= find(line, OPEN).is_some();
+        // The reply ends with the command's parenthesis (a log line's own closing
+        // parenthesis may follow it).
+        if let Some(n) = find(line, CLOSE).filter(|_| opened) {
+            lines.push(at..at + n + CLOSE.len());
+            return Some(lines);
+        }
+        lines.push(at..te);
+        next = le;
+    }
+    None
 }
 
 /// A paragraph wrapped near this width (Postfix wraps its bounce report near 80 columns,
@@ -1341,6 +1402,38 @@ mod tests {
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
         assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn postfix_reply_runs_to_in_reply_to() {
+        // A paste that lost the indentation, broken before a number: the reply still runs
+        // on to Postfix's `(in reply to ... command)`.
+        let r = best(
+            "<u@example.net>: host mx.example.net[192.0.2.9] said: 550 IP\n\
+             198.51.100.4 is refused here. See example.net/refused for\n\
+             details. (in reply to MAIL FROM command)",
+        );
+        assert_eq!(
+            r.text_lossy(),
+            "IP 198.51.100.4 is refused here. See example.net/refused for details."
+        );
+        assert_eq!(r.command, Some(SmtpCommand::MailFrom));
+        // The code alone on its line, a short line before the break; a log line's own
+        // closing parenthesis after the command's stays out.
+        let r = best(
+            "status=bounced (host h[192.0.2.1] said: 554\nNo thanks (in reply\nto end of DATA command))",
+        );
+        assert_eq!(r.text_lossy(), "No thanks");
+        assert_eq!(r.command, Some(SmtpCommand::EndOfData));
+        // Another recipient's record, or no closing within eight lines: the line alone.
+        let two = "<a@x.example>: host mx.x.example[192.0.2.2] said: 550 Unknown\n\
+                   <b@x.example>: host mx.x.example[192.0.2.2] said: 550 Gone (in reply to RCPT TO command)";
+        assert_eq!(best(two).text_lossy(), "Unknown");
+        let open = format!(
+            "host h[192.0.2.1] said: 550 No\n{}(in reply to RCPT TO command)",
+            "line\n".repeat(8)
+        );
+        assert_eq!(best(&open).text_lossy(), "No");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 1995] = [
+pub(crate) static PATTERNS: [&str; 1996] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1935,6 +1935,7 @@ pub(crate) static PATTERNS: [&str; 1995] = [
     "valid pop account",
     "helo command rejected",
     "closed: timed out",
+    "sender address is not allowed",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2003,7 +2004,7 @@ pub(crate) static PATTERNS: [&str; 1995] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 1995] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 1996] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -3999,10 +4000,11 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 1995] = [
     (2042, 1),
     (2043, 1),
     (2044, 1),
+    (2045, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2045] = [
+pub(crate) static TARGETS: [Target; 2046] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -17859,6 +17861,13 @@ pub(crate) static TARGETS: [Target; 2045] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1455,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1456,
         b: 0,
         regex: NO_REGEX,
         word: false,

@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1456] = [
+pub(crate) static PHRASES: [PhraseRule; 1457] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -19741,6 +19741,19 @@ pub(crate) static PHRASES: [PhraseRule; 1456] = [
         retry: None,
         weight: 20,
         letters: 14,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "sender address is not allowed",
+        category: Category::Policy,
+        detail: None,
+        temporary: None,
+        retry: None,
+        weight: 10,
+        letters: 25,
         about_sender: false,
         remedy: None,
         party: None,
