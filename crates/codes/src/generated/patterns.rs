@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2017] = [
+pub(crate) static PATTERNS: [&str; 2028] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1957,6 +1957,17 @@ pub(crate) static PATTERNS: [&str; 2017] = [
     "recipients received this hour",
     "[cs] message blocked",
     "try another server",
+    "too many authentication attempts",
+    "tentativas de autenticacao",
+    "tentativas de autenticação",
+    "ip bloqueado",
+    "ip bloqueada",
+    "is in an rbl",
+    "not a local domain",
+    "relaying blocked",
+    "socket error: 10060",
+    "υποδοχής: 10060",
+    "dominio del destinatario no existe",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2025,7 +2036,7 @@ pub(crate) static PATTERNS: [&str; 2017] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2017] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2028] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4043,10 +4054,21 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2017] = [
     (2065, 1),
     (2066, 1),
     (2067, 1),
+    (2068, 1),
+    (2069, 1),
+    (2070, 1),
+    (2071, 1),
+    (2072, 1),
+    (2073, 1),
+    (2074, 1),
+    (2075, 1),
+    (2076, 1),
+    (2077, 1),
+    (2078, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2068] = [
+pub(crate) static TARGETS: [Target; 2079] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -18064,6 +18086,83 @@ pub(crate) static TARGETS: [Target; 2068] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1478,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1479,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1480,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1481,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1482,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1483,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1484,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1485,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1486,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1487,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1488,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1489,
         b: 0,
         regex: NO_REGEX,
         word: false,
