@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2028] = [
+pub(crate) static PATTERNS: [&str; 2040] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1968,6 +1968,18 @@ pub(crate) static PATTERNS: [&str; 2028] = [
     "socket error: 10060",
     "υποδοχής: 10060",
     "dominio del destinatario no existe",
+    "none of the authentication methods",
+    "authentifizierungsmethoden unterstützt",
+    "keine verbindung mit dem postausgangsserver",
+    "is refusing smtp connections",
+    "stable connection to the server could not be established",
+    "connection reset by peer",
+    "is unknown. the server may be incorrectly configured",
+    "does not match authentication credentials",
+    "permission to send as",
+    "outmail quota",
+    "is blacklisted in",
+    "anonymous client does not have permission",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2036,7 +2048,7 @@ pub(crate) static PATTERNS: [&str; 2028] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2028] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2040] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4065,10 +4077,22 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2028] = [
     (2076, 1),
     (2077, 1),
     (2078, 1),
+    (2079, 1),
+    (2080, 1),
+    (2081, 1),
+    (2082, 1),
+    (2083, 1),
+    (2084, 1),
+    (2085, 1),
+    (2086, 1),
+    (2087, 1),
+    (2088, 1),
+    (2089, 1),
+    (2090, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2079] = [
+pub(crate) static TARGETS: [Target; 2091] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -18163,6 +18187,90 @@ pub(crate) static TARGETS: [Target; 2079] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1489,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1490,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1491,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1492,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1493,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1494,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1495,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1496,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1497,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1498,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1499,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1500,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1501,
         b: 0,
         regex: NO_REGEX,
         word: false,
