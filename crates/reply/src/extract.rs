@@ -907,7 +907,7 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         && !line.first().is_some_and(|c| {
             c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(' | b'{')
         })
-        && !line[..word].ends_with(b":")
+        && !(word > 1 && line[..word].ends_with(b":"))
         && !labelled
         && !starts_with_month(line);
     // A line that ends with a colon announces what its indented next line says
@@ -1434,6 +1434,21 @@ mod tests {
             "line\n".repeat(8)
         );
         assert_eq!(best(&open).text_lossy(), "No");
+    }
+
+    #[test]
+    fn pasted_break_before_a_colon() {
+        // A paste broke Postfix's `<address>: reason` after the address; the line that
+        // starts with the colon continues the reply (a `name:` label would not).
+        let r = best(
+            "postfix/smtpd[7]: NOQUEUE: reject: RCPT from mx.example.net[192.0.2.1]: 454 4.7.1 <a@example.org>\n\
+             : Relay access denied; from=<b@example.net> to=<a@example.org> proto=ESMTP",
+        );
+        assert!(
+            r.text_lossy().contains("Relay access denied"),
+            "{}",
+            r.text_lossy()
+        );
     }
 
     #[test]

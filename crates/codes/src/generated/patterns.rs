@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2040] = [
+pub(crate) static PATTERNS: [&str; 2052] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1980,6 +1980,18 @@ pub(crate) static PATTERNS: [&str; 2040] = [
     "outmail quota",
     "is blacklisted in",
     "anonymous client does not have permission",
+    "to send to this distribution list",
+    "requested mail action not taken: invalid ip",
+    "permission to send the message on behalf of",
+    "recipient failed verification",
+    "not authorized to relay",
+    "ip name possibly forged",
+    "ip name possible forged",
+    "access denied.  ip name lookup failed",
+    "access denied. ip name lookup failed",
+    "ip is hangup",
+    "user hangup",
+    "would not accept a tls connection",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2048,7 +2060,7 @@ pub(crate) static PATTERNS: [&str; 2040] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2040] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2052] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4089,10 +4101,22 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2040] = [
     (2088, 1),
     (2089, 1),
     (2090, 1),
+    (2091, 1),
+    (2092, 1),
+    (2093, 1),
+    (2094, 1),
+    (2095, 1),
+    (2096, 1),
+    (2097, 1),
+    (2098, 1),
+    (2099, 1),
+    (2100, 1),
+    (2101, 1),
+    (2102, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2091] = [
+pub(crate) static TARGETS: [Target; 2103] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -18271,6 +18295,90 @@ pub(crate) static TARGETS: [Target; 2091] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1501,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1502,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1503,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1504,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1505,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1506,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1507,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1508,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1509,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1510,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1511,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1512,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1513,
         b: 0,
         regex: NO_REGEX,
         word: false,
