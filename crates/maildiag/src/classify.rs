@@ -473,7 +473,8 @@ fn phrase_score(p: &PhraseRule) -> i32 {
     i32::from(p.letters) + i32::from(p.weight)
 }
 
-/// The `detail` of the severity phrases that only advise a retry (`try again later`).
+/// The `detail` of the severity phrases that advise a retry without saying when (`please
+/// try again`): temporary without a code, no match for a 5xx.
 const RETRY_ADVICE: &str = "retry_advice";
 
 /// The `detail` of the severity phrases in which the reporting server says it will retry
@@ -712,9 +713,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     phrases[n_phrases] = Some((p, span, s));
                     n_phrases += 1;
                 }
-                // Advice to retry (`please try again later`) does not overturn a 5xx code:
-                // the server refused for good this time, and says nothing of the state
-                // it refused for (`temporarily locked` does).
+                // Advice to retry without a time (`please try again`, `at this time`)
+                // does not overturn a 5xx code: the server refused for good this time.
+                // Advice to retry later (`try again later`, `try again in 90 seconds`)
+                // does; its phrases carry no `retry_advice` detail.
                 let advice_only = p.detail == Some(RETRY_ADVICE)
                     && basic.is_some_and(|b| b.severity() == Severity::Permanent);
                 if p.temporary.is_some() && !advice_only {

@@ -907,7 +907,7 @@ fn next_wrapped_line(input: &[u8], line_start: usize, line_end: usize) -> Option
         && !line.first().is_some_and(|c| {
             c.is_ascii_digit() || matches!(c, b'<' | b'>' | b'#' | b'-' | b'*' | b'[' | b'(' | b'{')
         })
-        && !(word > 1 && line[..word].ends_with(b":"))
+        && (word <= 1 || !line[..word].ends_with(b":"))
         && !labelled
         && !starts_with_month(line);
     // A line that ends with a colon announces what its indented next line says
