@@ -1428,7 +1428,9 @@ mod tests {
         // Another recipient's record, or no closing within eight lines: the line alone.
         let two = "<a@x.example>: host mx.x.example[192.0.2.2] said: 550 Unknown\n\
                    <b@x.example>: host mx.x.example[192.0.2.2] said: 550 Gone (in reply to RCPT TO command)";
-        assert_eq!(best(two).text_lossy(), "Unknown");
+        let replies = extract(two.as_bytes());
+        assert_eq!(replies.len(), 2);
+        assert_eq!(replies[0].text_lossy(), "Unknown");
         let open = format!(
             "host h[192.0.2.1] said: 550 No\n{}(in reply to RCPT TO command)",
             "line\n".repeat(8)
