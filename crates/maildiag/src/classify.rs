@@ -571,6 +571,17 @@ static ADDRESS_DELIMITER: [bool; 256] = {
     t
 };
 
+/// Whether the phrase at `start` names an authentication check's result rather than the
+/// delivery's fate: `SPF Permanent Error` (SPF's `permerror`), `DKIM temporary error`. A
+/// `421 ... SPF Permanent Error: Too many DNS lookups` is still a 4xx (both labellers of
+/// set 44).
+fn names_auth_result(hay: &[u8], start: usize) -> bool {
+    let before = hay.get(start.saturating_sub(6)..start).unwrap_or_default();
+    [&b"spf "[..], b"dkim ", b"dmarc "].iter().any(|name| {
+        before.len() >= name.len() && before[before.len() - name.len()..].eq_ignore_ascii_case(name)
+    })
+}
+
 /// Whether `hay[start..end]` stands inside an email address (`noreply-spf@example.org`,
 /// `mailbox-full@...`): the run of bytes around it, up to a delimiter, holds an `@`. Looks
 /// at most 128 bytes to each side; a match that holds a delimiter (several words) never
@@ -719,7 +730,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                 // does; its phrases carry no `retry_advice` detail.
                 let advice_only = p.detail == Some(RETRY_ADVICE)
                     && basic.is_some_and(|b| b.severity() == Severity::Permanent);
-                if p.temporary.is_some() && !advice_only {
+                // An authentication result's name (`SPF Permanent Error`) says nothing of the
+                // delivery's fate beside a reply code; without one it is all there is.
+                let auth_result = basic.is_some() && names_auth_result(hay, m.start);
+                if p.temporary.is_some() && !advice_only && !auth_result {
                     let s = severity_score(p);
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
                         sev_phrase = Some((p, span, s));
