@@ -732,8 +732,10 @@ pub(crate) fn decide(input: &[u8], reply: Option<&Extracted<'_>>) -> Verdict {
                     && basic.is_some_and(|b| b.severity() == Severity::Permanent);
                 // An authentication result's name (`SPF Permanent Error`) says nothing of the
                 // delivery's fate beside a reply code; without one it is all there is.
-                let auth_result = basic.is_some() && names_auth_result(hay, m.start);
-                if p.temporary.is_some() && !advice_only && !auth_result {
+                if p.temporary.is_some()
+                    && !advice_only
+                    && !(basic.is_some() && names_auth_result(hay, m.start))
+                {
                     let s = severity_score(p);
                     if sev_phrase.is_none_or(|(_, _, b)| s > b) {
                         sev_phrase = Some((p, span, s));

@@ -455,25 +455,16 @@ fn candidate<'a>(
     // A reply in double quotes that are not closed on its line (`Mailer said: "550 mail
     // from\n      rejected: administrative prohibition\n      (host is blacklisted)"`)
     // runs on over the following lines to the closing quote, when one of the next eight
-    // lines closes it (a multi-line reply, `"550-...`, is joined by its own prefixes).
-    if matches!(intro, Intro::Quote(b'"')) && !continuation && end == line_end {
-        let mut next = line_end;
-        for _ in 0..8 {
-            let Some((at, te, le)) = next_quoted_line(input, next) else {
-                break;
-            };
-            if let Some(n) = closing_quote(&input[at..te], b'"') {
-                extra_lines.push((at..at + n, false));
-                end = at + n;
-                break;
-            }
-            extra_lines.push((at..te, false));
-            next = le;
-        }
-        // No line closed the quotes: the reply is its own line after all.
-        if end == line_end {
-            extra_lines.clear();
-        }
+    // lines closes it (a multi-line reply, `"550-...`, is joined by its own prefixes);
+    // when none does, the reply is its own line after all.
+    if matches!(intro, Intro::Quote(b'"'))
+        && !continuation
+        && end == line_end
+        && let Some(e) = run_on(input, line_end, &mut extra_lines, |line| {
+            closing_quote(line, b'"').map_or(RunOn::Next, RunOn::EndsAt)
+        })
+    {
+        end = e;
     }
     // Postfix ends every remote reply it reports with `(in reply to X command)`: a reply
     // after `said:` whose line does not close it runs on to the line that does, within
@@ -482,10 +473,9 @@ fn candidate<'a>(
     if end == line_end
         && intro == Intro::Label
         && said_before(&input[line_start..i])
-        && let Some(lines) = lines_to_reply_end(input, pos.min(line_end), line_end)
+        && let Some(e) = run_to_reply_end(input, pos.min(line_end), line_end, &mut extra_lines)
     {
-        end = lines.last().map_or(end, |l| l.end);
-        extra_lines.extend(lines.into_iter().map(|l| (l, false)));
+        end = e;
     }
     if end == line_end {
         let (mut next, mut next_start) = (line_end, line_start);
@@ -836,47 +826,80 @@ fn said_before(before: &[u8]) -> bool {
     b.len() >= 5 && b[b.len() - 5..].eq_ignore_ascii_case(b"said:")
 }
 
-/// The text ranges of the lines after the one ending at `line_end` up to the one that
-/// closes Postfix's `(in reply to X command)` (which may open on the reply's own line,
-/// from `text_start`, or be broken inside), when at most eight lines reach it and none of
-/// them is blank or starts another recipient's record; `None` when the reply's own line
-/// closes it.
-fn lines_to_reply_end(
+/// What [`run_on`] learns from one following line of a reply.
+enum RunOn {
+    /// The line belongs to the reply, which goes on.
+    Next,
+    /// The reply ends in this line, this many bytes into its text.
+    EndsAt(usize),
+    /// The line is not part of the reply: nothing runs on.
+    Stop,
+}
+
+/// Runs a reply on over the lines after the one ending at `line_end`, at most eight, as
+/// `step` reads each line's text: pushes their ranges to `extra` and returns where the
+/// reply ends, or pushes nothing and returns `None` when a line stops it, a line is blank
+/// or no line within eight ends it.
+fn run_on(
+    input: &[u8],
+    line_end: usize,
+    extra: &mut Vec<(Range<usize>, bool)>,
+    mut step: impl FnMut(&[u8]) -> RunOn,
+) -> Option<usize> {
+    let kept = extra.len();
+    let mut next = line_end;
+    for _ in 0..8 {
+        let Some((at, te, le)) = next_quoted_line(input, next) else {
+            break;
+        };
+        match step(&input[at..te]) {
+            RunOn::Next => extra.push((at..te, false)),
+            RunOn::EndsAt(n) => {
+                extra.push((at..at + n, false));
+                return Some(at + n);
+            }
+            RunOn::Stop => break,
+        }
+        next = le;
+    }
+    extra.truncate(kept);
+    None
+}
+
+/// [`run_on`] to the line that closes Postfix's `(in reply to X command)` (which may open
+/// on the reply's own line, from `text_start`, or be broken inside), stopping at a line
+/// that starts another recipient's record, names another `said:` or starts like a syslog
+/// line; `None` also when the reply's own line closes it.
+fn run_to_reply_end(
     input: &[u8],
     text_start: usize,
     line_end: usize,
-) -> Option<Vec<Range<usize>>> {
+    extra: &mut Vec<(Range<usize>, bool)>,
+) -> Option<usize> {
     const OPEN: &[u8] = b"(in reply";
     const CLOSE: &[u8] = b"command)";
     let own = trim_cr(&input[text_start..line_end]);
-    let mut opened = find(own, OPEN).is_some();
     if find(own, CLOSE).is_some() {
         return None;
     }
-    let mut lines = Vec::new();
-    let mut next = line_end;
-    for _ in 0..8 {
-        let (at, te, le) = next_quoted_line(input, next)?;
-        let line = &input[at..te];
+    let mut opened = find(own, OPEN).is_some();
+    run_on(input, line_end, extra, |line| {
         let record = line.first() == Some(&b'<')
             && memchr::memchr(b'>', line).is_some_and(|n| {
                 let rest = &line[n + 1..];
                 rest.starts_with(b":") || rest.starts_with(b" (expanded from")
             });
         if record || find(line, b"said:").is_some() || starts_with_month(line) {
-            return None;
+            return RunOn::Stop;
         }
         opened |= find(line, OPEN).is_some();
         // The reply ends with the command's parenthesis (a log line's own closing
         // parenthesis may follow it).
-        if let Some(n) = find(line, CLOSE).filter(|_| opened) {
-            lines.push(at..at + n + CLOSE.len());
-            return Some(lines);
+        match find(line, CLOSE).filter(|_| opened) {
+            Some(n) => RunOn::EndsAt(n + CLOSE.len()),
+            None => RunOn::Next,
         }
-        lines.push(at..te);
-        next = le;
-    }
-    None
+    })
 }
 
 /// A paragraph wrapped near this width (Postfix wraps its bounce report near 80 columns,
