@@ -1,21 +1,22 @@
 //! One-pass matching of reply texts against the catalogue.
 //!
-//! Every provider entry, phrase rule and provider marker contributes one literal anchor
-//! to a single ASCII-case-insensitive Aho-Corasick automaton (built once); the automaton
-//! holds only the anchors' first bytes (a small automaton, a contiguous NFA) and a hit is
-//! verified against the whole anchor before it counts. Entries whose
+//! Every provider entry, phrase rule and provider marker contributes one literal anchor.
+//! Each anchor is indexed by one four-byte *gram* of its first twelve bytes, the one made
+//! of the rarest bytes; one pass over the text reads every four-byte window, tests its
+//! hash in a bit filter (8 KB, so nearly every window is dismissed by one load), and
+//! only a window that passes is looked up and the anchors behind its gram compared in
+//! full. Anchors shorter than a gram are compared at every position. Entries whose
 //! pattern has placeholders or is a regex are verified, after their anchor was found,
 //! with a regex compiled lazily the first time it is needed.
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind as AcMatchKind};
 use regex::bytes::Regex;
 
 use crate::generated::patterns::{PATTERN_TARGETS, PATTERNS, REGEX_COUNT, REGEXES, TARGETS};
 use crate::{PhraseRule, ProviderEntry, ProviderInfo};
 
-/// What a pattern id of the automaton leads to (generated table row).
+/// What an anchor leads to (generated table row).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target {
     /// Entry, phrase or marker.
@@ -66,75 +67,214 @@ pub struct Match {
     pub end: usize,
 }
 
-/// Anchors longer than this enter the automaton by their first `ANCHOR_PREFIX` bytes and
-/// are verified in full after a hit: a smaller automaton stays in the CPU caches.
-const ANCHOR_PREFIX: usize = 12;
+/// Matches are ordered by the end of their anchor's first `ORDER_PREFIX` bytes (then by
+/// start, then by anchor): the order the earlier automaton over twelve-byte prefixes
+/// reported them in, which the classifier's tie-breaks were written against.
+const ORDER_PREFIX: usize = 12;
+
+/// How far into an anchor its gram may start (the gram lies in its first twelve bytes).
+const MAX_GRAM_OFFSET: usize = ORDER_PREFIX - 4;
 
 /// How far before its anchor a template's match may start.
 const TEMPLATE_LOOKBACK: usize = 256;
 
-struct Automaton {
-    ac: AhoCorasick,
-    /// For each automaton pattern, the `PATTERNS` indices it stands for (`first..first+n`
-    /// into `members`).
-    groups: Vec<(u32, u32)>,
-    /// `PATTERNS` indices grouped by automaton pattern.
-    members: Vec<u16>,
+/// The filter's size in bits (a power of two); the hash keeps its top bits.
+const FILTER_BITS: u32 = 16;
+
+/// An anchor indexed by its gram.
+#[derive(Debug, Clone, Copy)]
+struct Gram {
+    /// The gram's four bytes, folded ([`fold`]), little-endian.
+    key: u32,
+    /// Index into `PATTERNS`.
+    pattern: u16,
+    /// Where the gram starts in the anchor.
+    offset: u8,
 }
 
-static AUTOMATON: OnceLock<Option<Automaton>> = OnceLock::new();
+/// The anchors, indexed for the one-pass search.
+struct Index {
+    /// One bit per hash of a folded four-byte window; set when some gram hashes there.
+    filter: Box<[u64; FILTER_WORDS]>,
+    /// Where each slot's grams start in `grams` (a slot is the hash's top `SLOT_BITS`),
+    /// and, last, the number of grams.
+    slots: Box<[u32]>,
+    /// Every anchor by its gram, sorted by slot, then gram key, then `PATTERNS` index.
+    /// An anchor shorter than four bytes stands here once for every fourth byte that can
+    /// follow it (all folded bytes, the end of the text included).
+    grams: Vec<Gram>,
+}
+
+/// The filter's size in 64-bit words.
+const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
+
+/// The second level's size in bits: slots of a few grams each.
+const SLOT_BITS: u32 = 12;
+
+/// ASCII letters of a window folded to lower case (other bytes have bit 5 set too:
+/// windows that differ only there share a key, and the full comparison tells them
+/// apart).
+fn fold(w: u32) -> u32 {
+    w | 0x2020_2020
+}
+
+fn hash(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
+}
+
+/// How rare a byte is in reply texts (higher is rarer): a rough English and mail-text
+/// ranking of the common bytes; unlisted ASCII is rarest, other bytes (UTF-8 of other
+/// scripts) in between.
+fn rarity(b: u8) -> u32 {
+    const COMMON_FIRST: &[u8] = b" etaoinsrhldcu.:m-pfgywb,0v1k2<>@53=4\"896x7/;()_'jqz";
+    let b = b.to_ascii_lowercase();
+    match COMMON_FIRST.iter().position(|&c| c == b) {
+        Some(i) => i as u32,
+        None if b.is_ascii() => 100,
+        None => 40,
+    }
+}
+
+/// The little-endian four bytes at `at`, folded; past the text's end, zero bytes (which
+/// fold to spaces).
+fn window(b: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(rest) = b.get(at..) {
+        let n = rest.len().min(4);
+        w[..n].copy_from_slice(&rest[..n]);
+    }
+    fold(u32::from_le_bytes(w))
+}
+
+static INDEX: OnceLock<Index> = OnceLock::new();
 static REGEX_CACHE: [OnceLock<Option<Regex>>; REGEX_COUNT] =
     [const { OnceLock::new() }; REGEX_COUNT];
 
-fn automaton() -> Option<&'static Automaton> {
-    AUTOMATON
-        .get_or_init(|| {
-            // Group the anchors by their (lower-cased, truncated) prefix.
-            let mut keyed: Vec<(Vec<u8>, u16)> = PATTERNS
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| {
-                    let b = p.as_bytes();
-                    let key = b[..b.len().min(ANCHOR_PREFIX)].to_ascii_lowercase();
-                    Some((key, u16::try_from(i).ok()?))
-                })
-                .collect();
-            keyed.sort();
-            let mut prefixes: Vec<Vec<u8>> = Vec::new();
-            let mut groups: Vec<(u32, u32)> = Vec::new();
-            let mut members: Vec<u16> = Vec::with_capacity(keyed.len());
-            for (key, i) in keyed {
-                if prefixes.last() != Some(&key) {
-                    prefixes.push(key);
-                    groups.push((members.len() as u32, 0));
-                }
-                members.push(i);
-                if let Some(g) = groups.last_mut() {
-                    g.1 += 1;
-                }
+fn index() -> &'static Index {
+    INDEX.get_or_init(|| {
+        // How often each gram occurs anywhere in the anchors: the anchors are written in
+        // the words replies use, so this stands in for how often a gram occurs in text.
+        let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for p in PATTERNS.iter().map(|p| p.as_bytes()) {
+            for at in 0..p.len().saturating_sub(3) {
+                *seen.entry(window(p, at)).or_default() += 1;
             }
-            let build = |kind| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(AcMatchKind::Standard)
-                    .kind(kind)
-                    .build(prefixes.iter())
+        }
+        let mut grams = Vec::with_capacity(PATTERNS.len() + 512);
+        for (i, p) in PATTERNS.iter().enumerate() {
+            let (b, Ok(pattern)) = (p.as_bytes(), u16::try_from(i)) else {
+                continue;
             };
-            // A contiguous NFA: a DFA's table grows with the byte classes the phrases use,
-            // and since phrases in Chinese, Japanese and Russian joined it took 16 MB and
-            // 75 M instructions to build at every start for no measurable gain in verdicts
-            // per second (docs/PERFORMANCE.md, session 12). Fall back to the automatic
-            // choice if it cannot be built.
-            let ac = build(Some(AhoCorasickKind::ContiguousNFA))
-                .or_else(|_| build(None))
-                .ok()?;
-            Some(Automaton {
-                ac,
-                groups,
-                members,
-            })
-        })
-        .as_ref()
+            if b.is_empty() {
+                continue;
+            }
+            if b.len() < 4 {
+                // Every folded byte (bit 5 set) may follow; the missing bytes below the
+                // fourth stay wild as well.
+                let known = window(b, 0) & (u32::MAX >> (8 * (4 - b.len())));
+                let mut keys = vec![known];
+                for k in b.len()..4 {
+                    keys = keys
+                        .iter()
+                        .flat_map(|&w| {
+                            (0..=u8::MAX)
+                                .filter(|c| c & 0x20 != 0)
+                                .map(move |c| w | u32::from(c) << (8 * k))
+                        })
+                        .collect();
+                }
+                grams.extend(keys.into_iter().map(|key| Gram {
+                    key,
+                    pattern,
+                    offset: 0,
+                }));
+                continue;
+            }
+            // The least common gram (then the one of rarest bytes, then the earliest).
+            let Some((key, offset)) = (0..=(b.len() - 4).min(MAX_GRAM_OFFSET))
+                .map(|o| (window(b, o), o))
+                .min_by_key(|&(w, o)| {
+                    let bytes: u32 = b[o..o + 4].iter().map(|&c| rarity(c)).sum();
+                    (seen.get(&w).copied().unwrap_or(0), u32::MAX - bytes, o)
+                })
+            else {
+                continue;
+            };
+            grams.push(Gram {
+                key,
+                pattern,
+                offset: offset as u8,
+            });
+        }
+        let slot = |g: &Gram| hash(g.key) >> (FILTER_BITS - SLOT_BITS);
+        grams.sort_by_key(|g| (slot(g), g.key, g.pattern));
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
+        let mut slots = vec![0u32; (1 << SLOT_BITS) + 1].into_boxed_slice();
+        for g in &grams {
+            let h = hash(g.key);
+            filter[h / 64] |= 1 << (h % 64);
+            slots[slot(g) + 1] += 1;
+        }
+        for i in 1..slots.len() {
+            slots[i] += slots[i - 1];
+        }
+        Index {
+            filter,
+            slots,
+            grams,
+        }
+    })
+}
+
+/// Every anchor occurrence in `text`: (order key, start, `PATTERNS` index), in the
+/// order [`matches`] reports them.
+fn anchor_hits(text: &[u8]) -> Vec<(usize, usize, u16)> {
+    let ix = index();
+    let mut hits = Vec::new();
+    let filter = &*ix.filter;
+    // Whether some gram hashes where `w` does: one load for nearly every window.
+    let maybe = |w: u32| {
+        let h = hash(w);
+        filter[(h / 64) % FILTER_WORDS] & (1 << (h % 64)) != 0
+    };
+    let mut look = |at: usize, w: u32| {
+        let s = hash(w) >> (FILTER_BITS - SLOT_BITS);
+        let (Some(&lo), Some(&hi)) = (ix.slots.get(s), ix.slots.get(s + 1)) else {
+            return;
+        };
+        for g in ix.grams.get(lo as usize..hi as usize).unwrap_or_default() {
+            if g.key != w {
+                continue;
+            }
+            let Some(start) = at.checked_sub(usize::from(g.offset)) else {
+                continue;
+            };
+            let Some(p) = PATTERNS.get(usize::from(g.pattern)).map(|p| p.as_bytes()) else {
+                continue;
+            };
+            if text
+                .get(start..start + p.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(p))
+            {
+                hits.push((start + p.len().min(ORDER_PREFIX), start, g.pattern));
+            }
+        }
+    };
+    for (at, w) in text.windows(4).enumerate() {
+        let w = fold(u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+        if maybe(w) {
+            look(at, w);
+        }
+    }
+    // The last three positions, where only anchors shorter than a gram fit.
+    for at in text.len().saturating_sub(3)..text.len() {
+        let w = window(text, at);
+        if maybe(w) {
+            look(at, w);
+        }
+    }
+    hits.sort_unstable();
+    hits
 }
 
 fn regex(i: u16) -> Option<&'static Regex> {
@@ -149,8 +289,9 @@ fn regex(i: u16) -> Option<&'static Regex> {
 ///
 /// Matching is ASCII-case-insensitive and overlapping: a text can match several rules,
 /// and the caller decides between them (for example by comparing codes). Matches come
-/// in the order their anchors end in the text. Multi-line replies should be joined
-/// first (drop the `550-5.7.1 ` continuation prefixes).
+/// in the order the first twelve bytes of their anchors end in the text (then by start).
+/// Multi-line replies should be joined first (drop the `550-5.7.1 ` continuation
+/// prefixes).
 ///
 /// ```
 /// use maildiag_codes::{Rule, matches};
@@ -162,9 +303,7 @@ fn regex(i: u16) -> Option<&'static Regex> {
 pub fn matches(text: &[u8]) -> Matches<'_> {
     Matches {
         text,
-        automaton: automaton(),
-        inner: automaton().map(|a| a.ac.find_overlapping_iter(text)),
-        group: None,
+        hits: anchor_hits(text).into_iter(),
         pending: None,
     }
 }
@@ -172,10 +311,8 @@ pub fn matches(text: &[u8]) -> Matches<'_> {
 /// The iterator returned by [`matches`].
 pub struct Matches<'t> {
     text: &'t [u8],
-    automaton: Option<&'static Automaton>,
-    inner: Option<aho_corasick::FindOverlappingIter<'static, 't>>,
-    /// The current prefix hit: its start and the group members `next..end` to verify.
-    group: Option<(usize, usize, usize)>,
+    /// The anchors found, in order: (order key, start, `PATTERNS` index).
+    hits: std::vec::IntoIter<(usize, usize, u16)>,
     /// The current anchor: its span and the remaining targets `next..end`.
     pending: Option<(usize, usize, usize, usize)>,
 }
@@ -206,39 +343,12 @@ impl Iterator for Matches<'_> {
                 }
                 self.pending = None;
             }
-            if let Some((start, next, stop)) = self.group {
-                if next < stop {
-                    self.group = Some((start, next + 1, stop));
-                    let Some(&i) = self.automaton.and_then(|a| a.members.get(next)) else {
-                        continue;
-                    };
-                    let i = usize::from(i);
-                    // The whole anchor must be there, not only its prefix.
-                    let Some(pattern) = PATTERNS.get(i).map(|p| p.as_bytes()) else {
-                        continue;
-                    };
-                    let end = start + pattern.len();
-                    if !self
-                        .text
-                        .get(start..end)
-                        .is_some_and(|t| t.eq_ignore_ascii_case(pattern))
-                    {
-                        continue;
-                    }
-                    let (first, len) = PATTERN_TARGETS.get(i).copied().unwrap_or((0, 0));
-                    let first = first as usize;
-                    self.pending = Some((start, end, first, first + len as usize));
-                    continue;
-                }
-                self.group = None;
-            }
-            let m = self.inner.as_mut()?.next()?;
-            let (first, n) = self
-                .automaton
-                .and_then(|a| a.groups.get(m.pattern().as_usize()))
-                .copied()
-                .unwrap_or((0, 0));
-            self.group = Some((m.start(), first as usize, (first + n) as usize));
+            let (_, start, i) = self.hits.next()?;
+            let i = usize::from(i);
+            let len = PATTERNS.get(i).map_or(0, |p| p.len());
+            let (first, n) = PATTERN_TARGETS.get(i).copied().unwrap_or((0, 0));
+            let first = first as usize;
+            self.pending = Some((start, start + len, first, first + n as usize));
         }
     }
 }
@@ -336,6 +446,111 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert_eq!(fast(all.as_bytes()), naive(all.as_bytes()));
+    }
+
+    /// The anchors found by the automaton this index replaced (an Aho-Corasick automaton
+    /// over the anchors' lower-cased twelve-byte prefixes, walked overlapping, each hit
+    /// checked against its anchors in `PATTERNS` order): start and `PATTERNS` index, in
+    /// the order it reported them.
+    fn automaton_order(text: &[u8]) -> Vec<(usize, u16)> {
+        use aho_corasick::{AhoCorasick, MatchKind};
+        static AC: OnceLock<(AhoCorasick, Vec<Vec<u16>>)> = OnceLock::new();
+        let (ac, groups) = AC.get_or_init(|| {
+            let mut keyed: Vec<(Vec<u8>, u16)> = PATTERNS
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let b = p.as_bytes();
+                    (
+                        b[..b.len().min(ORDER_PREFIX)].to_ascii_lowercase(),
+                        i as u16,
+                    )
+                })
+                .collect();
+            keyed.sort();
+            let mut prefixes: Vec<Vec<u8>> = Vec::new();
+            let mut groups: Vec<Vec<u16>> = Vec::new();
+            for (key, i) in keyed {
+                if prefixes.last() != Some(&key) {
+                    prefixes.push(key);
+                    groups.push(Vec::new());
+                }
+                groups.last_mut().unwrap().push(i);
+            }
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&prefixes)
+                .unwrap();
+            (ac, groups)
+        });
+        let mut out = Vec::new();
+        for m in ac.find_overlapping_iter(text) {
+            for &i in &groups[m.pattern().as_usize()] {
+                let p = PATTERNS[usize::from(i)].as_bytes();
+                if text
+                    .get(m.start()..m.start() + p.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(p))
+                {
+                    out.push((m.start(), i));
+                }
+            }
+        }
+        out
+    }
+
+    fn index_order(text: &[u8]) -> Vec<(usize, u16)> {
+        anchor_hits(text)
+            .into_iter()
+            .map(|(_, s, p)| (s, p))
+            .collect()
+    }
+
+    #[test]
+    fn anchors_come_in_the_order_the_automaton_gave() {
+        for p in PATTERNS.iter().step_by(3) {
+            let t = format!("550 5.7.1 {p}. 421 {}", p.to_ascii_uppercase());
+            assert_eq!(
+                index_order(t.as_bytes()),
+                automaton_order(t.as_bytes()),
+                "{t}"
+            );
+        }
+        // Anchors run together and overlapping, and at the text's very end.
+        for step in [5, 11, 17] {
+            let all: String = PATTERNS.iter().step_by(step).copied().collect();
+            assert_eq!(index_order(all.as_bytes()), automaton_order(all.as_bytes()));
+        }
+        for p in PATTERNS.iter().filter(|p| p.len() < 6) {
+            for t in [
+                p.to_string(),
+                format!("x{p}"),
+                format!("{p}x"),
+                format!("{p}{p}"),
+            ] {
+                assert_eq!(
+                    index_order(t.as_bytes()),
+                    automaton_order(t.as_bytes()),
+                    "{t}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn order_on_pieces_and_noise(picks in proptest::collection::vec((0..PATTERNS.len(), 0usize..40, any::<bool>(), proptest::collection::vec(any::<u8>(), 0..4)), 1..8)) {
+            // Pieces of anchors glued to each other and to arbitrary bytes, in either case.
+            let mut text: Vec<u8> = Vec::new();
+            for (i, cut, upper, noise) in picks {
+                let p = PATTERNS[i].as_bytes();
+                let piece = &p[p.len().saturating_sub(cut.max(1))..];
+                text.extend(if upper { piece.to_ascii_uppercase() } else { piece.to_vec() });
+                text.extend(noise);
+            }
+            prop_assert_eq!(index_order(&text), automaton_order(&text));
+        }
     }
 
     proptest! {
