@@ -51,6 +51,7 @@
 #![warn(missing_docs)]
 
 mod generated;
+mod literals;
 mod matcher;
 mod search;
 

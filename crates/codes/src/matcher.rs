@@ -1,16 +1,15 @@
 //! One-pass matching of reply texts against the catalogue.
 //!
-//! Every provider entry, phrase rule and provider marker contributes one literal anchor.
-//! Each anchor is indexed by one four-byte *gram* of its first twelve bytes, the one made
-//! of the rarest bytes; one pass over the text reads every four-byte window, tests its
-//! hash in a bit filter (8 KB, so nearly every window is dismissed by one load), and
-//! only a window that passes is looked up and the anchors behind its gram compared in
-//! full. Anchors shorter than a gram are compared at every position. Entries whose
+//! Every provider entry, phrase rule and provider marker contributes one literal anchor;
+//! all anchors are found in one pass over the text by `Literals` (`literals.rs`: a bit
+//! filter of the anchors' four-byte grams, then a full comparison where a window passes
+//! it). Entries whose
 //! pattern has placeholders or is a regex are verified, after their anchor was found,
 //! with a regex compiled lazily the first time it is needed.
 
 use std::sync::OnceLock;
 
+use crate::literals::Literals;
 use regex::bytes::Regex;
 
 use crate::generated::patterns::{PATTERN_TARGETS, PATTERNS, REGEX_COUNT, REGEXES, TARGETS};
@@ -72,208 +71,20 @@ pub struct Match {
 /// reported them in, which the classifier's tie-breaks were written against.
 const ORDER_PREFIX: usize = 12;
 
-/// How far into an anchor its gram may start (the gram lies in its first twelve bytes).
-const MAX_GRAM_OFFSET: usize = ORDER_PREFIX - 4;
-
 /// How far before its anchor a template's match may start.
 const TEMPLATE_LOOKBACK: usize = 256;
 
-/// The filter's size in bits (a power of two); the hash keeps its top bits.
-const FILTER_BITS: u32 = 16;
-
-/// An anchor indexed by its gram.
-#[derive(Debug, Clone, Copy)]
-struct Gram {
-    /// The gram's four bytes, folded ([`fold`]), little-endian.
-    key: u32,
-    /// Index into `PATTERNS`.
-    pattern: u16,
-    /// Where the gram starts in the anchor.
-    offset: u8,
-}
-
-/// The anchors, indexed for the one-pass search.
-struct Index {
-    /// One bit per hash of a folded four-byte window; set when some gram hashes there.
-    filter: Box<[u64; FILTER_WORDS]>,
-    /// Where each slot's grams start in `grams` (a slot is the hash's top `SLOT_BITS`),
-    /// and, last, the number of grams.
-    slots: Box<[u32]>,
-    /// Every anchor by its gram, sorted by slot, then gram key, then `PATTERNS` index.
-    /// An anchor shorter than four bytes stands here once for every fourth byte that can
-    /// follow it (all folded bytes, the end of the text included).
-    grams: Vec<Gram>,
-}
-
-/// The filter's size in 64-bit words.
-const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
-
-/// The second level's size in bits: slots of a few grams each.
-const SLOT_BITS: u32 = 12;
-
-/// ASCII letters of a window folded to lower case (other bytes have bit 5 set too:
-/// windows that differ only there share a key, and the full comparison tells them
-/// apart).
-fn fold(w: u32) -> u32 {
-    w | 0x2020_2020
-}
-
-fn hash(key: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
-}
-
-/// How rare a byte is in reply texts (higher is rarer): a rough English and mail-text
-/// ranking of the common bytes; unlisted ASCII is rarest, other bytes (UTF-8 of other
-/// scripts) in between.
-fn rarity(b: u8) -> u32 {
-    const COMMON_FIRST: &[u8] = b" etaoinsrhldcu.:m-pfgywb,0v1k2<>@53=4\"896x7/;()_'jqz";
-    let b = b.to_ascii_lowercase();
-    match COMMON_FIRST.iter().position(|&c| c == b) {
-        Some(i) => i as u32,
-        None if b.is_ascii() => 100,
-        None => 40,
-    }
-}
-
-/// The little-endian four bytes at `at`, folded; past the text's end, zero bytes (which
-/// fold to spaces).
-fn window(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(rest) = b.get(at..) {
-        let n = rest.len().min(4);
-        w[..n].copy_from_slice(&rest[..n]);
-    }
-    fold(u32::from_le_bytes(w))
-}
-
-static INDEX: OnceLock<Index> = OnceLock::new();
+static INDEX: OnceLock<Literals> = OnceLock::new();
 static REGEX_CACHE: [OnceLock<Option<Regex>>; REGEX_COUNT] =
     [const { OnceLock::new() }; REGEX_COUNT];
 
-fn index() -> &'static Index {
-    INDEX.get_or_init(|| {
-        // How often each gram occurs anywhere in the anchors: the anchors are written in
-        // the words replies use, so this stands in for how often a gram occurs in text.
-        let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-        for p in PATTERNS.iter().map(|p| p.as_bytes()) {
-            for at in 0..p.len().saturating_sub(3) {
-                *seen.entry(window(p, at)).or_default() += 1;
-            }
-        }
-        let mut grams = Vec::with_capacity(PATTERNS.len() + 512);
-        for (i, p) in PATTERNS.iter().enumerate() {
-            let (b, Ok(pattern)) = (p.as_bytes(), u16::try_from(i)) else {
-                continue;
-            };
-            if b.is_empty() {
-                continue;
-            }
-            if b.len() < 4 {
-                // Every folded byte (bit 5 set) may follow; the missing bytes below the
-                // fourth stay wild as well.
-                let known = window(b, 0) & (u32::MAX >> (8 * (4 - b.len())));
-                let mut keys = vec![known];
-                for k in b.len()..4 {
-                    keys = keys
-                        .iter()
-                        .flat_map(|&w| {
-                            (0..=u8::MAX)
-                                .filter(|c| c & 0x20 != 0)
-                                .map(move |c| w | u32::from(c) << (8 * k))
-                        })
-                        .collect();
-                }
-                grams.extend(keys.into_iter().map(|key| Gram {
-                    key,
-                    pattern,
-                    offset: 0,
-                }));
-                continue;
-            }
-            // The least common gram (then the one of rarest bytes, then the earliest).
-            let Some((key, offset)) = (0..=(b.len() - 4).min(MAX_GRAM_OFFSET))
-                .map(|o| (window(b, o), o))
-                .min_by_key(|&(w, o)| {
-                    let bytes: u32 = b[o..o + 4].iter().map(|&c| rarity(c)).sum();
-                    (seen.get(&w).copied().unwrap_or(0), u32::MAX - bytes, o)
-                })
-            else {
-                continue;
-            };
-            grams.push(Gram {
-                key,
-                pattern,
-                offset: offset as u8,
-            });
-        }
-        let slot = |g: &Gram| hash(g.key) >> (FILTER_BITS - SLOT_BITS);
-        grams.sort_by_key(|g| (slot(g), g.key, g.pattern));
-        let mut filter = Box::new([0u64; FILTER_WORDS]);
-        let mut slots = vec![0u32; (1 << SLOT_BITS) + 1].into_boxed_slice();
-        for g in &grams {
-            let h = hash(g.key);
-            filter[h / 64] |= 1 << (h % 64);
-            slots[slot(g) + 1] += 1;
-        }
-        for i in 1..slots.len() {
-            slots[i] += slots[i - 1];
-        }
-        Index {
-            filter,
-            slots,
-            grams,
-        }
-    })
-}
-
-/// Every anchor occurrence in `text`: (order key, start, `PATTERNS` index), in the
-/// order [`matches`] reports them.
-fn anchor_hits(text: &[u8]) -> Vec<(usize, usize, u16)> {
-    let ix = index();
+/// Every anchor occurrence in `text`: (start, `PATTERNS` index), in the order
+/// [`matches`] reports them.
+fn anchor_hits(text: &[u8]) -> Vec<(usize, usize)> {
+    let index =
+        INDEX.get_or_init(|| Literals::new(PATTERNS.iter().map(|p| p.as_bytes()), ORDER_PREFIX));
     let mut hits = Vec::new();
-    let filter = &*ix.filter;
-    // Whether some gram hashes where `w` does: one load for nearly every window.
-    let maybe = |w: u32| {
-        let h = hash(w);
-        filter[(h / 64) % FILTER_WORDS] & (1 << (h % 64)) != 0
-    };
-    let mut look = |at: usize, w: u32| {
-        let s = hash(w) >> (FILTER_BITS - SLOT_BITS);
-        let (Some(&lo), Some(&hi)) = (ix.slots.get(s), ix.slots.get(s + 1)) else {
-            return;
-        };
-        for g in ix.grams.get(lo as usize..hi as usize).unwrap_or_default() {
-            if g.key != w {
-                continue;
-            }
-            let Some(start) = at.checked_sub(usize::from(g.offset)) else {
-                continue;
-            };
-            let Some(p) = PATTERNS.get(usize::from(g.pattern)).map(|p| p.as_bytes()) else {
-                continue;
-            };
-            if text
-                .get(start..start + p.len())
-                .is_some_and(|t| t.eq_ignore_ascii_case(p))
-            {
-                hits.push((start + p.len().min(ORDER_PREFIX), start, g.pattern));
-            }
-        }
-    };
-    for (at, w) in text.windows(4).enumerate() {
-        let w = fold(u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
-        if maybe(w) {
-            look(at, w);
-        }
-    }
-    // The last three positions, where only anchors shorter than a gram fit.
-    for at in text.len().saturating_sub(3)..text.len() {
-        let w = window(text, at);
-        if maybe(w) {
-            look(at, w);
-        }
-    }
-    hits.sort_unstable();
+    index.find_all(text, &mut hits);
     hits
 }
 
@@ -311,8 +122,8 @@ pub fn matches(text: &[u8]) -> Matches<'_> {
 /// The iterator returned by [`matches`].
 pub struct Matches<'t> {
     text: &'t [u8],
-    /// The anchors found, in order: (order key, start, `PATTERNS` index).
-    hits: std::vec::IntoIter<(usize, usize, u16)>,
+    /// The anchors found, in order: (start, `PATTERNS` index).
+    hits: std::vec::IntoIter<(usize, usize)>,
     /// The current anchor: its span and the remaining targets `next..end`.
     pending: Option<(usize, usize, usize, usize)>,
 }
@@ -343,8 +154,7 @@ impl Iterator for Matches<'_> {
                 }
                 self.pending = None;
             }
-            let (_, start, i) = self.hits.next()?;
-            let i = usize::from(i);
+            let (start, i) = self.hits.next()?;
             let len = PATTERNS.get(i).map_or(0, |p| p.len());
             let (first, n) = PATTERN_TARGETS.get(i).copied().unwrap_or((0, 0));
             let first = first as usize;
@@ -502,7 +312,7 @@ mod tests {
     fn index_order(text: &[u8]) -> Vec<(usize, u16)> {
         anchor_hits(text)
             .into_iter()
-            .map(|(_, s, p)| (s, p))
+            .map(|(s, p)| (s, p as u16))
             .collect()
     }
 
