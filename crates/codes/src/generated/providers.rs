@@ -10785,7 +10785,7 @@ static E_TENCENT_QQ: [ProviderEntry; 18] = [
 ];
 
 /// Entries of `yahoo`.
-static E_YAHOO: [ProviderEntry; 19] = [
+static E_YAHOO: [ProviderEntry; 20] = [
     ProviderEntry {
         provider: "yahoo",
         kind: MatchKind::Code,
@@ -10852,6 +10852,30 @@ static E_YAHOO: [ProviderEntry; 19] = [
         },
         source: "http://help.yahoo.com/kb/index?page=content&y=PROD_MAIL_MOBILE&locale=en_US&id=SLN3436",
         fixed_len: 4,
+        shared: false,
+    },
+    ProviderEntry {
+        provider: "yahoo",
+        kind: MatchKind::Code,
+        pattern: "[TSS06]",
+        text: Some(
+            "[TSS06] All messages from 192.0.2.25 will be permanently deferred; Retrying will NOT succeed.",
+        ),
+        basic: Some("553"),
+        basic_code: Some(553),
+        enhanced_text: Some("5.7.2"),
+        enhanced: Some(ec(5, 7, 2)),
+        category: Category::BadReputation,
+        detail: Some("tss06"),
+        temporary: false,
+        meaning: "Yahoo refuses all mail from this IP for its reputation (volume spikes, complaints, poor engagement are the usual causes); Yahoo's public code list does not name it.",
+        remedy: "Stop retrying to Yahoo from this IP; look for volume spikes and complaint sources, then ask Yahoo's sender support to review the IP.",
+        retry: RetryGuidance {
+            advised: false,
+            after_s: None,
+        },
+        source: "https://www.suped.com/learn/email-deliverability/why-am-i-seeing-yahoo-bounce-error-tss06-and-is-it-a-yahoo-issue",
+        fixed_len: 5,
         shared: false,
     },
     ProviderEntry {
