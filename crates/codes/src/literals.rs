@@ -216,6 +216,8 @@ impl Literals {
             filter[(h / 64) % FILTER_WORDS] & (1 << (h % 64)) != 0
         };
         let first = out.len();
+        // Most texts hold a few literals: one allocation for them, not a growth per hit.
+        out.reserve(16);
         // Literals of one or two bytes: each compared wherever its first byte stands.
         for &i in &self.tiny {
             let i = i as usize;

@@ -420,9 +420,14 @@ fn collapse_blank_runs(text: &[u8]) -> Option<Collapsed> {
     // U+2018 and U+2019 in UTF-8.
     let apostrophe =
         |t: &[u8], i: usize| matches!(t.get(i..i + 3), Some([0xE2, 0x80, 0x98 | 0x99]));
-    // A tab or line break, or a space followed by a blank: one memchr pass over them.
-    let has_run = memchr::memchr3_iter(b' ', b'\t', b'\n', text)
-        .any(|i| text[i] != b' ' || text.get(i + 1).is_some_and(|&c| blank(c)));
+    // A tab or line break, or a space followed by a space or carriage return: vector
+    // searches that stop only at a hit (a search for the spaces themselves stopped at
+    // every word; ` \r` is looked for only when there is a carriage return).
+    static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    let has_run = memchr::memchr2(b'\t', b'\n', text).is_some()
+        || TWO_SPACES.find(text).is_some()
+        || memchr::memchr(b'\r', text).is_some() && memchr::memmem::find(text, b" \r").is_some();
     let has_apostrophe = || memchr::memchr_iter(0xE2, text).any(|i| apostrophe(text, i));
     if !has_run && !has_apostrophe() {
         return None;
@@ -1433,6 +1438,27 @@ mod tests {
 
     /// A typographic apostrophe (a reply copied from a web page) reads as `'`, and the
     /// evidence span still covers the input's own bytes.
+    #[test]
+    fn blank_runs_of_every_kind_collapse() {
+        // Each kind of run alone: two spaces, a space before a carriage return, a tab,
+        // a line break; and text with single spaces only is left alone.
+        for (text, want) in [
+            (&b"550  user unknown"[..], &b"550 user unknown"[..]),
+            (b"550 user \runknown", b"550 user unknown"),
+            (b"550\tuser unknown", b"550 user unknown"),
+            (b"550 user\nunknown", b"550 user unknown"),
+        ] {
+            let c = collapse_blank_runs(text).map(|c| c.text);
+            assert_eq!(
+                c.as_deref(),
+                Some(want),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        assert!(collapse_blank_runs(b"550 5.1.1 user unknown\r").is_none());
+    }
+
     #[test]
     fn typographic_apostrophes_read_as_plain_ones() {
         let c = Classifier::new();
