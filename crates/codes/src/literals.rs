@@ -81,14 +81,27 @@ fn hash(key: u32) -> usize {
 /// common among the literals: a rough English and mail ranking of the common bytes;
 /// other ASCII is rarest, non-ASCII bytes in between.
 fn rarity(b: u8) -> u32 {
-    const COMMON_FIRST: &[u8] = b" etaoinsrhldcu.:m-pfgywb,0v1k2<>@53=4\"896x7/;()_'jqz";
-    let b = b.to_ascii_lowercase();
-    match COMMON_FIRST.iter().position(|&c| c == b) {
-        Some(i) => i as u32,
-        None if b.is_ascii() => 100,
-        None => 40,
-    }
+    u32::from(RARITY[usize::from(b)])
 }
+
+/// [`rarity`] of every byte, ranked once at compile time.
+static RARITY: [u8; 256] = {
+    const COMMON_FIRST: &[u8] = b" etaoinsrhldcu.:m-pfgywb,0v1k2<>@53=4\"896x7/;()_'jqz";
+    let mut t = [40u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = 100;
+        b += 1;
+    }
+    let mut i = COMMON_FIRST.len();
+    while i > 0 {
+        i -= 1;
+        let c = COMMON_FIRST[i];
+        t[c as usize] = i as u8;
+        t[c.to_ascii_uppercase() as usize] = i as u8;
+    }
+    t
+};
 
 /// The four bytes at `at`, folded, little-endian; past the text's end, zero bytes (which
 /// fold to spaces).
@@ -123,11 +136,15 @@ impl Literals {
         };
         let count = spans.len();
         // How often each gram occurs anywhere in the literals.
-        let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        // (Counted by the gram's hash, as the filter sees it: grams that share a hash share
+        // a count, which only makes the choice a little coarser; a map of the grams took
+        // as long as everything else a process does before its first verdict.)
+        let mut seen = vec![0u16; 1 << FILTER_BITS];
         for &span in &spans {
             let l = literal(span);
             for at in 0..l.len().saturating_sub(3) {
-                *seen.entry(window(l, at)).or_default() += 1;
+                let n = &mut seen[hash(window(l, at))];
+                *n = n.saturating_add(1);
             }
         }
         let mut grams = Vec::with_capacity(count);
@@ -159,7 +176,7 @@ impl Literals {
             // The least common gram, then the one of rarest bytes, then the earliest.
             let best = (0..=(l.len() - 4).min(MAX_GRAM_OFFSET)).min_by_key(|&o| {
                 let rare: u32 = l[o..o + 4].iter().map(|&c| rarity(c)).sum();
-                let common = seen.get(&window(l, o)).copied().unwrap_or(0);
+                let common = seen[hash(window(l, o))];
                 (common, u32::MAX - rare, o)
             });
             if let Some(o) = best {
@@ -349,6 +366,12 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn byte_ranks() {
+        assert_eq!((rarity(b' '), rarity(b'e'), rarity(b'E')), (0, 1, 1));
+        assert_eq!((rarity(b'z'), rarity(b'~'), rarity(0xE4)), (51, 100, 40));
     }
 
     #[test]
