@@ -481,7 +481,8 @@ fn candidate<'a>(
         let (mut next, mut next_start) = (line_end, line_start);
         while next < input.len() && extra_lines.len() < 256 {
             if continuation
-                && let Some((trimmed, le)) = next_line_led_by(input, next, &input[i..i + 3], b" -")
+                && let Some((trimmed, le)) =
+                    next_line_led_by(input, next, b" \t<>", &input[i..i + 3], b" -")
             {
                 extra_lines.push((trimmed..le, true));
                 (end, next_start, next) = (le, next + 1, le);
@@ -1122,11 +1123,13 @@ fn trim(text: &mut Cow<'_, [u8]>) {
     }
 }
 
-/// The line after the one ending at `line_end`, when it starts (after blanks) with `lead`
-/// followed by one of `seps`: where its text starts (at `lead`) and where it ends.
+/// The line after the one ending at `line_end`, when it starts (after bytes of `indent`:
+/// blanks, and for a multi-line reply a transcript's `<<< ` too) with `lead` followed by
+/// one of `seps`: where its text starts (at `lead`) and where it ends.
 fn next_line_led_by(
     input: &[u8],
     line_end: usize,
+    indent: &[u8],
     lead: &[u8],
     seps: &[u8],
 ) -> Option<(usize, usize)> {
@@ -1134,7 +1137,7 @@ fn next_line_led_by(
     let at = start
         + input[start..]
             .iter()
-            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .take_while(|c| indent.contains(c))
             .count();
     let rest = &input[at..];
     if !(rest.starts_with(lead) && rest.get(lead.len()).is_some_and(|c| seps.contains(c))) {
@@ -1199,7 +1202,7 @@ fn leading_status(
         let status = input[i..i + len].trim_ascii_end();
         let mut joined: Option<Vec<u8>> = None;
         for _ in 0..MAX_STATUS_LINES {
-            let Some((at, le)) = next_line_led_by(input, end, status, b" \t") else {
+            let Some((at, le)) = next_line_led_by(input, end, b" \t", status, b" \t") else {
                 break;
             };
             let piece = trim_cr(&input[at + status.len()..le]).trim_ascii();
@@ -1425,6 +1428,22 @@ mod tests {
         assert_eq!(h.name.as_deref(), Some("mx.x.example"));
         assert_eq!(h.ip, "192.0.2.7".parse().ok());
         assert_eq!(extract(l.as_bytes()).len(), 1);
+    }
+
+    #[test]
+    fn transcript_marks_lead_every_line_of_a_multi_line_reply() {
+        // sendmail -v and similar transcripts mark every server line with `<<< `.
+        let r = best(
+            "<<< 550-5.7.1 [2001:db8::5] Our system has detected that\n\
+             <<< 550-5.7.1 this message does not meet our sending rules\n\
+             <<< 550 5.7.1 for IPv6 senders.\n\
+             >>> QUIT",
+        );
+        assert_eq!(r.code.map(ReplyCode::get), Some(550));
+        assert_eq!(
+            r.text_lossy(),
+            "[2001:db8::5] Our system has detected that this message does not meet our sending rules for IPv6 senders."
+        );
     }
 
     #[test]
