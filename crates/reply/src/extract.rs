@@ -230,18 +230,21 @@ pub fn extract(input: &[u8]) -> Vec<Extracted<'_>> {
                 let found = candidate(input, i, line_start, line_end, floor, &depth)
                     .or_else(|| leading_status(input, i, line_start, line_end));
                 if let Some(found) = found {
-                    // Skip to the end of the accepted text, keeping bracket depths true.
+                    // Skip to the end of the accepted text, keeping bracket depths true: a
+                    // line break resets them, so only the text after the last one counts.
                     let end = found.span.end.max(i + 1);
-                    for &b in &input[i..end] {
+                    let mut tail = &input[i..end];
+                    if let Some(nl) = memchr::memrchr(b'\n', tail) {
+                        depth = [0; 4];
+                        line_start = i + nl + 1;
+                        tail = &tail[nl + 1..];
+                    }
+                    for &b in tail {
                         match b {
-                            b'\n' => depth = [0; 4],
                             b'(' | b'<' | b'{' | b'[' => depth[bracket(b)] += 1,
                             b')' | b'>' | b'}' | b']' => depth[bracket(b)] -= 1,
                             _ => {}
                         }
-                    }
-                    if let Some(nl) = memchr::memrchr(b'\n', &input[i..end]) {
-                        line_start = i + nl + 1;
                     }
                     out.push(found);
                     i = end;
