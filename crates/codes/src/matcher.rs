@@ -3,16 +3,16 @@
 //! Every provider entry, phrase rule and provider marker contributes one literal anchor;
 //! all anchors are found in one pass over the text by `Literals` (`literals.rs`: a bit
 //! filter of the anchors' four-byte grams, then a full comparison where a window passes
-//! it). Entries whose
-//! pattern has placeholders or is a regex are verified, after their anchor was found,
-//! with a regex compiled lazily the first time it is needed.
+//! it; one vector of hits per text). Entries whose pattern has placeholders or is a regex
+//! are verified, after their anchor was found, with a regex compiled lazily the first
+//! time it is needed.
 
 use std::sync::OnceLock;
 
-use crate::literals::Literals;
 use regex::bytes::Regex;
 
 use crate::generated::patterns::{PATTERN_TARGETS, PATTERNS, REGEX_COUNT, REGEXES, TARGETS};
+use crate::literals::Literals;
 use crate::{PhraseRule, ProviderEntry, ProviderInfo};
 
 /// What an anchor leads to (generated table row).
