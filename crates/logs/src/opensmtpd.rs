@@ -69,6 +69,11 @@ pub(crate) fn parse<'a>(line: &'a [u8], sys: &Syslog<'a>, base: u64) -> Parsed<'
 /// An `mta delivery` / `mda delivery` record pasted without its syslog head (and perhaps
 /// without its session id), as people quote them: the record's outcome still decides.
 pub(crate) fn parse_fragment(line: &[u8], base: u64) -> Parsed<'_> {
+    // Most text handed here (any reply a user pastes) has no field at all, and a record's
+    // fields begin with `evpid=`.
+    if memchr::memchr(b'=', line).is_none() {
+        return Parsed::Ignored;
+    }
     let t = line.trim_ascii_start();
     let (first, rest) = split_word(t);
     let body = if !first.is_empty() && first.iter().all(u8::is_ascii_hexdigit) {
