@@ -559,7 +559,16 @@ fn reject<'a>(src: &Src<'a>, line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'
     }
     let r_at = line.len() - r.len();
     let limit = r_at + semi;
-    match extract_best(&line[..limit]).filter(|x| x.span.start >= r_at) {
+    // smtpd writes the reply before the envelope (`RCPT from h[ip]: 550 5.1.1 ...; from=<a>
+    // to=<b> ...`); cleanup's header and body checks after it (`reject: header Subject: ...
+    // from h[ip]; from=<a> to=<b> proto=ESMTP helo=<h>: 5.7.1 message content rejected`).
+    let reply = extract_best(&line[..limit])
+        .filter(|x| x.span.start >= r_at)
+        .or_else(|| {
+            let after = limit + memchr::memmem::rfind(tail, b">: ")? + 3;
+            extract_best(line).filter(|x| x.span.start >= after)
+        });
+    match reply {
         Some(x) => {
             e.reply = Some(x);
             Parsed::Event(e)
@@ -573,6 +582,32 @@ fn reject<'a>(src: &Src<'a>, line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'
 mod tests {
     use super::*;
     use crate::synth::{GenOptions, generate_vec};
+
+    #[test]
+    fn cleanup_checks_reply_after_the_envelope() {
+        let line = b"Feb 10 06:00:01 mx postfix/cleanup[2813]: 1ED84ACC1E: reject: header Subject: cheap pills from mail.example.net[192.0.2.4]; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<mail.example.net>: 5.7.1 message content rejected";
+        let sys = crate::syslog::parse(line, crate::time::Reference::year(2026)).unwrap();
+        let Parsed::Event(e) = parse(line, &sys, 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.outcome, Outcome::RejectedIncoming);
+        assert_eq!(e.queue_id.as_deref(), Some("1ED84ACC1E"));
+        assert_eq!(e.recipient.as_deref(), Some("b@example.org"));
+        assert_eq!(e.sender.as_deref(), Some("a@example.net"));
+        let reply = e.reply.unwrap();
+        assert_eq!(reply.text_lossy(), "message content rejected");
+        assert_eq!(
+            reply.enhanced.map(|c| c.to_string()).as_deref(),
+            Some("5.7.1")
+        );
+        // smtpd's form keeps its reply before the envelope.
+        let line = b"Feb 10 06:00:02 mx postfix/smtpd[2814]: NOQUEUE: reject: RCPT from x.example.net[192.0.2.5]: 550 5.1.1 <b@example.org>: Recipient address rejected: User unknown; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<x.example.net>";
+        let sys = crate::syslog::parse(line, crate::time::Reference::year(2026)).unwrap();
+        let Parsed::Event(e) = parse(line, &sys, 0) else {
+            panic!("no event");
+        };
+        assert_eq!(e.reply.unwrap().code.map(ReplyCode::get), Some(550));
+    }
 
     /// The fast path gives exactly what the general extractor gives.
     #[test]
