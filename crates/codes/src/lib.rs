@@ -13,7 +13,7 @@
 //! * [`providers`], [`provider`] — the catalogue of provider-specific replies (Gmail,
 //!   Microsoft, Yahoo, Apple, Comcast, Mimecast, ... and MTA defaults), each with a
 //!   source URL.
-//! * [`matches`] — one pass over a reply text that finds every provider entry, generic
+//! * [`matches()`](fn@matches) — one pass over a reply text that finds every provider entry, generic
 //!   phrase rule and provider marker it contains.
 //! * [`search`] — word search over titles and texts (for the CLI).
 //! * [`sisimai_words`], [`sisimai_services`], [`sisimai_mta_texts`] — the wording, the

@@ -119,7 +119,7 @@ pub fn matches(text: &[u8]) -> Matches<'_> {
     }
 }
 
-/// The iterator returned by [`matches`].
+/// The iterator returned by [`matches()`](fn@matches).
 pub struct Matches<'t> {
     text: &'t [u8],
     /// The anchors found, in order: (start, `PATTERNS` index).

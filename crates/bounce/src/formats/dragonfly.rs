@@ -1,4 +1,4 @@
-//! DragonFly Mail Agent (dma): "There was an error delivering your mail to <address>."
+//! DragonFly Mail Agent (dma): "There was an error delivering your mail to `<address>`."
 //! followed by the remote server's reply and "Message headers follow.".
 
 use super::Format;

@@ -1,5 +1,5 @@
 //! Trend Micro InterScan MSS / IMSS: "****** Message from InterScan Messaging Security
-//! Suite ******" with "Unable to deliver message to <address>", or a notice from
+//! Suite ******" with "Unable to deliver message to `<address>`", or a notice from
 //! `"InterScan MSS"` with the SMTP transcript (`Sent <<< RCPT TO:<address>`, `Received >>>
 //! 550 ...`).
 

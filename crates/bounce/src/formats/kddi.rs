@@ -1,4 +1,4 @@
-//! au one net / KDDI (dion.ne.jp): "Could not be delivered to: <address>" and the reason
+//! au one net / KDDI (dion.ne.jp): "Could not be delivered to: `<address>`" and the reason
 //! ("As their mailbox is full.").
 
 use super::{Format, simple};

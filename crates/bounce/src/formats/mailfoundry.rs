@@ -1,4 +1,4 @@
-//! MailFoundry: "Unable to deliver message to: <address>" and "Delivery failed for the
+//! MailFoundry: "Unable to deliver message to: `<address>`" and "Delivery failed for the
 //! following reason:".
 
 use super::{Format, simple};

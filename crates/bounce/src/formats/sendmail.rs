@@ -1,6 +1,6 @@
 //! Sendmail: "----- Transcript of session follows -----" with the list of failed
 //! addresses; and V5 sendmail, whose transcript alone names the recipients
-//! ("554 <address>... reason") before "----- Unsent message follows -----".
+//! ("554 `<address>`... reason") before "----- Unsent message follows -----".
 
 use super::Format;
 use crate::email::{Ctx, phrase};

@@ -12,7 +12,7 @@ use super::agg::{
     AGE_LABELS, Agg, DELIVERED_SLOT, NCAT, SENDER_SIDE, Stuck, Tally, top_categories,
 };
 
-/// The names of the `totals` fields, by [`Outcome::index`].
+/// The names of the `totals` fields, by `maildiag_logs::Outcome::index`.
 pub const TOTAL_NAMES: [&str; 6] = [
     "delivered",
     "deferred",
