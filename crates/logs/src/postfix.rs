@@ -565,7 +565,8 @@ fn reject<'a>(src: &Src<'a>, line: &'a [u8], r: &'a [u8], mut e: DeliveryEvent<'
     let reply = extract_best(&line[..limit])
         .filter(|x| x.span.start >= r_at)
         .or_else(|| {
-            let after = limit + memchr::memmem::rfind(tail, b">: ")? + 3;
+            // The first `>: ` after the envelope closes `helo=<h>`; the reply may hold more.
+            let after = limit + memchr::memmem::find(tail, b">: ")? + 3;
             extract_best(line).filter(|x| x.span.start >= after)
         });
     match reply {
@@ -600,6 +601,18 @@ mod tests {
             reply.enhanced.map(|c| c.to_string()).as_deref(),
             Some("5.7.1")
         );
+        // A reply that names an address itself (`<a@b>: ...`) is still read from its code.
+        let line = b"Feb 10 06:00:01 mx postfix/cleanup[2813]: 1ED84ACC1F: reject: body spam spam from mail.example.net[192.0.2.4]; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<mail.example.net>: 5.7.1 <b@example.org>: message content rejected";
+        let sys = crate::syslog::parse(line, crate::time::Reference::year(2026)).unwrap();
+        let Parsed::Event(e) = parse(line, &sys, 0) else {
+            panic!("no event");
+        };
+        let reply = e.reply.unwrap();
+        assert_eq!(
+            reply.enhanced.map(|c| c.to_string()).as_deref(),
+            Some("5.7.1")
+        );
+        assert!(reply.text_lossy().ends_with("message content rejected"));
         // smtpd's form keeps its reply before the envelope.
         let line = b"Feb 10 06:00:02 mx postfix/smtpd[2814]: NOQUEUE: reject: RCPT from x.example.net[192.0.2.5]: 550 5.1.1 <b@example.org>: Recipient address rejected: User unknown; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<x.example.net>";
         let sys = crate::syslog::parse(line, crate::time::Reference::year(2026)).unwrap();

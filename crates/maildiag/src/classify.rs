@@ -1436,8 +1436,6 @@ mod tests {
         assert!(!in_address(t, 11, 14));
     }
 
-    /// A typographic apostrophe (a reply copied from a web page) reads as `'`, and the
-    /// evidence span still covers the input's own bytes.
     #[test]
     fn blank_runs_of_every_kind_collapse() {
         // Each kind of run alone: two spaces, a space before a carriage return, a tab,
@@ -1459,6 +1457,8 @@ mod tests {
         assert!(collapse_blank_runs(b"550 5.1.1 user unknown\r").is_none());
     }
 
+    /// A typographic apostrophe (a reply copied from a web page) reads as `'`, and the
+    /// evidence span still covers the input's own bytes.
     #[test]
     fn typographic_apostrophes_read_as_plain_ones() {
         let c = Classifier::new();
