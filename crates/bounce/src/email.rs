@@ -1,6 +1,7 @@
 //! The parsed email as the readers see it: headers, decoded text, report parts and the
 //! returned original message.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -494,11 +495,8 @@ impl Ctx {
         let mut attached = None;
         for part in &msg.parts {
             let (ctype, sub) = match part.content_type() {
-                Some(ct) => (
-                    ct.ctype().to_ascii_lowercase(),
-                    ct.subtype().unwrap_or("").to_ascii_lowercase(),
-                ),
-                None => (String::new(), String::new()),
+                Some(ct) => (lower(ct.ctype()), lower(ct.subtype().unwrap_or(""))),
+                None => (Cow::Borrowed(""), Cow::Borrowed("")),
             };
             match &part.body {
                 PartType::Multipart(_) => {}
@@ -510,7 +508,7 @@ impl Ctx {
                     }
                 }
                 body => {
-                    let kind = (ctype.as_str(), sub.as_str());
+                    let kind = (&*ctype, &*sub);
                     match kind {
                         ("message", "delivery-status" | "global-delivery-status")
                         | ("text", "delivery-status") => {
@@ -697,6 +695,16 @@ fn simple_addresses(v: &str) -> Option<Vec<String>> {
         out.push(addr.to_owned());
     }
     Some(out)
+}
+
+/// `s` in lower case, copied only when it has upper-case letters (content types are
+/// mostly written in lower case).
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn push_text(out: &mut String, t: &str) {
