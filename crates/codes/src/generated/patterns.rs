@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2167] = [
+pub(crate) static PATTERNS: [&str; 2174] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -2107,6 +2107,13 @@ pub(crate) static PATTERNS: [&str; 2167] = [
     "auth command first",
     "from address not verified",
     "resolver.adr.badprimary",
+    "out of connection slots",
+    "the service is currently unavailable",
+    "maildir delivery failed",
+    "recipient account is unavailable",
+    "security.rr.com",
+    "relaying denied. ip name possibly forged",
+    "relaying denied. ip name lookup failed",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2175,7 +2182,7 @@ pub(crate) static PATTERNS: [&str; 2167] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2167] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2174] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4343,10 +4350,17 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2167] = [
     (2215, 1),
     (2216, 1),
     (2217, 1),
+    (2218, 1),
+    (2219, 1),
+    (2220, 1),
+    (2221, 1),
+    (2222, 1),
+    (2223, 1),
+    (2224, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2218] = [
+pub(crate) static TARGETS: [Target; 2225] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -19414,6 +19428,55 @@ pub(crate) static TARGETS: [Target; 2218] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1614,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1615,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1616,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1617,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1618,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1619,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1620,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1621,
         b: 0,
         regex: NO_REGEX,
         word: false,
