@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2174] = [
+pub(crate) static PATTERNS: [&str; 2183] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -1584,6 +1584,7 @@ pub(crate) static PATTERNS: [&str; 2174] = [
     "code=10060",
     "error 10060",
     "wsaetimedout",
+    "error code: 10060",
     "code=10061",
     "error 10061",
     "wsaeconnrefused",
@@ -2114,6 +2115,14 @@ pub(crate) static PATTERNS: [&str; 2174] = [
     "security.rr.com",
     "relaying denied. ip name possibly forged",
     "relaying denied. ip name lookup failed",
+    "mapiexceptionmaxsubmissionexceeded",
+    "submissionquotaexceededexception",
+    "mapiexceptionnotfound",
+    "userwithoutfederatedproxyaddressexception",
+    "mailbox database is offline",
+    "failed with error socketerror",
+    "does not accept email over ipv6",
+    "dns query failed. the error was",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2182,7 +2191,7 @@ pub(crate) static PATTERNS: [&str; 2174] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2174] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2183] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4357,10 +4366,19 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2174] = [
     (2222, 1),
     (2223, 1),
     (2224, 1),
+    (2225, 1),
+    (2226, 1),
+    (2227, 1),
+    (2228, 1),
+    (2229, 1),
+    (2230, 1),
+    (2231, 1),
+    (2232, 1),
+    (2233, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2225] = [
+pub(crate) static TARGETS: [Target; 2234] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -4818,7 +4836,7 @@ pub(crate) static TARGETS: [Target; 2225] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 1480,
+        a: 1481,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -16070,14 +16088,14 @@ pub(crate) static TARGETS: [Target; 2225] = [
         a: 1133,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1134,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16573,14 +16591,14 @@ pub(crate) static TARGETS: [Target; 2225] = [
         kind: TargetKind::Phrase,
         a: 1205,
         b: 0,
-        regex: 53,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1206,
         b: 0,
-        regex: NO_REGEX,
+        regex: 53,
         word: false,
     },
     Target {
@@ -16595,7 +16613,7 @@ pub(crate) static TARGETS: [Target; 2225] = [
         a: 1208,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16609,7 +16627,7 @@ pub(crate) static TARGETS: [Target; 2225] = [
         a: 1210,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -16902,14 +16920,14 @@ pub(crate) static TARGETS: [Target; 2225] = [
         kind: TargetKind::Phrase,
         a: 1252,
         b: 0,
-        regex: 54,
+        regex: NO_REGEX,
         word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1253,
         b: 0,
-        regex: NO_REGEX,
+        regex: 54,
         word: false,
     },
     Target {
@@ -17071,14 +17089,14 @@ pub(crate) static TARGETS: [Target; 2225] = [
         a: 1276,
         b: 0,
         regex: NO_REGEX,
-        word: true,
+        word: false,
     },
     Target {
         kind: TargetKind::Phrase,
         a: 1277,
         b: 0,
         regex: NO_REGEX,
-        word: false,
+        word: true,
     },
     Target {
         kind: TargetKind::Phrase,
@@ -18496,7 +18514,7 @@ pub(crate) static TARGETS: [Target; 2225] = [
     },
     Target {
         kind: TargetKind::Phrase,
-        a: 1481,
+        a: 1480,
         b: 0,
         regex: NO_REGEX,
         word: false,
@@ -19477,6 +19495,69 @@ pub(crate) static TARGETS: [Target; 2225] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1621,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1622,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1623,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1624,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1625,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1626,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1627,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1628,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1629,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1630,
         b: 0,
         regex: NO_REGEX,
         word: false,
