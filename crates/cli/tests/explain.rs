@@ -176,6 +176,48 @@ fn explain_stdin(args: &[&str], stdin: &[u8]) -> std::process::Output {
     child.wait_with_output().expect("wait")
 }
 
+/// A reader that stops early (`maildiag explain --json < big | head -1`) ends the run
+/// quietly: exit status 0 and nothing on standard error, in JSON and for a person. (A JSON
+/// write error once lost its kind on the way out and was reported as a failure.)
+#[test]
+fn closed_pipe_ends_the_run_quietly() {
+    use std::io::{BufRead, Write};
+    use std::process::Stdio;
+    for args in [&["--json", "-"][..], &["-"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+            .arg("explain")
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        // Far more output than a pipe holds, so that writes go on after the close.
+        let writer = std::thread::spawn(move || {
+            for _ in 0..20_000 {
+                if stdin
+                    .write_all(b"550 5.1.1 <u@example.org>: user unknown\n")
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("read");
+        assert!(!first.is_empty(), "{args:?}: no output");
+        // The reader (and with it the pipe) is gone here.
+        let out = child.wait_with_output().expect("wait");
+        writer.join().expect("writer");
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
 #[test]
 fn stdin_lines_and_human_output() {
     let out = explain_stdin(

@@ -57,12 +57,13 @@ pub fn run(args: Args) -> ExitCode {
         } else {
             None
         };
-        let r = if args.json {
+        // A closed pipe (`| head`) ends the run: it stops the reading too, and counts as
+        // success below.
+        if args.json {
             write_json(&mut out, input, &replies, best.as_ref(), &d, dns.as_ref())
         } else {
             write_human(&mut out, input, best.as_ref(), &d, dns.as_ref(), colour, n)
-        };
-        ok_or_broken_pipe(r)
+        }
     };
     let stdin_input = args.file.is_some() || args.text.is_empty() || args.text == ["-"];
     let result = match &args.file {
@@ -81,9 +82,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(_) => for_each_input(&[], &mut handle),
         None => for_each_input(&args.text, &mut handle),
     };
-    let result = result
-        .and_then(|()| ok_or_broken_pipe(out.flush()))
-        .and_then(|()| flush());
+    let result = ok_or_broken_pipe(result.and_then(|()| out.flush()).and_then(|()| flush()));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -117,7 +116,8 @@ fn write_json(
             map.insert("dns_findings".into(), dns.clone());
         }
     }
-    serde_json::to_writer(&mut *out, &v).map_err(io::Error::other)?;
+    // `io::Error::from` keeps the kind of a write error (a closed pipe stays one).
+    serde_json::to_writer(&mut *out, &v).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 
