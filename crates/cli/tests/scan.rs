@@ -423,6 +423,61 @@ fn json_lines_per_event() {
     assert_eq!(deferred, truth.status_deferred_lines);
 }
 
+/// `scan --json` whose reader stops early (`| head -1`) stops reading its input there,
+/// quietly, when no summary file needs the rest: the log written to its standard input is
+/// cut off long before its end. With `--summary-json FILE` the whole input is read and the
+/// summary written.
+#[test]
+fn json_stream_to_a_closed_pipe_stops_the_scan() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    // 24 copies of the bundled sample (about 15 MB), several times the reader's 4 MiB
+    // buffer; 4 where the whole input is read.
+    let log = std::fs::read(sample("postfix-sample.log")).expect("sample");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary_path = dir.path().join("summary.json");
+    for (with_summary, threads) in [(false, "1"), (false, "2"), (true, "2")] {
+        let copies = if with_summary { 4 } else { 24 };
+        let mut args = vec!["scan", "--json", "--threads", threads, "--year", "2026"];
+        if with_summary {
+            args.extend(["--summary-json", summary_path.to_str().expect("utf-8")]);
+        }
+        args.push("-");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let data = log.clone();
+        let writer = std::thread::spawn(move || {
+            (0..copies)
+                .take_while(|_| stdin.write_all(&data).is_ok())
+                .count()
+        });
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("read");
+        assert!(first.starts_with('{'), "{first}");
+        let out = child.wait_with_output().expect("wait");
+        let written = writer.join().expect("writer");
+        assert!(out.status.success(), "{:?}", out.status);
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+        if with_summary {
+            assert_eq!(written, copies, "the summary needs the whole input");
+            let doc: Value =
+                serde_json::from_slice(&std::fs::read(&summary_path).expect("summary"))
+                    .expect("summary JSON");
+            assert!(doc["totals"]["delivered"].as_u64().unwrap_or(0) > 0);
+        } else {
+            assert!(written < copies, "the input was read to its end");
+        }
+    }
+}
+
 #[test]
 fn malformed_and_non_utf8_lines_are_counted_not_fatal() {
     let dir = tempfile::tempdir().expect("tempdir");

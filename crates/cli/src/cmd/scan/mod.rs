@@ -231,9 +231,23 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut out_ok = true;
     let mut global = Agg::default();
-    let mut reports = Vec::new();
+    let mut reports: Vec<InputReport> = Vec::new();
     let start = Instant::now();
+    // Once the reader of the event stream is gone (`--json | head`), only a summary written
+    // to a file still needs the rest of the input; without one the run ends there.
+    let summary_to_file = args
+        .summary_json
+        .as_deref()
+        .is_some_and(|p| p.as_os_str() != "-")
+        || args.html.is_some();
     for (file_index, input) in inputs.iter().enumerate() {
+        let earlier_failed = reports.iter().any(|r| r.error.is_some());
+        let stop = || -> ! {
+            if let Some(pb) = &progress {
+                pb.finish_and_clear();
+            }
+            std::process::exit(i32::from(earlier_failed))
+        };
         let name = names[file_index].clone();
         let reader: Box<dyn Read + Send> = match input {
             None => Box::new(io::stdin()),
@@ -256,6 +270,9 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
                 chunk.add(&ctx, file_index, ev);
                 if args.json && out_ok {
                     out_ok = write_all_ok(&mut out, &chunk.json);
+                    if !out_ok && !summary_to_file {
+                        stop();
+                    }
                 }
                 chunk.json.clear();
             });
@@ -266,6 +283,9 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             lr.par_fold(Agg::default, fold, |_, mut chunk| {
                 if args.json && out_ok {
                     out_ok = write_all_ok(&mut out, &chunk.json);
+                    if !out_ok && !summary_to_file {
+                        stop();
+                    }
                 }
                 chunk.json = Vec::new();
                 global.merge(chunk);
