@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2183] = [
+pub(crate) static PATTERNS: [&str; 2198] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -2123,6 +2123,21 @@ pub(crate) static PATTERNS: [&str; 2183] = [
     "failed with error socketerror",
     "does not accept email over ipv6",
     "dns query failed. the error was",
+    "unable to resolve mx host",
+    "unable to make any connections",
+    "license expired",
+    "licence expired",
+    "require_files: error for",
+    "internal software error",
+    "authdaemon: s_connect() failed",
+    "missing +x perm",
+    "missing +w perm",
+    "missing +r perm",
+    "ratelimit database not available",
+    "unqualified address not permitted",
+    "fetchmail: smtp connect to",
+    "cannot route to <",
+    "rate overlimit",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2191,7 +2206,7 @@ pub(crate) static PATTERNS: [&str; 2183] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2183] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2198] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4375,10 +4390,25 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2183] = [
     (2231, 1),
     (2232, 1),
     (2233, 1),
+    (2234, 1),
+    (2235, 1),
+    (2236, 1),
+    (2237, 1),
+    (2238, 1),
+    (2239, 1),
+    (2240, 1),
+    (2241, 1),
+    (2242, 1),
+    (2243, 1),
+    (2244, 1),
+    (2245, 1),
+    (2246, 1),
+    (2247, 1),
+    (2248, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2234] = [
+pub(crate) static TARGETS: [Target; 2249] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -19558,6 +19588,111 @@ pub(crate) static TARGETS: [Target; 2234] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1630,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1631,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1632,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1633,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1634,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1635,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1636,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1637,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1638,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1639,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1640,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1641,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1642,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1643,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1644,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1645,
         b: 0,
         regex: NO_REGEX,
         word: false,
