@@ -478,6 +478,28 @@ fn json_stream_to_a_closed_pipe_stops_the_scan() {
     }
 }
 
+/// A write error on the event stream other than a closed pipe (a full disk, here Linux's
+/// `/dev/full`) is reported and makes the run fail with status 1.
+#[test]
+fn json_stream_write_error_fails_the_run() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+        .args(["scan", "--json", "--year", "2026"])
+        .arg(sample("postfix-sample.log"))
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("writing events"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn malformed_and_non_utf8_lines_are_counted_not_fatal() {
     let dir = tempfile::tempdir().expect("tempdir");

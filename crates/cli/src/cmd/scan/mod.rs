@@ -230,6 +230,8 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut out_ok = true;
+    // A write error other than a closed pipe makes the run a failure (status 1).
+    let mut write_failed = false;
     let mut global = Agg::default();
     let mut reports: Vec<InputReport> = Vec::new();
     let start = Instant::now();
@@ -269,9 +271,11 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             let r = lr.for_each_event(|ev| {
                 chunk.add(&ctx, file_index, ev);
                 if args.json && out_ok {
-                    out_ok = write_all_ok(&mut out, &chunk.json);
-                    if !out_ok && !summary_to_file {
-                        stop();
+                    match write_events(&mut out, &chunk.json) {
+                        Written::Open => {}
+                        Written::Closed if !summary_to_file => stop(),
+                        Written::Closed => out_ok = false,
+                        Written::Failed => (out_ok, write_failed) = (false, true),
                     }
                 }
                 chunk.json.clear();
@@ -282,9 +286,11 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
             let fold = |a: &mut Agg, ev: &DeliveryEvent<'_>| a.add(&ctx, file_index, ev);
             lr.par_fold(Agg::default, fold, |_, mut chunk| {
                 if args.json && out_ok {
-                    out_ok = write_all_ok(&mut out, &chunk.json);
-                    if !out_ok && !summary_to_file {
-                        stop();
+                    match write_events(&mut out, &chunk.json) {
+                        Written::Open => {}
+                        Written::Closed if !summary_to_file => stop(),
+                        Written::Closed => out_ok = false,
+                        Written::Failed => (out_ok, write_failed) = (false, true),
                     }
                 }
                 chunk.json = Vec::new();
@@ -319,7 +325,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
         filtered: filter.active(),
         top: args.top.max(1),
     };
-    let mut failed = report.inputs.iter().any(|i| i.error.is_some());
+    let mut failed = write_failed || report.inputs.iter().any(|i| i.error.is_some());
 
     if let Some(path) = &args.summary_json {
         let doc = summary::to_json(&report);
@@ -365,18 +371,27 @@ fn run_inner(args: Args) -> Result<ExitCode, Usage> {
     })
 }
 
-/// Writes `buf`, returning `false` once stdout is closed or failing.
-fn write_all_ok(out: &mut impl Write, buf: &[u8]) -> bool {
+/// What became of a write to the event stream.
+enum Written {
+    /// Written; the stream is still open.
+    Open,
+    /// The reader has gone (a closed pipe).
+    Closed,
+    /// Another write error (reported on stderr).
+    Failed,
+}
+
+/// Writes `buf` to the event stream.
+fn write_events(out: &mut impl Write, buf: &[u8]) -> Written {
     if buf.is_empty() {
-        return true;
+        return Written::Open;
     }
     match out.write_all(buf) {
-        Ok(()) => true,
+        Ok(()) => Written::Open,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Written::Closed,
         Err(e) => {
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                eprintln!("maildiag scan: writing events: {e}");
-            }
-            false
+            eprintln!("maildiag scan: writing events: {e}");
+            Written::Failed
         }
     }
 }
