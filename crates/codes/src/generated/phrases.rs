@@ -5,7 +5,7 @@
 use crate::{Category, MatchKind, Party, PhraseRule, RetryGuidance};
 
 /// Every phrase rule.
-pub(crate) static PHRASES: [PhraseRule; 1646] = [
+pub(crate) static PHRASES: [PhraseRule; 1647] = [
     PhraseRule {
         kind: MatchKind::Literal,
         pattern: "try again later",
@@ -22211,6 +22211,19 @@ pub(crate) static PHRASES: [PhraseRule; 1646] = [
         retry: None,
         weight: 15,
         letters: 13,
+        about_sender: false,
+        remedy: None,
+        party: None,
+    },
+    PhraseRule {
+        kind: MatchKind::Literal,
+        pattern: "may be temporarily unreachable, or they may be permanently unreachable",
+        category: Category::Other,
+        detail: Some("stated_retry"),
+        temporary: Some(true),
+        retry: None,
+        weight: -60,
+        letters: 60,
         about_sender: false,
         remedy: None,
         party: None,
