@@ -4,7 +4,7 @@
 use crate::matcher::{NO_REGEX, Target, TargetKind};
 
 /// The literal anchors of the automaton (matched ASCII-case-insensitively).
-pub(crate) static PATTERNS: [&str; 2199] = [
+pub(crate) static PATTERNS: [&str; 2207] = [
     "@icloud.com deferred due to excessive volume.",
     "me.com Error: too many errors",
     "Service unavailable - try again later",
@@ -2139,6 +2139,14 @@ pub(crate) static PATTERNS: [&str; 2199] = [
     "cannot route to <",
     "rate overlimit",
     "may be temporarily unreachable, or they may be permanently unreachable",
+    "reverse dns (ptr) missing",
+    "t (reject): [",
+    "found virus",
+    "blocked banned",
+    "blocked mta-blocked",
+    "during fwd-connect",
+    "commercial scanner",
+    "dyn:t1",
     "icloud.com",
     "me.com",
     "mac.com",
@@ -2207,7 +2215,7 @@ pub(crate) static PATTERNS: [&str; 2199] = [
 ];
 
 /// For each anchor: `(first, count)` of its rows in `TARGETS`.
-pub(crate) static PATTERN_TARGETS: [(u16, u16); 2199] = [
+pub(crate) static PATTERN_TARGETS: [(u16, u16); 2207] = [
     (0, 1),
     (1, 1),
     (2, 1),
@@ -4407,10 +4415,18 @@ pub(crate) static PATTERN_TARGETS: [(u16, u16); 2199] = [
     (2247, 1),
     (2248, 1),
     (2249, 1),
+    (2250, 1),
+    (2251, 1),
+    (2252, 1),
+    (2253, 1),
+    (2254, 1),
+    (2255, 1),
+    (2256, 1),
+    (2257, 1),
 ];
 
 /// What each anchor leads to.
-pub(crate) static TARGETS: [Target; 2250] = [
+pub(crate) static TARGETS: [Target; 2258] = [
     Target {
         kind: TargetKind::Entry,
         a: 0,
@@ -19702,6 +19718,62 @@ pub(crate) static TARGETS: [Target; 2250] = [
     Target {
         kind: TargetKind::Phrase,
         a: 1646,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1647,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1648,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1649,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1650,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1651,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1652,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1653,
+        b: 0,
+        regex: NO_REGEX,
+        word: false,
+    },
+    Target {
+        kind: TargetKind::Phrase,
+        a: 1654,
         b: 0,
         regex: NO_REGEX,
         word: false,
