@@ -68,3 +68,35 @@ fn eml_dir_mbox_and_maildir() {
         "{out}"
     );
 }
+
+/// A reader that stops early (`maildiag bounce --json DIR | head -1`) ends the run: the
+/// files not read yet are left alone, so the empty email sorted last is never reached
+/// (read, it is an error and status 1).
+#[test]
+fn closed_pipe_stops_reading_the_files() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..2000 {
+        std::fs::write(dir.path().join(format!("a{i:04}.eml")), QMAIL).expect("write");
+    }
+    std::fs::write(dir.path().join("zzz.eml"), "").expect("write");
+    // Read whole, the directory ends in an error.
+    let (_, ok) = run(&["--json", dir.path().to_str().expect("utf-8")]);
+    assert!(!ok);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
+        .args(["bounce", "--json"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("read");
+    assert!(first.contains("bob@example.org"), "{first}");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -490,11 +490,22 @@ pub fn run(args: Args) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut results: Vec<FileResult> = Vec::with_capacity(files.len());
+    // Once the reader has gone (`| head`), the files not read yet are left alone; the
+    // problems of those read are still reported below.
+    let mut closed = false;
     for batch in files.chunks(BATCH) {
         let done = process_batch(batch, args.json, threads);
         for r in &done {
-            if ok_or_broken_pipe(out.write_all(&r.text)).is_err() {
-                return ExitCode::FAILURE;
+            match out.write_all(&r.text) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    closed = true;
+                    break;
+                }
+                Err(e) => {
+                    eprintln!("maildiag bounce: writing: {e}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
         // Keep the errors only.
@@ -502,8 +513,11 @@ pub fn run(args: Args) -> ExitCode {
             text: Vec::new(),
             ..r
         }));
+        if closed {
+            break;
+        }
     }
-    if ok_or_broken_pipe(out.flush()).is_err() {
+    if !closed && ok_or_broken_pipe(out.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(out);
