@@ -1,6 +1,9 @@
 //! `maildiag bounce` on .eml files, directories, mbox files and Maildir folders.
 
+use std::ffi::OsStr;
 use std::process::Command;
+
+mod common;
 
 const QMAIL: &str = "From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.net.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<bob@example.org>:\nRemote host said: 550 5.1.1 <bob@example.org>: No such user\n\n--- Below this line is a copy of the message.\n\nFrom: alice@example.com\nTo: bob@example.org\nSubject: hi\n\nhello\n";
 const VACATION: &str = "From: Carol <carol@example.org>\nSubject: Automatic reply: hi\nAuto-Submitted: auto-replied\n\nI am away.\n";
@@ -74,8 +77,6 @@ fn eml_dir_mbox_and_maildir() {
 /// (read, it is an error and status 1).
 #[test]
 fn closed_pipe_stops_reading_the_files() {
-    use std::io::BufRead;
-    use std::process::Stdio;
     let dir = tempfile::tempdir().expect("tempdir");
     for i in 0..2000 {
         std::fs::write(dir.path().join(format!("a{i:04}.eml")), QMAIL).expect("write");
@@ -84,19 +85,13 @@ fn closed_pipe_stops_reading_the_files() {
     // Read whole, the directory ends in an error.
     let (_, ok) = run(&["--json", dir.path().to_str().expect("utf-8")]);
     assert!(!ok);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
-        .args(["bounce", "--json"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("read");
-    assert!(first.contains("bob@example.org"), "{first}");
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{:?}", out.status);
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let args = [
+        OsStr::new("bounce"),
+        OsStr::new("--json"),
+        dir.path().as_os_str(),
+    ];
+    let run = common::first_line_then_close(&args, b"", 0);
+    assert!(run.first.contains("bob@example.org"), "{}", run.first);
+    assert!(run.out.status.success(), "{:?}", run.out.status);
+    assert_eq!(String::from_utf8_lossy(&run.out.stderr), "");
 }

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn explain_json(texts: &[&str]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_maildiag"))
         .arg("explain")
@@ -181,40 +183,16 @@ fn explain_stdin(args: &[&str], stdin: &[u8]) -> std::process::Output {
 /// write error once lost its kind on the way out and was reported as a failure.)
 #[test]
 fn closed_pipe_ends_the_run_quietly() {
-    use std::io::{BufRead, Write};
-    use std::process::Stdio;
-    for args in [&["--json", "-"][..], &["-"][..]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
-            .arg("explain")
-            .args(args)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut stdin = child.stdin.take().expect("stdin");
+    for args in [&["explain", "--json", "-"][..], &["explain", "-"][..]] {
         // Far more output than a pipe holds, so that writes go on after the close.
-        let writer = std::thread::spawn(move || {
-            for _ in 0..20_000 {
-                if stdin
-                    .write_all(b"550 5.1.1 <u@example.org>: user unknown\n")
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        });
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("read");
-        assert!(!first.is_empty(), "{args:?}: no output");
-        // The reader (and with it the pipe) is gone here.
-        let out = child.wait_with_output().expect("wait");
-        writer.join().expect("writer");
-        assert!(out.status.success(), "{args:?}: {:?}", out.status);
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+        let run = common::first_line_then_close(
+            args,
+            b"550 5.1.1 <u@example.org>: user unknown\n",
+            20_000,
+        );
+        assert!(!run.first.is_empty(), "{args:?}: no output");
+        assert!(run.out.status.success(), "{args:?}: {:?}", run.out.status);
+        assert_eq!(String::from_utf8_lossy(&run.out.stderr), "", "{args:?}");
     }
 }
 

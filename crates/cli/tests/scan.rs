@@ -11,6 +11,8 @@ use maildiag_logs::synth::{GenOptions, Truth, generate_vec};
 use maildiag_logs::{Format, Reference, parse_line};
 use serde_json::Value;
 
+mod common;
+
 fn maildiag(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_maildiag"))
         .args(args)
@@ -429,8 +431,6 @@ fn json_lines_per_event() {
 /// summary written.
 #[test]
 fn json_stream_to_a_closed_pipe_stops_the_scan() {
-    use std::io::BufRead;
-    use std::process::Stdio;
     // 24 copies of the bundled sample (about 15 MB), several times the reader's 4 MiB
     // buffer; 4 where the whole input is read.
     let log = std::fs::read(sample("postfix-sample.log")).expect("sample");
@@ -443,37 +443,18 @@ fn json_stream_to_a_closed_pipe_stops_the_scan() {
             args.extend(["--summary-json", summary_path.to_str().expect("utf-8")]);
         }
         args.push("-");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_maildiag"))
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let data = log.clone();
-        let writer = std::thread::spawn(move || {
-            (0..copies)
-                .take_while(|_| stdin.write_all(&data).is_ok())
-                .count()
-        });
-        let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("read");
-        assert!(first.starts_with('{'), "{first}");
-        let out = child.wait_with_output().expect("wait");
-        let written = writer.join().expect("writer");
-        assert!(out.status.success(), "{:?}", out.status);
-        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+        let run = common::first_line_then_close(&args, &log, copies);
+        assert!(run.first.starts_with('{'), "{}", run.first);
+        assert!(run.out.status.success(), "{:?}", run.out.status);
+        assert_eq!(String::from_utf8_lossy(&run.out.stderr), "");
         if with_summary {
-            assert_eq!(written, copies, "the summary needs the whole input");
+            assert_eq!(run.written, copies, "the summary needs the whole input");
             let doc: Value =
                 serde_json::from_slice(&std::fs::read(&summary_path).expect("summary"))
                     .expect("summary JSON");
             assert!(doc["totals"]["delivered"].as_u64().unwrap_or(0) > 0);
         } else {
-            assert!(written < copies, "the input was read to its end");
+            assert!(run.written < copies, "the input was read to its end");
         }
     }
 }
